@@ -1,0 +1,103 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/rampart-dev/rampart"
+	"github.com/rampart-dev/rampart/audit"
+	"github.com/rampart-dev/rampart/identity"
+)
+
+const tenantColumns = "id, slug, name, status, created_at, updated_at"
+
+func scanTenant(row interface{ Scan(...any) error }) (*identity.Tenant, error) {
+	var t identity.Tenant
+	err := row.Scan(&t.ID, &t.Slug, &t.Name, &t.Status, scanTime{&t.CreatedAt}, scanTime{&t.UpdatedAt})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, rampart.Errorf(rampart.ENotFound, "tenant not found")
+	}
+	return &t, err
+}
+
+// CreateTenant inserts t and the head of its audit chain, and scopes the
+// operator transaction to the new tenant so that its owner and first events
+// can be written in the same transaction. A taken slug is a conflict.
+func (tx *Tx) CreateTenant(ctx context.Context, t *identity.Tenant) error {
+	if !tx.operator {
+		return errors.New("store: CreateTenant outside an operator transaction")
+	}
+	_, err := tx.exec(ctx, "INSERT INTO tenants (id, slug, name, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+		t.ID, t.Slug, t.Name, t.Status, tx.d.timeArg(t.CreatedAt), tx.d.timeArg(t.UpdatedAt))
+	if isUniqueViolation(err) {
+		return rampart.FieldError(rampart.EConflict, "slug", "a tenant with this slug already exists")
+	}
+	if err != nil {
+		return err
+	}
+	if err := tx.ScopeTo(ctx, t.ID); err != nil {
+		return err
+	}
+	_, err = tx.exec(ctx, "INSERT INTO audit_heads (tenant_id, seq, hash) VALUES (?, 0, ?)", t.ID, audit.GenesisHash)
+	return err
+}
+
+// Tenant returns the scoped tenant (or, for the operator, the tenant id).
+func (tx *Tx) Tenant(ctx context.Context, id string) (*identity.Tenant, error) {
+	if !tx.operator && id != tx.tenantID {
+		return nil, rampart.Errorf(rampart.ENotFound, "tenant not found")
+	}
+	if !validUUID(id) {
+		return nil, rampart.Errorf(rampart.ENotFound, "tenant not found")
+	}
+	return scanTenant(tx.queryRow(ctx, "SELECT "+tenantColumns+" FROM tenants WHERE id = ?", id))
+}
+
+// TenantBySlug finds a tenant by slug; operator scope only, because it is how
+// a request names its tenant before any tenant is in scope.
+func (tx *Tx) TenantBySlug(ctx context.Context, slug string) (*identity.Tenant, error) {
+	if !tx.operator {
+		return nil, errors.New("store: TenantBySlug outside an operator transaction")
+	}
+	return scanTenant(tx.queryRow(ctx, "SELECT "+tenantColumns+" FROM tenants WHERE slug = ?", slug))
+}
+
+// ListTenants returns up to limit tenants ordered by slug, after the slug
+// `after` (keyset pagination); operator scope only.
+func (tx *Tx) ListTenants(ctx context.Context, after string, limit int) ([]*identity.Tenant, error) {
+	if !tx.operator {
+		return nil, errors.New("store: ListTenants outside an operator transaction")
+	}
+	rows, err := tx.query(ctx, "SELECT "+tenantColumns+" FROM tenants WHERE slug > ? ORDER BY slug LIMIT ?", after, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*identity.Tenant
+	for rows.Next() {
+		t, err := scanTenant(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// SetTenantStatus changes a tenant's status and returns the updated tenant.
+func (tx *Tx) SetTenantStatus(ctx context.Context, id, status string) (*identity.Tenant, error) {
+	t, err := tx.Tenant(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if t.Status == status {
+		return t, nil
+	}
+	now := nowUTC()
+	if _, err := tx.exec(ctx, "UPDATE tenants SET status = ?, updated_at = ? WHERE id = ?", status, tx.d.timeArg(now), id); err != nil {
+		return nil, err
+	}
+	t.Status, t.UpdatedAt = status, now
+	return t, nil
+}

@@ -1,0 +1,142 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/rampart-dev/rampart"
+	"github.com/rampart-dev/rampart/identity"
+)
+
+const userColumns = "id, tenant_id, email, email_key, password_hash, role, permissions, status, created_at, updated_at"
+
+func nowUTC() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// validUUID guards lookups by id: PostgreSQL rejects a malformed uuid with an
+// error, SQLite finds nothing; both should simply be "not found".
+func validUUID(s string) bool {
+	_, err := uuid.Parse(s)
+	return err == nil && len(s) == 36
+}
+
+func scanUser(row interface{ Scan(...any) error }) (*identity.User, error) {
+	var u identity.User
+	var role, perms string
+	err := row.Scan(&u.ID, &u.TenantID, &u.Email, &u.EmailKey, &u.PasswordHash, &role, scanText{&perms}, &u.Status,
+		scanTime{&u.CreatedAt}, scanTime{&u.UpdatedAt})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, rampart.Errorf(rampart.ENotFound, "user not found")
+	}
+	if err != nil {
+		return nil, err
+	}
+	u.Role = identity.Role(role)
+	if err := json.Unmarshal([]byte(perms), &u.Permissions); err != nil {
+		return nil, fmt.Errorf("store: user %s permissions: %w", u.ID, err)
+	}
+	return &u, nil
+}
+
+// CreateUser inserts u into the scoped tenant. An email already used in the
+// tenant (in any letter case) is a conflict.
+func (tx *Tx) CreateUser(ctx context.Context, u *identity.User) error {
+	tenantID, err := tx.tenant()
+	if err != nil {
+		return err
+	}
+	if u.TenantID != tenantID {
+		return errors.New("store: user belongs to another tenant than the transaction's")
+	}
+	perms, err := json.Marshal(nonNil(u.Permissions))
+	if err != nil {
+		return err
+	}
+	_, err = tx.exec(ctx, "INSERT INTO users ("+userColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		u.ID, tenantID, u.Email, u.EmailKey, u.PasswordHash, string(u.Role), string(perms), u.Status,
+		tx.d.timeArg(u.CreatedAt), tx.d.timeArg(u.UpdatedAt))
+	if isUniqueViolation(err) {
+		return rampart.FieldError(rampart.EConflict, "email", "a user with this email already exists in the tenant")
+	}
+	return err
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// UserByID returns a user of the scoped tenant.
+func (tx *Tx) UserByID(ctx context.Context, id string) (*identity.User, error) {
+	tenantID, err := tx.tenant()
+	if err != nil {
+		return nil, err
+	}
+	if !validUUID(id) {
+		return nil, rampart.Errorf(rampart.ENotFound, "user not found")
+	}
+	return scanUser(tx.queryRow(ctx, "SELECT "+userColumns+" FROM users WHERE tenant_id = ? AND id = ?", tenantID, id))
+}
+
+// UserByEmail returns the user of the scoped tenant with this email, in any case.
+func (tx *Tx) UserByEmail(ctx context.Context, email string) (*identity.User, error) {
+	tenantID, err := tx.tenant()
+	if err != nil {
+		return nil, err
+	}
+	return scanUser(tx.queryRow(ctx, "SELECT "+userColumns+" FROM users WHERE tenant_id = ? AND email_key = ?",
+		tenantID, identity.NormalizeEmail(email)))
+}
+
+// ListUsers returns up to limit users of the scoped tenant ordered by email,
+// after the email key `after`.
+func (tx *Tx) ListUsers(ctx context.Context, after string, limit int) ([]*identity.User, error) {
+	tenantID, err := tx.tenant()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.query(ctx, "SELECT "+userColumns+" FROM users WHERE tenant_id = ? AND email_key > ? ORDER BY email_key LIMIT ?",
+		tenantID, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*identity.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// UpdateUser writes u's role, permissions, status and password hash.
+func (tx *Tx) UpdateUser(ctx context.Context, u *identity.User) error {
+	tenantID, err := tx.tenant()
+	if err != nil {
+		return err
+	}
+	perms, err := json.Marshal(nonNil(u.Permissions))
+	if err != nil {
+		return err
+	}
+	u.UpdatedAt = nowUTC()
+	res, err := tx.exec(ctx, "UPDATE users SET role = ?, permissions = ?, status = ?, password_hash = ?, updated_at = ? WHERE tenant_id = ? AND id = ?",
+		string(u.Role), string(perms), u.Status, u.PasswordHash, tx.d.timeArg(u.UpdatedAt), tenantID, u.ID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return rampart.Errorf(rampart.ENotFound, "user not found")
+	}
+	return nil
+}
