@@ -101,3 +101,36 @@ func (tx *Tx) SetTenantStatus(ctx context.Context, id, status string) (*identity
 	t.Status, t.UpdatedAt = status, now
 	return t, nil
 }
+
+// CreateTenantWithOwner writes a new tenant, its owner and their events in one
+// operator transaction.
+func (s *Store) CreateTenantWithOwner(ctx context.Context, t *identity.Tenant, owner *identity.User, events []*audit.Event) error {
+	return s.AsOperator(ctx, func(tx *Tx) error {
+		if err := tx.CreateTenant(ctx, t); err != nil {
+			return err
+		}
+		if err := tx.CreateUser(ctx, owner); err != nil {
+			return err
+		}
+		for _, e := range events {
+			if err := tx.AppendAudit(ctx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// SlugTaken reports whether a tenant already uses slug.
+func (s *Store) SlugTaken(ctx context.Context, slug string) (bool, error) {
+	taken := false
+	err := s.AsOperator(ctx, func(tx *Tx) error {
+		_, err := tx.TenantBySlug(ctx, slug)
+		if rampart.ErrorCode(err) == rampart.ENotFound {
+			return nil
+		}
+		taken = err == nil
+		return err
+	})
+	return taken, err
+}

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/rampart-dev/rampart/audit"
+	"github.com/rampart-dev/rampart/config"
+	"github.com/rampart-dev/rampart/identity"
+	"github.com/rampart-dev/rampart/store"
+)
+
+// cliStore loads the configuration (with extra subcommand flags) and opens
+// the migrated database, logging to stderr.
+func cliStore(ctx context.Context, name string, args []string, getenv func(string) string, stderr io.Writer, extra func(*flag.FlagSet)) (*config.Config, *store.Store, error) {
+	cfg, err := config.Load(name, args, getenv, stderr, extra)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := openStore(ctx, cfg, newLogger(cfg, stderr))
+	return cfg, st, err
+}
+
+func migrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := config.Load("rampart migrate", args, getenv, stderr, nil)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	fmt.Fprintf(stdout, "database (%s) is up to date\n", st.Dialect())
+	return nil
+}
+
+func tenantCreate(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	var slug, name, email string
+	cfg, st, err := cliStore(ctx, "rampart tenant create", args, getenv, stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&slug, "slug", "", "tenant slug (required)")
+		fs.StringVar(&name, "name", "", "tenant display name (required)")
+		fs.StringVar(&email, "owner-email", "", "owner's email (required); the password is read from RAMPART_OWNER_PASSWORD or the first line of stdin")
+	})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	password := getenv("RAMPART_OWNER_PASSWORD")
+	if password == "" {
+		line, err := bufio.NewReader(stdin).ReadString('\n')
+		if err != nil && line == "" {
+			return fmt.Errorf("owner password: set RAMPART_OWNER_PASSWORD or write it on stdin")
+		}
+		password = strings.TrimRight(line, "\r\n")
+	}
+	accounts := &identity.Accounts{Store: st, Hasher: identity.NewHasher(cfg.Argon2, 1, 1), Policy: identity.NewPasswordPolicy(), Now: time.Now}
+	t, u, err := accounts.CreateTenant(ctx, identity.NewTenant{Slug: slug, Name: name, OwnerEmail: email, OwnerPassword: password},
+		audit.Actor{UserAgent: "rampart-cli"})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "created tenant %s (%s) with owner %s (%s)\n", t.Slug, t.ID, u.Email, u.ID)
+	return nil
+}
+
+func tenantList(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	_, st, err := cliStore(ctx, "rampart tenant list", args, getenv, stderr, nil)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	fmt.Fprintf(stdout, "%-36s  %-24s  %-8s  %s\n", "ID", "SLUG", "STATUS", "NAME")
+	return eachTenant(ctx, st, func(t *identity.Tenant) error {
+		_, err := fmt.Fprintf(stdout, "%-36s  %-24s  %-8s  %s\n", t.ID, t.Slug, t.Status, t.Name)
+		return err
+	})
+}
+
+// eachTenant calls fn for every tenant, in slug order, a page at a time.
+func eachTenant(ctx context.Context, st *store.Store, fn func(*identity.Tenant) error) error {
+	const page = 200
+	after := ""
+	for {
+		var list []*identity.Tenant
+		if err := st.AsOperator(ctx, func(tx *store.Tx) (err error) {
+			list, err = tx.ListTenants(ctx, after, page)
+			return err
+		}); err != nil {
+			return err
+		}
+		for _, t := range list {
+			if err := fn(t); err != nil {
+				return err
+			}
+		}
+		if len(list) < page {
+			return nil
+		}
+		after = list[len(list)-1].Slug
+	}
+}
+
+func auditVerify(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	_, st, err := cliStore(ctx, "rampart audit verify", args, getenv, stderr, nil)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	broken := 0
+	err = eachTenant(ctx, st, func(t *identity.Tenant) error {
+		var brk *audit.Break
+		if err := st.ReadTenant(ctx, t.ID, func(tx *store.Tx) (err error) {
+			brk, err = tx.VerifyAudit(ctx)
+			return err
+		}); err != nil {
+			return err
+		}
+		if brk != nil {
+			broken++
+			fmt.Fprintf(stdout, "BROKEN %s: first broken link at %s\n", t.Slug, brk)
+			return nil
+		}
+		fmt.Fprintf(stdout, "ok     %s\n", t.Slug)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if broken > 0 {
+		return fmt.Errorf("audit chain broken in %d tenant(s)", broken)
+	}
+	return nil
+}

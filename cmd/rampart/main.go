@@ -1,0 +1,79 @@
+// Command rampart is the Rampart security server and its operator CLI.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) && !errors.Is(err, errReported) {
+			fmt.Fprintln(os.Stderr, "rampart:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+// errReported means the problem was already printed in full.
+var errReported = errors.New("reported")
+
+const usage = `Usage: rampart <command> [flags]
+
+Commands:
+  serve                 run the server (default settings: SQLite in ./rampart-data, 127.0.0.1:8080)
+  migrate               apply database migrations and exit
+  tenant create         create a tenant and its owner (password from RAMPART_OWNER_PASSWORD or stdin)
+  tenant list           list tenants
+  audit verify          check every tenant's audit hash chain; exit 1 at the first broken link
+  version               print the version
+
+Every flag has an environment variable; run 'rampart serve -h' to list them.
+`
+
+// run is the whole program; tests call it too.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errReported
+	}
+	switch cmd, rest := args[0], args[1:]; cmd {
+	case "serve":
+		return serve(ctx, rest, getenv, stdout, stderr)
+	case "migrate":
+		return migrate(ctx, rest, getenv, stdout, stderr)
+	case "tenant":
+		if len(rest) > 0 && rest[0] == "create" {
+			return tenantCreate(ctx, rest[1:], getenv, stdin, stdout, stderr)
+		}
+		if len(rest) > 0 && rest[0] == "list" {
+			return tenantList(ctx, rest[1:], getenv, stdout, stderr)
+		}
+		return fmt.Errorf("usage: rampart tenant create|list [flags]")
+	case "audit":
+		if len(rest) > 0 && rest[0] == "verify" {
+			return auditVerify(ctx, rest[1:], getenv, stdout, stderr)
+		}
+		return fmt.Errorf("usage: rampart audit verify [flags]")
+	case "version":
+		fmt.Fprintln(stdout, "rampart", version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+}

@@ -1,0 +1,229 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/tls"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/rampart-dev/rampart/config"
+	"github.com/rampart-dev/rampart/httpapi"
+	"github.com/rampart-dev/rampart/identity"
+	"github.com/rampart-dev/rampart/keys"
+	"github.com/rampart-dev/rampart/store"
+)
+
+// HTTP server limits.
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 30 * time.Second
+	writeTimeout      = 60 * time.Second
+	idleTimeout       = 120 * time.Second
+	maxHeaderBytes    = 64 << 10
+)
+
+func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+		level = slog.LevelInfo
+	}
+	if cfg.Debug {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+// openStore opens and migrates the configured database.
+func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (*store.Store, error) {
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data folder %s: %w", cfg.DataDir, err)
+	}
+	st, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	applied, err := st.Migrate(ctx)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	if len(applied) > 0 {
+		log.Info("migrations applied", "migrations", applied)
+	}
+	return st, nil
+}
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := config.Load("rampart serve", args, getenv, stderr, nil)
+	if err != nil {
+		return err
+	}
+	if problems := cfg.ProductionProblems(); len(problems) > 0 {
+		fmt.Fprintln(stderr, "rampart: refusing to start in production:")
+		for _, p := range problems {
+			fmt.Fprintln(stderr, "  -", p)
+		}
+		return errReported
+	}
+	log := newLogger(cfg, stderr)
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return fmt.Errorf("create data folder %s: %w", cfg.DataDir, err)
+	}
+
+	if _, err := masterKey(cfg, log, stderr); err != nil {
+		return err
+	}
+	operatorHash, err := operatorToken(cfg, stdout)
+	if err != nil {
+		return err
+	}
+
+	st, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	ready := map[string]func(*http.Request) error{}
+	if cfg.RedisURL != "" {
+		opts, err := redis.ParseURL(cfg.RedisURL)
+		if err != nil {
+			return errors.New("RAMPART_REDIS_URL is not a valid redis:// URL")
+		}
+		rdb := redis.NewClient(opts)
+		defer rdb.Close()
+		ready["redis"] = func(r *http.Request) error { return rdb.Ping(r.Context()).Err() }
+	}
+
+	hasher := identity.NewHasher(cfg.Argon2, cfg.HashSlots, cfg.HashQueue)
+	_, _, _, slots := hasher.Stats()
+	// Each running hash holds Argon2 memory; a soft limit sized to the pool
+	// makes the collector return that memory promptly instead of letting the
+	// heap double. GOMEMLIMIT, when set, wins.
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(96<<20 + int64(slots)*int64(cfg.Argon2.MemoryKiB)<<10)
+	}
+
+	srv := httpapi.New(httpapi.Deps{
+		Config: cfg, Logger: log, Store: st, Hasher: hasher, Policy: identity.NewPasswordPolicy(),
+		OperatorTokenHash: operatorHash, Ready: ready,
+	})
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		TLSConfig:         &tls.Config{MinVersion: tls.VersionTLS12},
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	scheme := "http"
+	if cfg.TLS() {
+		scheme = "https"
+	}
+	log.Info("rampart listening", "addr", ln.Addr().String(), "env", cfg.Env, "database", st.Dialect(), "tls", cfg.TLS(), "hash_slots", slots)
+	fmt.Fprintf(stdout, "rampart: listening on %s://%s\n", scheme, ln.Addr())
+
+	errc := make(chan error, 1)
+	go func() {
+		if cfg.TLS() {
+			errc <- hs.ServeTLS(ln, cfg.TLSCertFile, cfg.TLSKeyFile)
+		} else {
+			errc <- hs.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// masterKey loads the configured master key or, in development only, the one
+// generated into the data folder, with a loud warning.
+func masterKey(cfg *config.Config, log *slog.Logger, stderr io.Writer) (*keys.MasterKey, error) {
+	switch {
+	case cfg.MasterKey != "":
+		k, err := keys.ParseMasterKey(cfg.MasterKey)
+		if err != nil {
+			return nil, fmt.Errorf("RAMPART_MASTER_KEY: %w", err)
+		}
+		return k, nil
+	case cfg.MasterKeyFile != "":
+		k, err := keys.LoadMasterKeyFile(cfg.MasterKeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("RAMPART_MASTER_KEY_FILE: %w", err)
+		}
+		return k, nil
+	}
+	k, path, created, err := keys.DevMasterKey(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	banner := strings.Repeat("!", 78)
+	fmt.Fprintf(stderr, "%s\n!! WARNING: using a DEVELOPMENT master key stored next to the data (%s).\n!! Anyone who can read the data folder can decrypt every secret in it.\n!! Set RAMPART_MASTER_KEY or RAMPART_MASTER_KEY_FILE for real use.\n%s\n", banner, path, banner)
+	log.Warn("development master key in use", "path", path, "created", created)
+	return k, nil
+}
+
+// operatorTokenFile keeps the SHA-256 of a generated operator token, so the
+// token is printed once and still works after a restart.
+const operatorTokenFile = "operator-token.sha256"
+
+// operatorToken returns the hash of the operator token: the configured one,
+// else the one generated earlier into the data folder, else a new one that is
+// printed once on stdout.
+func operatorToken(cfg *config.Config, stdout io.Writer) ([32]byte, error) {
+	if cfg.OperatorToken != "" {
+		return sha256.Sum256([]byte(cfg.OperatorToken)), nil
+	}
+	path := filepath.Join(cfg.DataDir, operatorTokenFile)
+	if b, err := os.ReadFile(path); err == nil {
+		var h [32]byte
+		raw, err := hex.DecodeString(strings.TrimSpace(string(b)))
+		if err != nil || len(raw) != 32 {
+			return h, fmt.Errorf("%s is corrupt; delete it to generate a new operator token", path)
+		}
+		copy(h[:], raw)
+		return h, nil
+	}
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return [32]byte{}, err
+	}
+	token := "rop_" + base64.RawURLEncoding.EncodeToString(raw)
+	h := sha256.Sum256([]byte(token))
+	if err := os.WriteFile(path, []byte(hex.EncodeToString(h[:])+"\n"), 0o600); err != nil {
+		return h, fmt.Errorf("store operator token hash: %w", err)
+	}
+	fmt.Fprintf(stdout, "\nOperator token (shown once; delete %s to get a new one):\n\n    %s\n\n", path, token)
+	return h, nil
+}

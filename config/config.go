@@ -1,0 +1,218 @@
+// Package config reads Rampart's settings from the environment and matching
+// flags (flags win), and refuses insecure settings in production.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rampart-dev/rampart/identity"
+)
+
+// Environments.
+const (
+	Development = "development"
+	Production  = "production"
+)
+
+// MinOperatorTokenLen is the shortest operator token accepted.
+const MinOperatorTokenLen = 32
+
+// Config is every setting of `rampart serve` and the CLI.
+type Config struct {
+	Env            string
+	Addr           string
+	DataDir        string
+	DatabaseURL    string
+	RedisURL       string
+	MasterKey      string // base64; never logged
+	MasterKeyFile  string
+	OperatorToken  string // never logged
+	TLSCertFile    string
+	TLSKeyFile     string
+	TrustedProxies []netip.Prefix
+	// TrustedProxiesSet records that the operator said explicitly which
+	// proxies to trust ("none" counts), which production requires without TLS.
+	TrustedProxiesSet bool
+	CORSOrigins       []string
+	TrustedHosts      []string
+	MaxBodyBytes      int64
+	Debug             bool
+	LogLevel          string
+	DeploymentName    string
+	ShutdownTimeout   time.Duration
+	HashSlots         int
+	HashQueue         int
+	Argon2            identity.Argon2Params
+}
+
+// setting is one configuration item: its flag, its variable and its help.
+type setting struct {
+	flag, env, help string
+	secret          bool // read from the environment only, never a flag
+}
+
+// Load builds a Config from getenv and args (flags). Unknown flags and
+// malformed values are errors.
+// extra, when not nil, registers a subcommand's own flags on the same set.
+func Load(name string, args []string, getenv func(string) string, stderr io.Writer, extra func(*flag.FlagSet)) (*Config, error) {
+	c := &Config{}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	if extra != nil {
+		extra(fs)
+	}
+	fs.SetOutput(stderr)
+	env := func(name, def string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		return def
+	}
+	var trusted, cors, hosts, maxBody, debug, slots, queue, argT, argM, argP, shutdown string
+	fs.StringVar(&c.Env, "env", env("RAMPART_ENV", Development), "development | production (RAMPART_ENV)")
+	fs.StringVar(&c.Addr, "addr", env("RAMPART_ADDR", "127.0.0.1:8080"), "listen address (RAMPART_ADDR)")
+	fs.StringVar(&c.DataDir, "data-dir", env("RAMPART_DATA_DIR", "./rampart-data"), "data folder for SQLite and the development key (RAMPART_DATA_DIR)")
+	fs.StringVar(&c.DatabaseURL, "database-url", env("RAMPART_DATABASE_URL", ""), "sqlite:PATH or postgres://... (RAMPART_DATABASE_URL); default SQLite in the data folder")
+	fs.StringVar(&c.RedisURL, "redis-url", env("RAMPART_REDIS_URL", ""), "redis://... for shared limits and revocation (RAMPART_REDIS_URL)")
+	fs.StringVar(&c.MasterKeyFile, "master-key-file", env("RAMPART_MASTER_KEY_FILE", ""), "file holding the base64 master key (RAMPART_MASTER_KEY_FILE)")
+	fs.StringVar(&c.TLSCertFile, "tls-cert", env("RAMPART_TLS_CERT_FILE", ""), "TLS certificate file (RAMPART_TLS_CERT_FILE)")
+	fs.StringVar(&c.TLSKeyFile, "tls-key", env("RAMPART_TLS_KEY_FILE", ""), "TLS key file (RAMPART_TLS_KEY_FILE)")
+	fs.StringVar(&trusted, "trusted-proxies", env("RAMPART_TRUSTED_PROXIES", ""), "comma-separated CIDRs of proxies whose X-Forwarded-For is believed, or none (RAMPART_TRUSTED_PROXIES)")
+	fs.StringVar(&cors, "cors-origins", env("RAMPART_CORS_ORIGINS", ""), "comma-separated origins allowed by CORS (RAMPART_CORS_ORIGINS)")
+	fs.StringVar(&hosts, "trusted-hosts", env("RAMPART_TRUSTED_HOSTS", ""), "comma-separated Host values accepted; empty accepts any (RAMPART_TRUSTED_HOSTS)")
+	fs.StringVar(&maxBody, "max-body-bytes", env("RAMPART_MAX_BODY_BYTES", "1048576"), "largest request body (RAMPART_MAX_BODY_BYTES)")
+	fs.StringVar(&debug, "debug", env("RAMPART_DEBUG", "false"), "debug logging; refused in production (RAMPART_DEBUG)")
+	fs.StringVar(&c.LogLevel, "log-level", env("RAMPART_LOG_LEVEL", "info"), "debug | info | warn | error (RAMPART_LOG_LEVEL)")
+	fs.StringVar(&c.DeploymentName, "deployment-name", env("RAMPART_DEPLOYMENT_NAME", "Rampart"), "name shown to users, e.g. in authenticator apps (RAMPART_DEPLOYMENT_NAME)")
+	fs.StringVar(&shutdown, "shutdown-timeout", env("RAMPART_SHUTDOWN_TIMEOUT", "15s"), "graceful shutdown limit (RAMPART_SHUTDOWN_TIMEOUT)")
+	fs.StringVar(&slots, "hash-slots", env("RAMPART_HASH_SLOTS", "0"), "password hashes run at once; 0 = one per CPU (RAMPART_HASH_SLOTS)")
+	fs.StringVar(&queue, "hash-queue", env("RAMPART_HASH_QUEUE", "0"), "password hashes allowed to wait; 0 = 4 per slot (RAMPART_HASH_QUEUE)")
+	fs.StringVar(&argT, "argon2-time", env("RAMPART_ARGON2_TIME", "3"), "Argon2id iterations (RAMPART_ARGON2_TIME)")
+	fs.StringVar(&argM, "argon2-memory-kib", env("RAMPART_ARGON2_MEMORY_KIB", "65536"), "Argon2id memory in KiB (RAMPART_ARGON2_MEMORY_KIB)")
+	fs.StringVar(&argP, "argon2-threads", env("RAMPART_ARGON2_THREADS", "1"), "Argon2id parallelism (RAMPART_ARGON2_THREADS)")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	// Secrets come from the environment only: flags show in `ps`.
+	c.MasterKey = getenv("RAMPART_MASTER_KEY")
+	c.OperatorToken = getenv("RAMPART_OPERATOR_TOKEN")
+
+	var errs []error
+	bad := func(name, format string, a ...any) { errs = append(errs, fmt.Errorf(name+": "+format, a...)) }
+	if c.Env != Development && c.Env != Production {
+		bad("RAMPART_ENV", "must be development or production, got %q", c.Env)
+	}
+	if trusted != "" {
+		c.TrustedProxiesSet = true
+		if trusted != "none" {
+			for _, s := range splitList(trusted) {
+				p, err := netip.ParsePrefix(s)
+				if err != nil {
+					if a, aerr := netip.ParseAddr(s); aerr == nil {
+						p, err = a.Prefix(a.BitLen())
+					}
+				}
+				if err != nil {
+					bad("RAMPART_TRUSTED_PROXIES", "%q is not a CIDR or address", s)
+					continue
+				}
+				c.TrustedProxies = append(c.TrustedProxies, p.Masked())
+			}
+		}
+	}
+	c.CORSOrigins = splitList(cors)
+	for _, o := range c.CORSOrigins {
+		if o == "*" {
+			bad("RAMPART_CORS_ORIGINS", "a wildcard origin is not allowed with credentials; list the origins")
+		} else if !strings.HasPrefix(o, "https://") && !strings.HasPrefix(o, "http://") {
+			bad("RAMPART_CORS_ORIGINS", "%q must start with https:// or http://", o)
+		}
+	}
+	c.TrustedHosts = splitList(hosts)
+	var err error
+	if c.MaxBodyBytes, err = strconv.ParseInt(maxBody, 10, 64); err != nil || c.MaxBodyBytes < 1024 {
+		bad("RAMPART_MAX_BODY_BYTES", "must be an integer of at least 1024, got %q", maxBody)
+	}
+	if c.Debug, err = strconv.ParseBool(debug); err != nil {
+		bad("RAMPART_DEBUG", "must be true or false, got %q", debug)
+	}
+	if c.ShutdownTimeout, err = time.ParseDuration(shutdown); err != nil || c.ShutdownTimeout <= 0 {
+		bad("RAMPART_SHUTDOWN_TIMEOUT", "must be a positive duration such as 15s, got %q", shutdown)
+	}
+	c.HashSlots = parseInt(slots, 0, 1024, "RAMPART_HASH_SLOTS", bad)
+	c.HashQueue = parseInt(queue, 0, 100000, "RAMPART_HASH_QUEUE", bad)
+	c.Argon2 = identity.DefaultArgon2Params
+	c.Argon2.Time = uint32(parseInt(argT, 1, 100, "RAMPART_ARGON2_TIME", bad))
+	c.Argon2.MemoryKiB = uint32(parseInt(argM, 8, 4*1024*1024, "RAMPART_ARGON2_MEMORY_KIB", bad))
+	c.Argon2.Threads = uint8(parseInt(argP, 1, 255, "RAMPART_ARGON2_THREADS", bad))
+	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
+		bad("RAMPART_TLS_CERT_FILE", "TLS needs both a certificate and a key file")
+	}
+	if c.MasterKey != "" && c.MasterKeyFile != "" {
+		bad("RAMPART_MASTER_KEY", "set RAMPART_MASTER_KEY or RAMPART_MASTER_KEY_FILE, not both")
+	}
+	if c.OperatorToken != "" && len(c.OperatorToken) < MinOperatorTokenLen {
+		bad("RAMPART_OPERATOR_TOKEN", "must be at least %d characters", MinOperatorTokenLen)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return c, nil
+}
+
+func parseInt(s string, min, max int, name string, bad func(string, string, ...any)) int {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < min || n > max {
+		bad(name, "must be an integer from %d to %d, got %q", min, max, s)
+		return min
+	}
+	return n
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// TLS reports whether the server serves TLS itself.
+func (c *Config) TLS() bool { return c.TLSCertFile != "" }
+
+// ProductionProblems lists, one line each, every setting that production
+// refuses: the secure-settings validation of the document-intelligence design.
+// It is empty outside production.
+func (c *Config) ProductionProblems() []string {
+	if c.Env != Production {
+		return nil
+	}
+	var p []string
+	if c.MasterKey == "" && c.MasterKeyFile == "" {
+		p = append(p, "no master key: set RAMPART_MASTER_KEY or RAMPART_MASTER_KEY_FILE (base64 of 32 random bytes)")
+	}
+	if !c.TLS() && !c.TrustedProxiesSet {
+		p = append(p, "neither TLS nor a trusted-proxy setting: set RAMPART_TLS_CERT_FILE and RAMPART_TLS_KEY_FILE, or RAMPART_TRUSTED_PROXIES to the CIDRs of the TLS-terminating proxy")
+	}
+	if c.OperatorToken == "" {
+		p = append(p, fmt.Sprintf("no operator token: set RAMPART_OPERATOR_TOKEN (at least %d characters)", MinOperatorTokenLen))
+	}
+	if c.Debug || strings.EqualFold(c.LogLevel, "debug") {
+		p = append(p, "debug is on: unset RAMPART_DEBUG and use a log level above debug")
+	}
+	if c.Argon2.Time < identity.DefaultArgon2Params.Time || c.Argon2.MemoryKiB < identity.DefaultArgon2Params.MemoryKiB {
+		p = append(p, "Argon2id cost below t=3, m=64 MiB: lowered costs are for tests only")
+	}
+	return p
+}

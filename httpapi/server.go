@@ -1,0 +1,148 @@
+// Package httpapi is Rampart's JSON API: routes, handlers and middleware.
+package httpapi
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/rampart-dev/rampart"
+	"github.com/rampart-dev/rampart/config"
+	"github.com/rampart-dev/rampart/identity"
+	"github.com/rampart-dev/rampart/store"
+)
+
+
+// Server holds what the handlers need. Build it with New.
+type Server struct {
+	cfg      *config.Config
+	log      *slog.Logger
+	store    *store.Store
+	accounts *identity.Accounts
+	hasher   *identity.Hasher
+	// operatorHash is the SHA-256 of the operator token; the token itself is
+	// not kept, and presented tokens are compared by hash in constant time.
+	operatorHash [32]byte
+	readiness    []readinessCheck
+	metrics      *metrics
+	now          func() time.Time
+}
+
+// readinessCheck is one dependency /readyz checks.
+type readinessCheck struct {
+	name  string
+	check func(r *http.Request) error
+}
+
+// Deps are the parts New wires together.
+type Deps struct {
+	Config        *config.Config
+	Logger        *slog.Logger
+	Store         *store.Store
+	Hasher        *identity.Hasher
+	Policy        *identity.PasswordPolicy
+	// OperatorTokenHash is the SHA-256 of the operator token.
+	OperatorTokenHash [32]byte
+	// Ready lists extra dependencies for /readyz (for example Redis).
+	Ready map[string]func(r *http.Request) error
+	Now   func() time.Time
+}
+
+// New returns a Server.
+func New(d Deps) *Server {
+	now := d.Now
+	if now == nil {
+		now = time.Now
+	}
+	s := &Server{
+		cfg:          d.Config,
+		log:          d.Logger,
+		store:        d.Store,
+		hasher:       d.Hasher,
+		operatorHash: d.OperatorTokenHash,
+		now:          now,
+		accounts:     &identity.Accounts{Store: d.Store, Hasher: d.Hasher, Policy: d.Policy, Now: now},
+	}
+	s.readiness = append(s.readiness, readinessCheck{"database", func(r *http.Request) error { return d.Store.Ping(r.Context()) }})
+	for name, fn := range d.Ready {
+		s.readiness = append(s.readiness, readinessCheck{name, fn})
+	}
+	s.metrics = newMetrics(s)
+	return s
+}
+
+// Handler returns the whole API with its middleware, in the order a request
+// meets them.
+func (s *Server) Handler() http.Handler {
+	return chain(s.mux(),
+		s.observe,
+		s.recoverPanics,
+		s.securityHeaders,
+		s.trustedHosts,
+		s.cors,
+		s.limitBody,
+	)
+}
+
+// operatorOnly admits requests bearing the operator token.
+func (s *Server) operatorOnly(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token, ok := bearer(r)
+		sum := sha256.Sum256([]byte(token))
+		if !ok || subtle.ConstantTimeCompare(sum[:], s.operatorHash[:]) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="rampart"`)
+			writeError(w, r, s.log, rampart.Errorf(rampart.EUnauthorized, "a valid operator token is required"))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// bearer returns the token of an "Authorization: Bearer <token>" header.
+func bearer(r *http.Request) (string, bool) {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+		return "", false
+	}
+	return strings.TrimSpace(token), true
+}
+
+// metrics are the Prometheus collectors of one Server, in a registry of its
+// own (no global registry: two servers in one test process do not collide).
+type metrics struct {
+	registry *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+}
+
+func newMetrics(s *Server) *metrics {
+	m := &metrics{
+		registry: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "rampart_http_requests_total", Help: "HTTP requests by route pattern and status.",
+		}, []string{"route", "status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "rampart_http_request_duration_seconds", Help: "HTTP request latency by route pattern.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}, []string{"route"}),
+	}
+	gauge := func(name, help string, f func() float64) prometheus.Collector {
+		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, f)
+	}
+	m.registry.MustRegister(
+		m.requests, m.latency,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		gauge("rampart_password_hash_running", "Password hashes running now.", func() float64 { r, _, _, _ := s.hasher.Stats(); return float64(r) }),
+		gauge("rampart_password_hash_waiting", "Password hashes waiting in the queue.", func() float64 { _, w, _, _ := s.hasher.Stats(); return float64(w) }),
+		gauge("rampart_password_hash_slots", "Password hashes allowed to run at once.", func() float64 { _, _, _, n := s.hasher.Stats(); return float64(n) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "rampart_password_hash_refused_total", Help: "Password hashes refused because the queue was full."},
+			func() float64 { _, _, f, _ := s.hasher.Stats(); return float64(f) }),
+	)
+	return m
+}

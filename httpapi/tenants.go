@@ -1,0 +1,168 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/rampart-dev/rampart"
+	"github.com/rampart-dev/rampart/audit"
+	"github.com/rampart-dev/rampart/identity"
+	"github.com/rampart-dev/rampart/store"
+)
+
+// Page sizes of list endpoints.
+const (
+	defaultPageSize = 50
+	maxPageSize     = 200
+)
+
+type tenantJSON struct {
+	ID        string    `json:"id"`
+	Slug      string    `json:"slug"`
+	Name      string    `json:"name"`
+	Status    string    `json:"status"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+func toTenantJSON(t *identity.Tenant) tenantJSON {
+	return tenantJSON{ID: t.ID, Slug: t.Slug, Name: t.Name, Status: t.Status, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt}
+}
+
+// actor describes the caller of r for audit events.
+func (s *Server) actor(r *http.Request, userID string) audit.Actor {
+	return audit.Actor{UserID: userID, IP: s.clientIP(r), UserAgent: truncate(r.UserAgent(), 512)}
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+func (s *Server) handleCreateTenant() http.Handler {
+	type owner struct {
+		Email    string `json:"email"`
+		Password string `json:"password"`
+	}
+	type request struct {
+		Slug  string `json:"slug"`
+		Name  string `json:"name"`
+		Owner owner  `json:"owner"`
+	}
+	type response struct {
+		tenantJSON
+		Owner struct {
+			ID    string `json:"id"`
+			Email string `json:"email"`
+			Role  string `json:"role"`
+		} `json:"owner"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req request
+		if err := decode(r, &req); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		t, u, err := s.accounts.CreateTenant(r.Context(), identity.NewTenant{
+			Slug: req.Slug, Name: req.Name, OwnerEmail: req.Owner.Email, OwnerPassword: req.Owner.Password,
+		}, s.actor(r, ""))
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		var resp response
+		resp.tenantJSON = toTenantJSON(t)
+		resp.Owner.ID, resp.Owner.Email, resp.Owner.Role = u.ID, u.Email, string(u.Role)
+		w.Header().Set("Location", "/v1/tenants/"+t.ID)
+		encode(w, http.StatusCreated, resp)
+	})
+}
+
+func (s *Server) handleListTenants() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		limit, err := pageSize(r)
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		after := r.URL.Query().Get("after")
+		var list []*identity.Tenant
+		if err := s.store.AsOperator(r.Context(), func(tx *store.Tx) (err error) {
+			list, err = tx.ListTenants(r.Context(), after, limit)
+			return err
+		}); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		out := make([]tenantJSON, len(list))
+		for i, t := range list {
+			out[i] = toTenantJSON(t)
+		}
+		resp := map[string]any{"tenants": out}
+		if len(list) == limit {
+			resp["next_after"] = list[len(list)-1].Slug
+		}
+		encode(w, http.StatusOK, resp)
+	})
+}
+
+// pageSize reads the limit query parameter.
+func pageSize(r *http.Request) (int, error) {
+	v := r.URL.Query().Get("limit")
+	if v == "" {
+		return defaultPageSize, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > maxPageSize {
+		return 0, rampart.FieldError(rampart.EInvalid, "limit", "limit must be an integer from 1 to %d", maxPageSize)
+	}
+	return n, nil
+}
+
+func (s *Server) handleGetTenant() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var t *identity.Tenant
+		if err := s.store.AsOperator(r.Context(), func(tx *store.Tx) (err error) {
+			t, err = tx.Tenant(r.Context(), r.PathValue("id"))
+			return err
+		}); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		encode(w, http.StatusOK, toTenantJSON(t))
+	})
+}
+
+// handleSetTenantStatus disables or enables a tenant and records a
+// config_change event in the tenant's own log, in the same transaction.
+func (s *Server) handleSetTenantStatus(status string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var t *identity.Tenant
+		actor := s.actor(r, "")
+		err := s.store.AsOperator(r.Context(), func(tx *store.Tx) error {
+			before, err := tx.Tenant(r.Context(), r.PathValue("id"))
+			if err != nil {
+				return err
+			}
+			if t, err = tx.SetTenantStatus(r.Context(), before.ID, status); err != nil {
+				return err
+			}
+			if before.Status == status {
+				return nil
+			}
+			if err := tx.ScopeTo(r.Context(), t.ID); err != nil {
+				return err
+			}
+			return tx.AppendAudit(r.Context(), &audit.Event{Type: audit.ConfigChange, IP: actor.IP, UserAgent: actor.UserAgent,
+				Resource: "tenant:" + t.ID, Success: true, Details: map[string]any{"status": map[string]any{"from": before.Status, "to": status}, "actor": "operator"}})
+		})
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		encode(w, http.StatusOK, toTenantJSON(t))
+	})
+}
