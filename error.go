@@ -11,15 +11,15 @@ import (
 // Error codes. Each maps to one HTTP status in httpapi; anything without a code
 // is internal and is shown to callers only as "Internal error".
 const (
-	EInvalid       = "invalid"        // malformed request: bad JSON, unknown field, wrong type
-	EUnprocessable = "unprocessable"  // well-formed but semantically invalid value
-	EUnauthorized  = "unauthorized"   // missing or wrong credentials
-	EForbidden     = "forbidden"      // authenticated but not allowed
-	ENotFound      = "not_found"      // no such resource (or not visible to the caller)
-	EConflict      = "conflict"       // uniqueness or state conflict
-	ETooLarge      = "too_large"      // request body over the configured limit
-	EUnavailable   = "unavailable"    // temporarily overloaded; retry later
-	EInternal      = "internal"       // anything else
+	EInvalid       = "invalid"       // malformed request: bad JSON, unknown field, wrong type
+	EUnprocessable = "unprocessable" // well-formed but semantically invalid value
+	EUnauthorized  = "unauthorized"  // missing or wrong credentials
+	EForbidden     = "forbidden"     // authenticated but not allowed
+	ENotFound      = "not_found"     // no such resource (or not visible to the caller)
+	EConflict      = "conflict"      // uniqueness or state conflict
+	ETooLarge      = "too_large"     // request body over the configured limit
+	EUnavailable   = "unavailable"   // temporarily overloaded; retry later
+	EInternal      = "internal"      // anything else
 	EMethod        = "method_not_allowed"
 )
 

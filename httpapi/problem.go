@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
@@ -11,6 +12,10 @@ import (
 
 	"github.com/rampart-dev/rampart"
 )
+
+// statusClientClosed is recorded (nginx's 499) when the client left before
+// the answer.
+const statusClientClosed = 499
 
 // problemTypeBase prefixes the type URI of every problem document; the last
 // segment is the error code.
@@ -59,6 +64,15 @@ func newErrorID() string {
 // code are internal: the caller sees only "Internal error" and the error_id,
 // and the cause is logged beside the same error_id.
 func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+		// The client went away; nobody reads this answer.
+		log.InfoContext(r.Context(), "client gone", "route", r.Pattern)
+		w.WriteHeader(statusClientClosed)
+		return
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		err = &rampart.Error{Code: rampart.EUnavailable, Message: "The request took too long; retry shortly", RetryAfter: time.Second}
+	}
 	code := rampart.ErrorCode(err)
 	status, ok := statusOf[code]
 	if !ok {
@@ -92,7 +106,7 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 			w.Header().Set("Allow", allow)
 		}
 	}
-	if status >= 500 {
+	if code == rampart.EInternal {
 		log.ErrorContext(r.Context(), "request failed", "error_id", id, "status", status, "method", r.Method, "route", r.Pattern, "err", err.Error())
 	} else {
 		log.InfoContext(r.Context(), "request refused", "error_id", id, "status", status, "code", code, "route", r.Pattern, "field", fieldOf(e))

@@ -18,7 +18,6 @@ import (
 	"github.com/rampart-dev/rampart/store"
 )
 
-
 // Server holds what the handlers need. Build it with New.
 type Server struct {
 	cfg      *config.Config
@@ -42,11 +41,11 @@ type readinessCheck struct {
 
 // Deps are the parts New wires together.
 type Deps struct {
-	Config        *config.Config
-	Logger        *slog.Logger
-	Store         *store.Store
-	Hasher        *identity.Hasher
-	Policy        *identity.PasswordPolicy
+	Config *config.Config
+	Logger *slog.Logger
+	Store  *store.Store
+	Hasher *identity.Hasher
+	Policy *identity.PasswordPolicy
 	// OperatorTokenHash is the SHA-256 of the operator token.
 	OperatorTokenHash [32]byte
 	// Ready lists extra dependencies for /readyz (for example Redis).

@@ -60,9 +60,13 @@ func NewHasher(params Argon2Params, slots, queue int) *Hasher {
 		queue = 4 * slots
 	}
 	h := &Hasher{params: params, slots: make(chan struct{}, slots), queue: int64(queue)}
+	// The dummy's key never matches anything; only its cost matters, so it
+	// is not computed (that would hold Argon2 memory from the first second).
 	salt := make([]byte, params.SaltLen)
 	rand.Read(salt)
-	h.dummy = h.encode(salt, argon2.IDKey([]byte("rampart-dummy-password"), salt, params.Time, params.MemoryKiB, params.Threads, params.KeyLen), params)
+	key := make([]byte, params.KeyLen)
+	rand.Read(key)
+	h.dummy = h.encode(salt, key, params)
 	return h
 }
 

@@ -77,7 +77,7 @@ func TestValidateSlug(t *testing.T) {
 		"acme": true, "a1b": true, "acme-corp": true, "a-b-c-1": true,
 		"ab": false, "Acme": false, "-acme": false, "acme-": false, "ac--me": false, "ac_me": false, "ac me": false,
 		"a" + string(make([]byte, 0)) + "bcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijkl": false, // 64 chars
-		"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk": true, // 63 chars
+		"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk":                                 true,  // 63 chars
 		"": false, "ácme": false,
 	} {
 		if err := ValidateSlug("slug", slug); (err == nil) != ok {

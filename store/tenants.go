@@ -124,7 +124,7 @@ func (s *Store) CreateTenantWithOwner(ctx context.Context, t *identity.Tenant, o
 // SlugTaken reports whether a tenant already uses slug.
 func (s *Store) SlugTaken(ctx context.Context, slug string) (bool, error) {
 	taken := false
-	err := s.AsOperator(ctx, func(tx *Tx) error {
+	err := s.run(ctx, s.r, true, "", true, func(tx *Tx) error {
 		_, err := tx.TenantBySlug(ctx, slug)
 		if rampart.ErrorCode(err) == rampart.ENotFound {
 			return nil

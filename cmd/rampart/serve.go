@@ -35,6 +35,9 @@ const (
 	writeTimeout      = 60 * time.Second
 	idleTimeout       = 120 * time.Second
 	maxHeaderBytes    = 64 << 10
+	// memoryBase is the heap allowed beside the hashing slots before the
+	// collector works harder (the soft memory limit).
+	memoryBase = 48 << 20
 )
 
 func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
@@ -116,7 +119,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	// makes the collector return that memory promptly instead of letting the
 	// heap double. GOMEMLIMIT, when set, wins.
 	if getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(96<<20 + int64(slots)*int64(cfg.Argon2.MemoryKiB)<<10)
+		debug.SetMemoryLimit(memoryBase + int64(slots)*int64(cfg.Argon2.MemoryKiB)<<10)
 	}
 
 	srv := httpapi.New(httpapi.Deps{

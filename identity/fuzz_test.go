@@ -1,0 +1,36 @@
+package identity
+
+import "testing"
+
+// FuzzDecodePHC feeds arbitrary stored hashes to the PHC parser: it must never
+// panic, and whatever it accepts must have sane parameters.
+func FuzzDecodePHC(f *testing.F) {
+	f.Add("$argon2id$v=19$m=65536,t=3,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g")
+	f.Add("$argon2id$v=19$m=,t=3,p=1$$")
+	f.Add("$argon2i$v=19$m=1,t=1,p=1$a$b")
+	f.Fuzz(func(t *testing.T, s string) {
+		p, salt, key, err := decodePHC(s)
+		if err != nil {
+			return
+		}
+		if p.MemoryKiB == 0 || p.Time == 0 || p.Threads == 0 || len(salt) < 8 || len(key) < 16 {
+			t.Fatalf("accepted %q with %+v", s, p)
+		}
+	})
+}
+
+// FuzzValidators runs the slug, email and name validators on any input.
+func FuzzValidators(f *testing.F) {
+	for _, s := range []string{"acme", "a@b.co", "Alice <a@b.co>", "\xff", "a--b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if ValidateSlug("slug", s) == nil && (len(s) < 3 || len(s) > 63) {
+			t.Fatalf("slug %q accepted", s)
+		}
+		if ValidateEmail("email", s) == nil && len(s) > MaxEmailBytes {
+			t.Fatalf("email %q accepted", s)
+		}
+		ValidateName("name", s)
+	})
+}
