@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -38,16 +39,28 @@ var ErrHasherBusy = &rampart.Error{Code: rampart.EUnavailable, Message: "The ser
 // Each hash holds MemoryKiB of memory while it runs, so at most Slots run at
 // once and at most Queue callers wait; beyond that callers are refused at once
 // instead of the process growing by 64 MiB per waiting request.
+//
+// Hashes run on worker threads of their own at the lowest CPU priority (on
+// Linux), so that a burst of logins leaves the request-serving threads free to
+// answer the surplus 503 at once; the server raises GOMAXPROCS by the number
+// of slots to give those threads their own Ps.
 type Hasher struct {
 	params  Argon2Params
-	slots   chan struct{}
+	slots   int
 	queue   int64
-	waiting atomic.Int64
+	jobs    chan hashJob
+	start   sync.Once
+	pending atomic.Int64 // running + waiting
 	running atomic.Int64
 	refused atomic.Int64
-	// dummy is a valid hash verified when a user does not exist, so that an
+	// dummy is a hash verified when a user does not exist, so that an
 	// unknown account costs the same time as a wrong password.
 	dummy string
+}
+
+type hashJob struct {
+	fn   func()
+	done chan struct{}
 }
 
 // NewHasher returns a Hasher with the given parameters, slots running hashes at
@@ -59,7 +72,7 @@ func NewHasher(params Argon2Params, slots, queue int) *Hasher {
 	if queue <= 0 {
 		queue = 4 * slots
 	}
-	h := &Hasher{params: params, slots: make(chan struct{}, slots), queue: int64(queue)}
+	h := &Hasher{params: params, slots: slots, queue: int64(queue), jobs: make(chan hashJob)}
 	// The dummy's key never matches anything; only its cost matters, so it
 	// is not computed (that would hold Argon2 memory from the first second).
 	salt := make([]byte, params.SaltLen)
@@ -70,40 +83,53 @@ func NewHasher(params Argon2Params, slots, queue int) *Hasher {
 	return h
 }
 
+// Slots returns how many hashes may run at once.
+func (h *Hasher) Slots() int { return h.slots }
+
+// worker runs hash jobs on a thread of its own at low CPU priority. Workers
+// live as long as the process, like the pool they belong to.
+func (h *Hasher) worker() {
+	runtime.LockOSThread()
+	lowerThreadPriority()
+	for j := range h.jobs {
+		h.running.Add(1)
+		j.fn()
+		h.running.Add(-1)
+		close(j.done)
+	}
+}
+
+// run executes fn on a worker, waiting in the bounded queue if all are busy.
+// A full queue, or a context that ends while waiting, returns ErrHasherBusy.
+func (h *Hasher) run(ctx context.Context, fn func()) error {
+	h.start.Do(func() {
+		for i := 0; i < h.slots; i++ {
+			go h.worker()
+		}
+	})
+	if h.pending.Add(1) > int64(h.slots)+h.queue {
+		h.pending.Add(-1)
+		h.refused.Add(1)
+		return ErrHasherBusy
+	}
+	defer h.pending.Add(-1)
+	j := hashJob{fn: fn, done: make(chan struct{})}
+	select {
+	case h.jobs <- j:
+	case <-ctx.Done():
+		return ErrHasherBusy
+	}
+	<-j.done
+	return nil
+}
+
 // Params returns the configured parameters.
 func (h *Hasher) Params() Argon2Params { return h.params }
 
 // Stats reports the pool's occupancy for metrics.
 func (h *Hasher) Stats() (running, waiting, refused int64, slots int) {
-	return h.running.Load(), h.waiting.Load(), h.refused.Load(), cap(h.slots)
-}
-
-// acquire takes a hashing slot, waiting in the bounded queue if needed.
-func (h *Hasher) acquire(ctx context.Context) error {
-	select {
-	case h.slots <- struct{}{}:
-		h.running.Add(1)
-		return nil
-	default:
-	}
-	if h.waiting.Add(1) > h.queue {
-		h.waiting.Add(-1)
-		h.refused.Add(1)
-		return ErrHasherBusy
-	}
-	defer h.waiting.Add(-1)
-	select {
-	case h.slots <- struct{}{}:
-		h.running.Add(1)
-		return nil
-	case <-ctx.Done():
-		return ErrHasherBusy
-	}
-}
-
-func (h *Hasher) release() {
-	h.running.Add(-1)
-	<-h.slots
+	r := h.running.Load()
+	return r, max(0, h.pending.Load()-r), h.refused.Load(), h.slots
 }
 
 // Hash returns the PHC string of password under the configured parameters.
@@ -112,11 +138,12 @@ func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("read salt: %w", err)
 	}
-	if err := h.acquire(ctx); err != nil {
+	var key []byte
+	if err := h.run(ctx, func() {
+		key = argon2.IDKey([]byte(password), salt, h.params.Time, h.params.MemoryKiB, h.params.Threads, h.params.KeyLen)
+	}); err != nil {
 		return "", err
 	}
-	defer h.release()
-	key := argon2.IDKey([]byte(password), salt, h.params.Time, h.params.MemoryKiB, h.params.Threads, h.params.KeyLen)
 	return h.encode(salt, key, h.params), nil
 }
 
@@ -133,11 +160,12 @@ func (h *Hasher) Verify(ctx context.Context, password, encoded string) (ok, reha
 	if err != nil {
 		return false, false, err
 	}
-	if err := h.acquire(ctx); err != nil {
+	var got []byte
+	if err := h.run(ctx, func() {
+		got = argon2.IDKey([]byte(password), salt, p.Time, p.MemoryKiB, p.Threads, uint32(len(want)))
+	}); err != nil {
 		return false, false, err
 	}
-	defer h.release()
-	got := argon2.IDKey([]byte(password), salt, p.Time, p.MemoryKiB, p.Threads, uint32(len(want)))
 	match := subtle.ConstantTimeCompare(got, want) == 1
 	if dummy {
 		return false, false, nil

@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -114,7 +115,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 
 	hasher := identity.NewHasher(cfg.Argon2, cfg.HashSlots, cfg.HashQueue)
-	_, _, _, slots := hasher.Stats()
+	slots := hasher.Slots()
+	// Hashing workers hold their threads (see identity.Hasher); extra Ps keep
+	// request handling from waiting behind them. GOMAXPROCS, when set, wins.
+	if getenv("GOMAXPROCS") == "" {
+		runtime.GOMAXPROCS(runtime.GOMAXPROCS(0) + slots)
+	}
 	// Each running hash holds Argon2 memory; a soft limit sized to the pool
 	// makes the collector return that memory promptly instead of letting the
 	// heap double. GOMEMLIMIT, when set, wins.
