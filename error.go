@@ -21,6 +21,7 @@ const (
 	EUnavailable   = "unavailable"   // temporarily overloaded; retry later
 	EInternal      = "internal"      // anything else
 	EMethod        = "method_not_allowed"
+	ELocked        = "locked" // too many failed attempts; retry after the lock
 )
 
 // Error is a failure with a machine code and a message safe to show callers.

@@ -31,6 +31,11 @@ const (
 	UserCreated        Type = "user_created"
 	UserUpdated        Type = "user_updated"
 	UserDeleted        Type = "user_deleted"
+	AccountLocked      Type = "account_locked"
+	RefreshReuse       Type = "refresh_token_reuse"
+	SessionEvicted     Type = "session_evicted"
+	SessionRevoked     Type = "session_revoked"
+	KeyRotated         Type = "signing_key_rotated"
 )
 
 // GenesisHash is the previous hash of each tenant's first event.

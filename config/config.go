@@ -50,7 +50,26 @@ type Config struct {
 	HashSlots         int
 	HashQueue         int
 	Argon2            identity.Argon2Params
+
+	// Tokens and sessions.
+	Issuer           string
+	Audience         string
+	JWTAlg           string
+	AccessTokenTTL   time.Duration
+	RefreshTokenTTL  time.Duration
+	SessionMaxAge    time.Duration
+	RefreshGrace     time.Duration
+	SessionCacheTTL  time.Duration
+	LockoutThreshold int
+	LockoutWindow    time.Duration
+	LockoutDuration  time.Duration
 }
+
+// Limits of the token settings.
+const (
+	MaxAccessTokenTTL = 60 * time.Minute
+	MaxRefreshGrace   = 60 * time.Second
+)
 
 // setting is one configuration item: its flag, its variable and its help.
 type setting struct {
@@ -75,6 +94,7 @@ func Load(name string, args []string, getenv func(string) string, stderr io.Writ
 		return def
 	}
 	var trusted, cors, hosts, maxBody, debug, slots, queue, argT, argM, argP, shutdown string
+	var accessTTL, refreshTTL, maxAge, grace, cacheTTL, lockN, lockWindow, lockDuration string
 	fs.StringVar(&c.Env, "env", env("RAMPART_ENV", Development), "development | production (RAMPART_ENV)")
 	fs.StringVar(&c.Addr, "addr", env("RAMPART_ADDR", "127.0.0.1:8080"), "listen address (RAMPART_ADDR)")
 	fs.StringVar(&c.DataDir, "data-dir", env("RAMPART_DATA_DIR", "./rampart-data"), "data folder for SQLite and the development key (RAMPART_DATA_DIR)")
@@ -96,6 +116,17 @@ func Load(name string, args []string, getenv func(string) string, stderr io.Writ
 	fs.StringVar(&argT, "argon2-time", env("RAMPART_ARGON2_TIME", "3"), "Argon2id iterations (RAMPART_ARGON2_TIME)")
 	fs.StringVar(&argM, "argon2-memory-kib", env("RAMPART_ARGON2_MEMORY_KIB", "65536"), "Argon2id memory in KiB (RAMPART_ARGON2_MEMORY_KIB)")
 	fs.StringVar(&argP, "argon2-threads", env("RAMPART_ARGON2_THREADS", "1"), "Argon2id parallelism (RAMPART_ARGON2_THREADS)")
+	fs.StringVar(&c.Issuer, "issuer", env("RAMPART_ISSUER", ""), "token issuer URL (RAMPART_ISSUER); default http://ADDR")
+	fs.StringVar(&c.Audience, "audience", env("RAMPART_AUDIENCE", "rampart"), "audience of access tokens (RAMPART_AUDIENCE)")
+	fs.StringVar(&c.JWTAlg, "jwt-alg", env("RAMPART_JWT_ALG", "RS256"), "RS256 | ES256 | EdDSA (RAMPART_JWT_ALG)")
+	fs.StringVar(&accessTTL, "access-token-ttl", env("RAMPART_ACCESS_TOKEN_TTL", "15m"), "access token lifetime, at most 60m (RAMPART_ACCESS_TOKEN_TTL)")
+	fs.StringVar(&refreshTTL, "refresh-token-ttl", env("RAMPART_REFRESH_TOKEN_TTL", "168h"), "refresh token lifetime (RAMPART_REFRESH_TOKEN_TTL)")
+	fs.StringVar(&maxAge, "session-max-age", env("RAMPART_SESSION_MAX_AGE", "720h"), "a session's absolute lifetime (RAMPART_SESSION_MAX_AGE)")
+	fs.StringVar(&grace, "refresh-grace", env("RAMPART_REFRESH_GRACE", "0s"), "reuse window of the previous refresh token, at most 60s (RAMPART_REFRESH_GRACE)")
+	fs.StringVar(&cacheTTL, "session-cache-ttl", env("RAMPART_SESSION_CACHE_TTL", "5s"), "how long a replica trusts a cached session state (RAMPART_SESSION_CACHE_TTL)")
+	fs.StringVar(&lockN, "lockout-threshold", env("RAMPART_LOCKOUT_THRESHOLD", "5"), "failed logins that lock a (tenant, email) (RAMPART_LOCKOUT_THRESHOLD)")
+	fs.StringVar(&lockWindow, "lockout-window", env("RAMPART_LOCKOUT_WINDOW", "15m"), "window in which failures count (RAMPART_LOCKOUT_WINDOW)")
+	fs.StringVar(&lockDuration, "lockout-duration", env("RAMPART_LOCKOUT_DURATION", "15m"), "how long a lock lasts (RAMPART_LOCKOUT_DURATION)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -154,6 +185,38 @@ func Load(name string, args []string, getenv func(string) string, stderr io.Writ
 	c.Argon2.Time = uint32(parseInt(argT, 1, 100, "RAMPART_ARGON2_TIME", bad))
 	c.Argon2.MemoryKiB = uint32(parseInt(argM, 8, 4*1024*1024, "RAMPART_ARGON2_MEMORY_KIB", bad))
 	c.Argon2.Threads = uint8(parseInt(argP, 1, 255, "RAMPART_ARGON2_THREADS", bad))
+	dur := func(name, v string, min, max time.Duration) time.Duration {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < min || (max > 0 && d > max) {
+			if max > 0 {
+				bad(name, "must be a duration from %s to %s, got %q", min, max, v)
+			} else {
+				bad(name, "must be a duration of at least %s, got %q", min, v)
+			}
+		}
+		return d
+	}
+	c.AccessTokenTTL = dur("RAMPART_ACCESS_TOKEN_TTL", accessTTL, time.Minute, MaxAccessTokenTTL)
+	c.RefreshTokenTTL = dur("RAMPART_REFRESH_TOKEN_TTL", refreshTTL, time.Minute, 0)
+	c.SessionMaxAge = dur("RAMPART_SESSION_MAX_AGE", maxAge, time.Minute, 0)
+	c.RefreshGrace = dur("RAMPART_REFRESH_GRACE", grace, 0, MaxRefreshGrace)
+	c.SessionCacheTTL = dur("RAMPART_SESSION_CACHE_TTL", cacheTTL, 0, time.Minute)
+	c.LockoutWindow = dur("RAMPART_LOCKOUT_WINDOW", lockWindow, time.Second, 0)
+	c.LockoutDuration = dur("RAMPART_LOCKOUT_DURATION", lockDuration, time.Second, 0)
+	c.LockoutThreshold = parseInt(lockN, 1, 1000, "RAMPART_LOCKOUT_THRESHOLD", bad)
+	switch c.JWTAlg {
+	case "RS256", "ES256", "EdDSA":
+	case "HS256":
+		bad("RAMPART_JWT_ALG", "HS256 is not supported: a shared secret would let every verifier mint tokens; use RS256, ES256 or EdDSA")
+	default:
+		bad("RAMPART_JWT_ALG", "must be RS256, ES256 or EdDSA, got %q", c.JWTAlg)
+	}
+	if c.Issuer == "" {
+		c.Issuer = "http://" + c.Addr
+		if strings.HasPrefix(c.Addr, ":") {
+			c.Issuer = "http://localhost" + c.Addr
+		}
+	}
 	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
 		bad("RAMPART_TLS_CERT_FILE", "TLS needs both a certificate and a key file")
 	}

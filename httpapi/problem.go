@@ -33,6 +33,7 @@ var statusOf = map[string]int{
 	rampart.ETooLarge:      http.StatusRequestEntityTooLarge,
 	rampart.EUnavailable:   http.StatusServiceUnavailable,
 	rampart.EInternal:      http.StatusInternalServerError,
+	rampart.ELocked:        http.StatusLocked,
 }
 
 var titleOf = map[string]string{
@@ -46,6 +47,7 @@ var titleOf = map[string]string{
 	rampart.ETooLarge:      "Request too large",
 	rampart.EUnavailable:   "Service unavailable",
 	rampart.EInternal:      "Internal error",
+	rampart.ELocked:        "Locked",
 }
 
 // newErrorID returns a random identifier that ties a problem shown to a

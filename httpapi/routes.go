@@ -8,10 +8,12 @@ import (
 	"github.com/rampart-dev/rampart"
 )
 
-// Access levels a route may require.
+// Access a route may require: one of these, or a permission such as
+// "users:read" that the caller's role must hold.
 const (
 	public   = "public"   // anyone
 	operator = "operator" // the operator token
+	user     = "user"     // any valid access token of an active session
 )
 
 // route is one endpoint: who may call it and what answers it.
@@ -30,11 +32,35 @@ func (s *Server) routes() []route {
 		{"GET", "/metrics", public, s.handleMetrics()},
 		{"GET", "/openapi.json", public, handleOpenAPI()},
 
+		{"GET", "/.well-known/jwks.json", public, s.handleJWKS()},
+		{"GET", "/.well-known/openid-configuration", public, s.handleOpenIDConfiguration()},
+
 		{"POST", "/v1/tenants", operator, s.handleCreateTenant()},
 		{"GET", "/v1/tenants", operator, s.handleListTenants()},
 		{"GET", "/v1/tenants/{id}", operator, s.handleGetTenant()},
 		{"POST", "/v1/tenants/{id}/disable", operator, s.handleSetTenantStatus("disabled")},
 		{"POST", "/v1/tenants/{id}/enable", operator, s.handleSetTenantStatus("active")},
+		{"PATCH", "/v1/tenants/{id}", operator, s.handleUpdateTenant()},
+		{"POST", "/v1/keys/rotate", operator, s.handleRotateKey()},
+
+		{"POST", "/v1/auth/login", public, s.handleLogin()},
+		{"POST", "/v1/auth/refresh", public, s.handleRefresh()},
+		{"POST", "/v1/auth/logout", user, s.handleLogout()},
+		{"POST", "/v1/auth/introspect", operator, s.handleIntrospect()},
+
+		{"GET", "/v1/me", user, s.handleMe()},
+		{"POST", "/v1/me/password", user, s.handleChangePassword()},
+		{"GET", "/v1/sessions", user, s.handleListSessions()},
+		{"DELETE", "/v1/sessions/{id}", user, s.handleDeleteSession()}, // own; admins: any of the tenant
+
+		{"POST", "/v1/users", "users:invite", s.handleCreateUser()},
+		{"GET", "/v1/users", "users:read", s.handleListUsers()},
+		{"GET", "/v1/users/{id}", "users:read", s.handleGetUser()},
+		{"PATCH", "/v1/users/{id}", "users:write", s.handleUpdateUser()},
+		{"DELETE", "/v1/users/{id}", "users:delete", s.handleDeleteUser()},
+		{"POST", "/v1/users/{id}/sessions/revoke", "users:write", s.handleRevokeUserSessions()},
+
+		{"GET", "/v1/audit/events", "admin:audit", s.handleAuditEvents()},
 	}
 }
 
@@ -48,9 +74,14 @@ func (s *Server) mux() *http.ServeMux {
 		switch rt.access {
 		case operator:
 			h = s.operatorOnly(h)
+		case user:
+			h = s.authenticated(h)
 		case public:
 		default:
-			panic("httpapi: route " + rt.path + " has unknown access " + rt.access)
+			if !strings.Contains(rt.access, ":") {
+				panic("httpapi: route " + rt.path + " has unknown access " + rt.access)
+			}
+			h = s.permitted(rt.access, h)
 		}
 		mux.Handle(rt.method+" "+rt.path, h)
 		methods[rt.path] = append(methods[rt.path], rt.method)

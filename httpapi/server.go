@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/rampart-dev/rampart"
+	"github.com/rampart-dev/rampart/auth"
 	"github.com/rampart-dev/rampart/config"
 	"github.com/rampart-dev/rampart/identity"
 	"github.com/rampart-dev/rampart/store"
@@ -24,6 +25,7 @@ type Server struct {
 	log      *slog.Logger
 	store    *store.Store
 	accounts *identity.Accounts
+	auth     *auth.Service
 	hasher   *identity.Hasher
 	// operatorHash is the SHA-256 of the operator token; the token itself is
 	// not kept, and presented tokens are compared by hash in constant time.
@@ -46,6 +48,7 @@ type Deps struct {
 	Store  *store.Store
 	Hasher *identity.Hasher
 	Policy *identity.PasswordPolicy
+	Auth   *auth.Service
 	// OperatorTokenHash is the SHA-256 of the operator token.
 	OperatorTokenHash [32]byte
 	// Ready lists extra dependencies for /readyz (for example Redis).
@@ -64,6 +67,7 @@ func New(d Deps) *Server {
 		log:          d.Logger,
 		store:        d.Store,
 		hasher:       d.Hasher,
+		auth:         d.Auth,
 		operatorHash: d.OperatorTokenHash,
 		now:          now,
 		accounts:     &identity.Accounts{Store: d.Store, Hasher: d.Hasher, Policy: d.Policy, Now: now},
@@ -140,6 +144,8 @@ func newMetrics(s *Server) *metrics {
 		gauge("rampart_password_hash_running", "Password hashes running now.", func() float64 { r, _, _, _ := s.hasher.Stats(); return float64(r) }),
 		gauge("rampart_password_hash_waiting", "Password hashes waiting in the queue.", func() float64 { _, w, _, _ := s.hasher.Stats(); return float64(w) }),
 		gauge("rampart_password_hash_slots", "Password hashes allowed to run at once.", func() float64 { _, _, _, n := s.hasher.Stats(); return float64(n) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "rampart_password_hash_computed_total", Help: "Argon2 computations run (hashes and verifications)."},
+			func() float64 { return float64(s.hasher.Computed()) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "rampart_password_hash_refused_total", Help: "Password hashes refused because the queue was full."},
 			func() float64 { _, _, f, _ := s.hasher.Stats(); return float64(f) }),
 	)

@@ -18,16 +18,17 @@ const (
 )
 
 type tenantJSON struct {
-	ID        string    `json:"id"`
-	Slug      string    `json:"slug"`
-	Name      string    `json:"name"`
-	Status    string    `json:"status"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	ID        string                `json:"id"`
+	Slug      string                `json:"slug"`
+	Name      string                `json:"name"`
+	Status    string                `json:"status"`
+	Settings  identity.TenantPolicy `json:"settings"`
+	CreatedAt time.Time             `json:"created_at"`
+	UpdatedAt time.Time             `json:"updated_at"`
 }
 
 func toTenantJSON(t *identity.Tenant) tenantJSON {
-	return tenantJSON{ID: t.ID, Slug: t.Slug, Name: t.Name, Status: t.Status, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt}
+	return tenantJSON{ID: t.ID, Slug: t.Slug, Name: t.Name, Status: t.Status, Settings: t.Policy.WithDefaults(), CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt}
 }
 
 // actor describes the caller of r for audit events.
@@ -156,6 +157,11 @@ func (s *Server) handleSetTenantStatus(status string) http.Handler {
 			if err := tx.ScopeTo(r.Context(), t.ID); err != nil {
 				return err
 			}
+			if status == identity.TenantDisabled {
+				if _, err := tx.EndTenantSessions(r.Context(), identity.EndTenantDisabled, s.now()); err != nil {
+					return err
+				}
+			}
 			return tx.AppendAudit(r.Context(), &audit.Event{Type: audit.ConfigChange, IP: actor.IP, UserAgent: actor.UserAgent,
 				Resource: "tenant:" + t.ID, Success: true, Details: map[string]any{"status": map[string]any{"from": before.Status, "to": status}, "actor": "operator"}})
 		})
@@ -163,6 +169,67 @@ func (s *Server) handleSetTenantStatus(status string) http.Handler {
 			writeError(w, r, s.log, err)
 			return
 		}
+		if status == identity.TenantDisabled {
+			s.auth.RevokedTenant(r.Context(), t.ID)
+		}
+		encode(w, http.StatusOK, toTenantJSON(t))
+	})
+}
+
+// handleUpdateTenant changes a tenant's name and security settings.
+func (s *Server) handleUpdateTenant() http.Handler {
+	type request struct {
+		Name     *string                `json:"name"`
+		Settings *identity.TenantPolicy `json:"settings"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req request
+		if err := decode(r, &req); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		if req.Name != nil {
+			if err := identity.ValidateName("name", *req.Name); err != nil {
+				writeError(w, r, s.log, err)
+				return
+			}
+		}
+		if req.Settings != nil {
+			if err := req.Settings.Validate("settings"); err != nil {
+				writeError(w, r, s.log, err)
+				return
+			}
+		}
+		var t *identity.Tenant
+		actor := s.actor(r, "")
+		err := s.store.AsOperator(r.Context(), func(tx *store.Tx) (err error) {
+			if t, err = tx.Tenant(r.Context(), r.PathValue("id")); err != nil {
+				return err
+			}
+			details := map[string]any{"actor": "operator"}
+			if req.Name != nil && *req.Name != t.Name {
+				if t, err = tx.RenameTenant(r.Context(), t.ID, *req.Name); err != nil {
+					return err
+				}
+				details["name"] = *req.Name
+			}
+			if req.Settings != nil {
+				if t, err = tx.SetTenantPolicy(r.Context(), t.ID, *req.Settings); err != nil {
+					return err
+				}
+				details["settings"] = req.Settings
+			}
+			if err := tx.ScopeTo(r.Context(), t.ID); err != nil {
+				return err
+			}
+			return tx.AppendAudit(r.Context(), &audit.Event{Type: audit.ConfigChange, IP: actor.IP, UserAgent: actor.UserAgent,
+				Resource: "tenant:" + t.ID, Success: true, Details: details})
+		})
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		s.auth.RevokedTenant(r.Context(), t.ID) // cached sessions pick up the new policy
 		encode(w, http.StatusOK, toTenantJSON(t))
 	})
 }

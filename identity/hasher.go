@@ -53,6 +53,7 @@ type Hasher struct {
 	pending atomic.Int64 // running + waiting
 	running atomic.Int64
 	refused atomic.Int64
+	hashed  atomic.Int64 // Argon2 computations done (hashes and verifications)
 	// dummy is a hash verified when a user does not exist, so that an
 	// unknown account costs the same time as a wrong password.
 	dummy string
@@ -94,6 +95,7 @@ func (h *Hasher) worker() {
 	for j := range h.jobs {
 		h.running.Add(1)
 		j.fn()
+		h.hashed.Add(1)
 		h.running.Add(-1)
 		close(j.done)
 	}
@@ -131,6 +133,9 @@ func (h *Hasher) Stats() (running, waiting, refused int64, slots int) {
 	r := h.running.Load()
 	return r, max(0, h.pending.Load()-r), h.refused.Load(), h.slots
 }
+
+// Computed returns how many Argon2 computations the pool has run.
+func (h *Hasher) Computed() int64 { return h.hashed.Load() }
 
 // Hash returns the PHC string of password under the configured parameters.
 func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {

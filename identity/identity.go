@@ -3,6 +3,7 @@
 package identity
 
 import (
+	"fmt"
 	"net/mail"
 	"regexp"
 	"strings"
@@ -30,6 +31,7 @@ type Tenant struct {
 	Slug      string
 	Name      string
 	Status    string
+	Policy    TenantPolicy // security settings; zero fields take defaults
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -135,3 +137,33 @@ func ValidateEmail(field, email string) error {
 // NormalizeEmail returns the key under which an email is unique in a tenant:
 // the address in lower case.
 func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+
+// roleLevels is the chatbot platform's hierarchy: who may assign which role.
+var roleLevels = map[Role]int{RoleOwner: 6, RoleAdmin: 5, RoleDeveloper: 4, RoleManager: 3, RoleMember: 2, RoleViewer: 1, RoleAPIUser: 1}
+
+// Level returns the role's rank in the hierarchy; 0 for unknown roles.
+func (r Role) Level() int { return roleLevels[r] }
+
+// MaxPermissions bounds a user's custom permission list.
+const MaxPermissions = 200
+
+var permissionPattern = regexp.MustCompile(`^(\*|[a-z][a-z0-9_]*:(\*|[a-z][a-z0-9_]*)(:[A-Za-z0-9._~-]{1,128})?)$`)
+
+// ValidatePermissions checks custom permissions: `*`, `category:action`,
+// `category:*`, or a resource grant `category:action:resource_id`.
+func ValidatePermissions(field string, perms []string) error {
+	if len(perms) > MaxPermissions {
+		return FieldErrorf(field, "at most %d permissions", MaxPermissions)
+	}
+	for i, p := range perms {
+		if !permissionPattern.MatchString(p) {
+			return FieldErrorf(fmt.Sprintf("%s[%d]", field, i), "%q is not a permission (category:action or category:action:resource)", p)
+		}
+	}
+	return nil
+}
+
+// FieldErrorf is a 422 naming a request field.
+func FieldErrorf(field, format string, args ...any) error {
+	return rampart.FieldError(rampart.EUnprocessable, field, format, args...)
+}

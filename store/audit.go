@@ -2,9 +2,11 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -75,19 +77,11 @@ func (tx *Tx) eachAudit(ctx context.Context, afterSeq int64, limit int, fn func(
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var e audit.Event
-		var typ, details string
-		if err := rows.Scan(&e.TenantID, &e.Seq, &e.ID, &typ, &e.UserID, &e.IP, &e.UserAgent, &e.Resource, &e.Success,
-			scanText{&details}, scanTime{&e.CreatedAt}, &e.PrevHash, &e.Hash); err != nil {
+		e, details, err := scanAudit(rows)
+		if err != nil {
 			return err
 		}
-		e.Type = audit.Type(typ)
-		if err := json.Unmarshal([]byte(details), &e.Details); err != nil {
-			// A details text that is not JSON is itself tampering; keep the raw
-			// text so the verifier's hash check reports it.
-			e.Details = map[string]any{"_unparsable": true}
-		}
-		if err := fn(&e, details); err != nil {
+		if err := fn(e, details); err != nil {
 			return err
 		}
 	}
@@ -136,3 +130,70 @@ func (tx *Tx) VerifyAudit(ctx context.Context) (*audit.Break, error) {
 }
 
 var errStop = errors.New("stop")
+
+// AuditFilter selects events for the audit API.
+type AuditFilter struct {
+	Type      string
+	UserID    string
+	Since     time.Time
+	BeforeSeq int64 // 0: from the newest
+	Limit     int
+}
+
+// SearchAudit returns the scoped tenant's events matching f, newest first.
+func (tx *Tx) SearchAudit(ctx context.Context, f AuditFilter) ([]*audit.Event, error) {
+	tenantID, err := tx.tenant()
+	if err != nil {
+		return nil, err
+	}
+	q := "SELECT " + auditColumns + " FROM audit_events WHERE tenant_id = ?"
+	args := []any{tenantID}
+	if f.Type != "" {
+		q += " AND event_type = ?"
+		args = append(args, f.Type)
+	}
+	if f.UserID != "" {
+		q += " AND user_id = ?"
+		args = append(args, f.UserID)
+	}
+	if !f.Since.IsZero() {
+		q += " AND created_at >= ?"
+		args = append(args, tx.d.timeArg(f.Since))
+	}
+	if f.BeforeSeq > 0 {
+		q += " AND seq < ?"
+		args = append(args, f.BeforeSeq)
+	}
+	q += " ORDER BY seq DESC LIMIT ?"
+	args = append(args, f.Limit)
+	rows, err := tx.query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*audit.Event
+	for rows.Next() {
+		e, _, err := scanAudit(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+func scanAudit(rows *sql.Rows) (*audit.Event, string, error) {
+	var e audit.Event
+	var typ, details string
+	if err := rows.Scan(&e.TenantID, &e.Seq, &e.ID, &typ, &e.UserID, &e.IP, &e.UserAgent, &e.Resource, &e.Success,
+		scanText{&details}, scanTime{&e.CreatedAt}, &e.PrevHash, &e.Hash); err != nil {
+		return nil, "", err
+	}
+	e.Type = audit.Type(typ)
+	if err := json.Unmarshal([]byte(details), &e.Details); err != nil {
+		// Details that are not JSON are tampering; keep going so that the
+		// verifier's hash check reports them.
+		e.Details = map[string]any{"_unparsable": true}
+	}
+	return &e, details, nil
+}

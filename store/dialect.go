@@ -93,6 +93,25 @@ func (s scanTime) parse(v string) error {
 	return nil
 }
 
+// scanNullTime reads a nullable time column; NULL leaves the zero time.
+type scanNullTime struct{ t *time.Time }
+
+func (s scanNullTime) Scan(src any) error {
+	if src == nil {
+		*s.t = time.Time{}
+		return nil
+	}
+	return scanTime(s).Scan(src)
+}
+
+// nullTimeArg stores the zero time as NULL.
+func (d *dialect) nullTimeArg(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return d.timeArg(t)
+}
+
 // scanText reads a text or JSON column (jsonb may arrive as bytes).
 type scanText struct{ s *string }
 

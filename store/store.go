@@ -193,3 +193,9 @@ func (tx *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, erro
 func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	return tx.tx.QueryRowContext(ctx, tx.d.rebind(q), args...)
 }
+
+// ReadAsOperator runs fn in a read-only operator transaction: for resolving a
+// tenant by slug before any tenant is in scope.
+func (s *Store) ReadAsOperator(ctx context.Context, fn func(*Tx) error) error {
+	return s.run(ctx, s.r, true, "", true, fn)
+}

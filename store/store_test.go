@@ -349,3 +349,50 @@ func TestPostgresRowLevelSecurity(t *testing.T) {
 		return nil
 	})
 }
+
+// TestCounterHitIsAtomic is the race test of the increment-and-decide
+// primitive: 100 parallel hits on one key see 100 distinct counts.
+func TestCounterHitIsAtomic(t *testing.T) {
+	eachDialect(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		now := time.Now()
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		seen := map[int64]bool{}
+		for i := 0; i < 100; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c, err := s.Hit(ctx, "k", now, time.Minute)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				seen[c.N] = true
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		for n := int64(1); n <= 100; n++ {
+			if !seen[n] {
+				t.Fatalf("count %d never returned: %d distinct counts", n, len(seen))
+			}
+		}
+		// A block holds past the window; after both end the count restarts.
+		if err := s.Block(ctx, "k", now.Add(2*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		c, _ := s.Hit(ctx, "k", now.Add(90*time.Second), time.Minute)
+		if c.N != 101 || !c.BlockedUntil.Equal(now.Add(2*time.Minute).UTC().Truncate(time.Microsecond)) {
+			t.Fatalf("during block: %+v", c)
+		}
+		c, _ = s.Hit(ctx, "k", now.Add(3*time.Minute), time.Minute)
+		if c.N != 1 || !c.BlockedUntil.IsZero() {
+			t.Fatalf("after block: %+v", c)
+		}
+		if n, err := s.PurgeCounters(ctx, now.Add(time.Hour)); err != nil || n != 1 {
+			t.Fatalf("purge: %d %v", n, err)
+		}
+	})
+}

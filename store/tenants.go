@@ -3,22 +3,31 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
+	"fmt"
 
 	"github.com/rampart-dev/rampart"
 	"github.com/rampart-dev/rampart/audit"
 	"github.com/rampart-dev/rampart/identity"
 )
 
-const tenantColumns = "id, slug, name, status, created_at, updated_at"
+const tenantColumns = "id, slug, name, status, settings, created_at, updated_at"
 
 func scanTenant(row interface{ Scan(...any) error }) (*identity.Tenant, error) {
 	var t identity.Tenant
-	err := row.Scan(&t.ID, &t.Slug, &t.Name, &t.Status, scanTime{&t.CreatedAt}, scanTime{&t.UpdatedAt})
+	var settings string
+	err := row.Scan(&t.ID, &t.Slug, &t.Name, &t.Status, scanText{&settings}, scanTime{&t.CreatedAt}, scanTime{&t.UpdatedAt})
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, rampart.Errorf(rampart.ENotFound, "tenant not found")
 	}
-	return &t, err
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(settings), &t.Policy); err != nil {
+		return nil, fmt.Errorf("store: tenant %s settings: %w", t.ID, err)
+	}
+	return &t, nil
 }
 
 // CreateTenant inserts t and the head of its audit chain, and scopes the
@@ -28,8 +37,12 @@ func (tx *Tx) CreateTenant(ctx context.Context, t *identity.Tenant) error {
 	if !tx.operator {
 		return errors.New("store: CreateTenant outside an operator transaction")
 	}
-	_, err := tx.exec(ctx, "INSERT INTO tenants (id, slug, name, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-		t.ID, t.Slug, t.Name, t.Status, tx.d.timeArg(t.CreatedAt), tx.d.timeArg(t.UpdatedAt))
+	settings, err := json.Marshal(t.Policy)
+	if err != nil {
+		return err
+	}
+	_, err = tx.exec(ctx, "INSERT INTO tenants (id, slug, name, status, settings, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		t.ID, t.Slug, t.Name, t.Status, string(settings), tx.d.timeArg(t.CreatedAt), tx.d.timeArg(t.UpdatedAt))
 	if isUniqueViolation(err) {
 		return rampart.FieldError(rampart.EConflict, "slug", "a tenant with this slug already exists")
 	}
@@ -124,7 +137,7 @@ func (s *Store) CreateTenantWithOwner(ctx context.Context, t *identity.Tenant, o
 // SlugTaken reports whether a tenant already uses slug.
 func (s *Store) SlugTaken(ctx context.Context, slug string) (bool, error) {
 	taken := false
-	err := s.run(ctx, s.r, true, "", true, func(tx *Tx) error {
+	err := s.ReadAsOperator(ctx, func(tx *Tx) error {
 		_, err := tx.TenantBySlug(ctx, slug)
 		if rampart.ErrorCode(err) == rampart.ENotFound {
 			return nil
@@ -133,4 +146,36 @@ func (s *Store) SlugTaken(ctx context.Context, slug string) (bool, error) {
 		return err
 	})
 	return taken, err
+}
+
+// SetTenantPolicy replaces a tenant's security settings.
+func (tx *Tx) SetTenantPolicy(ctx context.Context, id string, p identity.TenantPolicy) (*identity.Tenant, error) {
+	t, err := tx.Tenant(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	settings, err := json.Marshal(p)
+	if err != nil {
+		return nil, err
+	}
+	now := nowUTC()
+	if _, err := tx.exec(ctx, "UPDATE tenants SET settings = ?, updated_at = ? WHERE id = ?", string(settings), tx.d.timeArg(now), t.ID); err != nil {
+		return nil, err
+	}
+	t.Policy, t.UpdatedAt = p, now
+	return t, nil
+}
+
+// RenameTenant changes a tenant's display name.
+func (tx *Tx) RenameTenant(ctx context.Context, id, name string) (*identity.Tenant, error) {
+	t, err := tx.Tenant(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	now := nowUTC()
+	if _, err := tx.exec(ctx, "UPDATE tenants SET name = ?, updated_at = ? WHERE id = ?", name, tx.d.timeArg(now), t.ID); err != nil {
+		return nil, err
+	}
+	t.Name, t.UpdatedAt = name, now
+	return t, nil
 }

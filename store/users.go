@@ -140,3 +140,30 @@ func (tx *Tx) UpdateUser(ctx context.Context, u *identity.User) error {
 	}
 	return nil
 }
+
+// DeleteUser removes a user of the scoped tenant; their sessions and refresh
+// tokens go with them. Audit events keep the user's id.
+func (tx *Tx) DeleteUser(ctx context.Context, id string) error {
+	tenantID, err := tx.tenant()
+	if err != nil {
+		return err
+	}
+	if !validUUID(id) {
+		return rampart.Errorf(rampart.ENotFound, "user not found")
+	}
+	if _, err := tx.exec(ctx, "DELETE FROM refresh_tokens WHERE tenant_id = ? AND session_id IN (SELECT id FROM sessions WHERE tenant_id = ? AND user_id = ?)",
+		tenantID, tenantID, id); err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, "DELETE FROM sessions WHERE tenant_id = ? AND user_id = ?", tenantID, id); err != nil {
+		return err
+	}
+	res, err := tx.exec(ctx, "DELETE FROM users WHERE tenant_id = ? AND id = ?", tenantID, id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return rampart.Errorf(rampart.ENotFound, "user not found")
+	}
+	return nil
+}

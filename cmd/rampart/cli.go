@@ -138,3 +138,26 @@ func auditVerify(ctx context.Context, args []string, getenv func(string) string,
 	}
 	return nil
 }
+
+func keysRotate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, st, err := cliStore(ctx, "rampart keys rotate", args, getenv, stderr, nil)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	log := newLogger(cfg, stderr)
+	master, err := masterKey(cfg, log, stderr)
+	if err != nil {
+		return err
+	}
+	a := newAuth(cfg, st, identity.NewHasher(cfg.Argon2, 1, 1), identity.NewPasswordPolicy(), master, nil, log)
+	if err := a.LoadKeys(ctx); err != nil {
+		return err
+	}
+	k, err := a.RotateKey(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "new signing key %s (%s); running servers pick it up within a minute\n", k.KID, k.Alg)
+	return nil
+}

@@ -36,6 +36,7 @@ Commands:
   migrate               apply database migrations and exit
   tenant create         create a tenant and its owner (password from RAMPART_OWNER_PASSWORD or stdin)
   tenant list           list tenants
+  keys rotate           create a new token-signing key (the old one stays published until its tokens expire)
   audit verify          check every tenant's audit hash chain; exit 1 at the first broken link
   version               print the version
 
@@ -66,6 +67,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return auditVerify(ctx, rest[1:], getenv, stdout, stderr)
 		}
 		return fmt.Errorf("usage: rampart audit verify [flags]")
+	case "keys":
+		if len(rest) > 0 && rest[0] == "rotate" {
+			return keysRotate(ctx, rest[1:], getenv, stdout, stderr)
+		}
+		return fmt.Errorf("usage: rampart keys rotate [flags]")
 	case "version":
 		fmt.Fprintln(stdout, "rampart", version)
 		return nil

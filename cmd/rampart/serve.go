@@ -22,10 +22,12 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/rampart-dev/rampart/auth"
 	"github.com/rampart-dev/rampart/config"
 	"github.com/rampart-dev/rampart/httpapi"
 	"github.com/rampart-dev/rampart/identity"
 	"github.com/rampart-dev/rampart/keys"
+	"github.com/rampart-dev/rampart/pubsub"
 	"github.com/rampart-dev/rampart/store"
 )
 
@@ -35,7 +37,7 @@ const (
 	readTimeout       = 30 * time.Second
 	writeTimeout      = 60 * time.Second
 	idleTimeout       = 120 * time.Second
-	maxHeaderBytes    = 64 << 10
+	maxHeaderBytes    = 256 << 10 // large enough that an oversized token is answered 401 by Rampart, not 431 by net/http
 	// memoryBase is the heap allowed beside the hashing slots before the
 	// collector works harder (the soft memory limit).
 	memoryBase = 48 << 20
@@ -89,7 +91,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("create data folder %s: %w", cfg.DataDir, err)
 	}
 
-	if _, err := masterKey(cfg, log, stderr); err != nil {
+	master, err := masterKey(cfg, log, stderr)
+	if err != nil {
 		return err
 	}
 	operatorHash, err := operatorToken(cfg, stdout)
@@ -104,6 +107,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	defer st.Close()
 
 	ready := map[string]func(*http.Request) error{}
+	var bus auth.Bus
 	if cfg.RedisURL != "" {
 		opts, err := redis.ParseURL(cfg.RedisURL)
 		if err != nil {
@@ -112,6 +116,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		rdb := redis.NewClient(opts)
 		defer rdb.Close()
 		ready["redis"] = func(r *http.Request) error { return rdb.Ping(r.Context()).Err() }
+		bus = &pubsub.Redis{Client: rdb}
 	}
 
 	hasher := identity.NewHasher(cfg.Argon2, cfg.HashSlots, cfg.HashQueue)
@@ -128,8 +133,22 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		debug.SetMemoryLimit(memoryBase + int64(slots)*int64(cfg.Argon2.MemoryKiB)<<10)
 	}
 
+	policy := identity.NewPasswordPolicy()
+	authn := newAuth(cfg, st, hasher, policy, master, bus, log)
+	if err := authn.LoadKeys(ctx); err != nil {
+		return err
+	}
+	bg, stopBackground := context.WithCancel(ctx)
+	defer stopBackground()
+	go func() {
+		if err := authn.Listen(bg); err != nil {
+			log.Error("revocation listener stopped", "err", err.Error())
+		}
+	}()
+	go maintain(bg, authn, st, log)
+
 	srv := httpapi.New(httpapi.Deps{
-		Config: cfg, Logger: log, Store: st, Hasher: hasher, Policy: identity.NewPasswordPolicy(),
+		Config: cfg, Logger: log, Store: st, Hasher: hasher, Policy: policy, Auth: authn,
 		OperatorTokenHash: operatorHash, Ready: ready,
 	})
 	hs := &http.Server{
@@ -174,6 +193,40 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// newAuth builds the login, token and session service from the settings.
+func newAuth(cfg *config.Config, st *store.Store, hasher *identity.Hasher, policy *identity.PasswordPolicy, master *keys.MasterKey, bus auth.Bus, log *slog.Logger) *auth.Service {
+	return auth.New(auth.Deps{
+		Store: st, Hasher: hasher, Policy: policy, Master: master, Bus: bus, Logger: log,
+		Lockout: &identity.Lockout{Store: st, Threshold: cfg.LockoutThreshold, Window: cfg.LockoutWindow, Duration: cfg.LockoutDuration},
+		Settings: auth.Settings{
+			Issuer: cfg.Issuer, Audience: cfg.Audience, Alg: cfg.JWTAlg, AccessTTL: cfg.AccessTokenTTL, RefreshTTL: cfg.RefreshTokenTTL,
+			SessionMaxAge: cfg.SessionMaxAge, RefreshGrace: cfg.RefreshGrace, SessionCacheTTL: cfg.SessionCacheTTL,
+		},
+	})
+}
+
+// maintenanceInterval is how often keys are reloaded (to pick up rotations
+// made by other replicas and drop expired keys) and old counters purged.
+const maintenanceInterval = time.Minute
+
+func maintain(ctx context.Context, a *auth.Service, st *store.Store, log *slog.Logger) {
+	t := time.NewTicker(maintenanceInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := a.LoadKeys(ctx); err != nil && ctx.Err() == nil {
+			log.Error("reload signing keys", "err", err.Error())
+		}
+		if _, err := st.PurgeCounters(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			log.Warn("purge counters", "err", err.Error())
+		}
+	}
 }
 
 // masterKey loads the configured master key or, in development only, the one

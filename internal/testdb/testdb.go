@@ -15,6 +15,7 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
+	"github.com/redis/go-redis/v9"
 )
 
 // DefaultPostgresURL is the PostgreSQL of the development machine and CI.
@@ -85,4 +86,26 @@ func RedisURL() string {
 		return u
 	}
 	return "redis://127.0.0.1:6379/15"
+}
+
+// RequireRedis returns the test Redis URL after checking that it answers;
+// it skips the test when Redis is unreachable, or fails it when CI=true.
+func RequireRedis(t testing.TB) string {
+	t.Helper()
+	u := RedisURL()
+	opts, err := redis.ParseURL(u)
+	if err != nil {
+		t.Fatalf("RAMPART_TEST_REDIS_URL: %v", err)
+	}
+	c := redis.NewClient(opts)
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if err := c.Ping(ctx).Err(); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("Redis is required in CI but unreachable at %s: %v", u, err)
+		}
+		t.Skipf("Redis unreachable (%v); set RAMPART_TEST_REDIS_URL or start it", err)
+	}
+	return u
 }

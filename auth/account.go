@@ -1,0 +1,267 @@
+package auth
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/rampart-dev/rampart"
+	"github.com/rampart-dev/rampart/audit"
+	"github.com/rampart-dev/rampart/identity"
+	"github.com/rampart-dev/rampart/store"
+)
+
+// Logout ends the caller's session: its access and refresh tokens stop
+// working at once, here and (through the bus) on every replica.
+func (s *Service) Logout(ctx context.Context, p *Principal, meta Meta) error {
+	err := s.store.InTenant(ctx, p.TenantID, func(tx *store.Tx) error {
+		if _, err := tx.EndSession(ctx, p.SessionID, identity.EndLogout, s.now()); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, &audit.Event{Type: audit.Logout, UserID: p.UserID, IP: meta.IP, UserAgent: meta.UserAgent,
+			Resource: "session:" + p.SessionID, Success: true})
+	})
+	if err != nil {
+		return err
+	}
+	s.revokedSessions(ctx, []string{p.SessionID})
+	return nil
+}
+
+// ChangePassword checks the current password (under the same lockout as
+// login), sets the new one and ends every other session of the user.
+func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, next string, meta Meta) error {
+	if err := s.policy.Validate("new_password", next, p.Email); err != nil {
+		return err
+	}
+	now := s.now()
+	key := s.lockout.Key(p.TenantID, p.Email)
+	attempt, retry, err := s.lockout.Begin(ctx, key, now)
+	if err != nil {
+		return err
+	}
+	if attempt == nil {
+		return lockedError(retry)
+	}
+	var user *identity.User
+	if err := s.store.ReadTenant(ctx, p.TenantID, func(tx *store.Tx) (err error) {
+		user, err = tx.UserByID(ctx, p.UserID)
+		return err
+	}); err != nil {
+		return err
+	}
+	ok, _, err := s.hasher.Verify(ctx, current, user.PasswordHash)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		if _, err := s.lockout.Fail(ctx, attempt, now); err != nil {
+			return err
+		}
+		s.appendEvents(ctx, p.TenantID, &audit.Event{Type: audit.PasswordChange, UserID: p.UserID, IP: meta.IP, UserAgent: meta.UserAgent,
+			Resource: "user:" + p.UserID, Success: false, Details: map[string]any{"reason": "wrong current password"}})
+		return rampart.FieldError(rampart.EForbidden, "current_password", "the current password is not correct")
+	}
+	if err := s.lockout.Succeed(ctx, attempt); err != nil {
+		return err
+	}
+	hash, err := s.hasher.Hash(ctx, next)
+	if err != nil {
+		return err
+	}
+	var ended []string
+	err = s.store.InTenant(ctx, p.TenantID, func(tx *store.Tx) error {
+		u, err := tx.UserByID(ctx, p.UserID)
+		if err != nil {
+			return err
+		}
+		u.PasswordHash = hash
+		if err := tx.UpdateUser(ctx, u); err != nil {
+			return err
+		}
+		if ended, err = tx.EndUserSessions(ctx, p.UserID, p.SessionID, identity.EndPasswordChange, now); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, &audit.Event{Type: audit.PasswordChange, UserID: p.UserID, IP: meta.IP, UserAgent: meta.UserAgent,
+			Resource: "user:" + p.UserID, Success: true, Details: map[string]any{"sessions_revoked": len(ended)}})
+	})
+	if err != nil {
+		return err
+	}
+	s.revokedSessions(ctx, ended)
+	return nil
+}
+
+// Sessions lists a user's active sessions.
+func (s *Service) Sessions(ctx context.Context, tenantID, userID string) ([]*identity.Session, error) {
+	var out []*identity.Session
+	err := s.store.ReadTenant(ctx, tenantID, func(tx *store.Tx) (err error) {
+		out, err = tx.ActiveSessions(ctx, userID)
+		return err
+	})
+	return out, err
+}
+
+// RevokeSession ends one session of the caller's tenant. Unless anyUser, it
+// must be the caller's own; a session of another tenant is not found.
+func (s *Service) RevokeSession(ctx context.Context, p *Principal, sessionID string, anyUser bool, meta Meta) error {
+	err := s.store.InTenant(ctx, p.TenantID, func(tx *store.Tx) error {
+		sess, err := tx.Session(ctx, sessionID)
+		if err != nil {
+			return err
+		}
+		if !anyUser && sess.UserID != p.UserID {
+			return rampart.Errorf(rampart.ENotFound, "session not found")
+		}
+		if _, err := tx.EndSession(ctx, sessionID, identity.EndRevoked, s.now()); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, &audit.Event{Type: audit.SessionRevoked, UserID: p.UserID, IP: meta.IP, UserAgent: meta.UserAgent,
+			Resource: "session:" + sessionID, Success: true, Details: map[string]any{"session_user_id": sess.UserID}})
+	})
+	if err != nil {
+		return err
+	}
+	s.revokedSessions(ctx, []string{sessionID})
+	return nil
+}
+
+// RevokeUserSessions ends every session of a user of the caller's tenant.
+func (s *Service) RevokeUserSessions(ctx context.Context, p *Principal, userID string, meta Meta) (int, error) {
+	var ended []string
+	err := s.store.InTenant(ctx, p.TenantID, func(tx *store.Tx) error {
+		if _, err := tx.UserByID(ctx, userID); err != nil {
+			return err
+		}
+		var err error
+		if ended, err = tx.EndUserSessions(ctx, userID, "", identity.EndRevoked, s.now()); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, &audit.Event{Type: audit.SessionRevoked, UserID: p.UserID, IP: meta.IP, UserAgent: meta.UserAgent,
+			Resource: "user:" + userID, Success: true, Details: map[string]any{"sessions_revoked": len(ended)}})
+	})
+	if err != nil {
+		return 0, err
+	}
+	s.RevokedUser(ctx, userID)
+	return len(ended), nil
+}
+
+// NewUser is a request to add a user to a tenant.
+type NewUser struct {
+	Email       string
+	Password    string
+	Role        identity.Role
+	Permissions []string
+}
+
+// CreateUser validates and stores a user of the caller's tenant.
+func (s *Service) CreateUser(ctx context.Context, p *Principal, req NewUser, meta Meta) (*identity.User, error) {
+	if err := identity.ValidateEmail("email", req.Email); err != nil {
+		return nil, err
+	}
+	if err := s.policy.Validate("password", req.Password, req.Email); err != nil {
+		return nil, err
+	}
+	hash, err := s.hasher.Hash(ctx, req.Password)
+	if err != nil {
+		return nil, err
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		return nil, err
+	}
+	now := s.now().UTC().Truncate(time.Microsecond)
+	u := &identity.User{ID: id.String(), TenantID: p.TenantID, Email: req.Email, EmailKey: identity.NormalizeEmail(req.Email),
+		PasswordHash: hash, Role: req.Role, Permissions: req.Permissions, Status: identity.UserActive, CreatedAt: now, UpdatedAt: now}
+	err = s.store.InTenant(ctx, p.TenantID, func(tx *store.Tx) error {
+		if err := tx.CreateUser(ctx, u); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, &audit.Event{Type: audit.UserCreated, UserID: p.UserID, IP: meta.IP, UserAgent: meta.UserAgent,
+			Resource: "user:" + u.ID, Success: true, Details: map[string]any{"role": string(u.Role), "email": identity.MaskEmail(u.Email)}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// UserChange is a partial update of a user; nil fields stay as they are.
+type UserChange struct {
+	Role        *identity.Role
+	Permissions *[]string
+	Disabled    *bool
+}
+
+// UpdateUser applies a change; disabling a user ends their sessions, and any
+// change drops their cached sessions so the new role applies at once.
+func (s *Service) UpdateUser(ctx context.Context, p *Principal, userID string, ch UserChange, meta Meta) (*identity.User, error) {
+	var u *identity.User
+	err := s.store.InTenant(ctx, p.TenantID, func(tx *store.Tx) (err error) {
+		if u, err = tx.UserByID(ctx, userID); err != nil {
+			return err
+		}
+		details := map[string]any{}
+		if ch.Role != nil && *ch.Role != u.Role {
+			details["role"] = map[string]any{"from": string(u.Role), "to": string(*ch.Role)}
+			u.Role = *ch.Role
+		}
+		if ch.Permissions != nil {
+			details["permissions"] = map[string]any{"from": u.Permissions, "to": *ch.Permissions}
+			u.Permissions = *ch.Permissions
+		}
+		if ch.Disabled != nil {
+			status := identity.UserActive
+			if *ch.Disabled {
+				status = identity.UserDisabled
+			}
+			if status != u.Status {
+				details["status"] = map[string]any{"from": u.Status, "to": status}
+				u.Status = status
+				if *ch.Disabled {
+					if _, err := tx.EndUserSessions(ctx, u.ID, "", identity.EndUserDisabled, s.now()); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		if err := tx.UpdateUser(ctx, u); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, &audit.Event{Type: audit.UserUpdated, UserID: p.UserID, IP: meta.IP, UserAgent: meta.UserAgent,
+			Resource: "user:" + u.ID, Success: true, Details: details})
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.RevokedUser(ctx, userID)
+	return u, nil
+}
+
+// DeleteUser removes a user and their sessions.
+func (s *Service) DeleteUser(ctx context.Context, p *Principal, userID string, meta Meta) error {
+	err := s.store.InTenant(ctx, p.TenantID, func(tx *store.Tx) error {
+		u, err := tx.UserByID(ctx, userID)
+		if err != nil {
+			return err
+		}
+		if err := tx.DeleteUser(ctx, userID); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, &audit.Event{Type: audit.UserDeleted, UserID: p.UserID, IP: meta.IP, UserAgent: meta.UserAgent,
+			Resource: "user:" + userID, Success: true, Details: map[string]any{"role": string(u.Role), "email": identity.MaskEmail(u.Email)}})
+	})
+	if err != nil {
+		return err
+	}
+	s.RevokedUser(ctx, userID)
+	return nil
+}
+
+// Audit writes events in a transaction of their own (for refusals, which
+// have no transaction to join); failures are logged, not returned.
+func (s *Service) Audit(ctx context.Context, tenantID string, events ...*audit.Event) {
+	s.appendEvents(ctx, tenantID, events...)
+}

@@ -1,0 +1,256 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/rampart-dev/rampart"
+	"github.com/rampart-dev/rampart/audit"
+	"github.com/rampart-dev/rampart/identity"
+	"github.com/rampart-dev/rampart/store"
+	"github.com/rampart-dev/rampart/token"
+)
+
+// Meta describes the client of a request.
+type Meta struct {
+	IP             string
+	UserAgent      string
+	AcceptLanguage string
+}
+
+func (m Meta) actor(userID string) audit.Actor {
+	return audit.Actor{UserID: userID, IP: m.IP, UserAgent: m.UserAgent}
+}
+
+// LoginRequest is a password login.
+type LoginRequest struct {
+	Tenant   string // slug or id
+	Email    string
+	Password string
+	Meta     Meta
+}
+
+// TokenPair is what a login or refresh hands out.
+type TokenPair struct {
+	AccessToken  string
+	ExpiresIn    int
+	RefreshToken string
+	SessionID    string
+	Claims       *token.Claims
+}
+
+// findTenant resolves a tenant by slug or id; nil when it does not exist.
+func (s *Service) findTenant(ctx context.Context, ref string) (*identity.Tenant, error) {
+	var t *identity.Tenant
+	err := s.store.ReadAsOperator(ctx, func(tx *store.Tx) (err error) {
+		if _, perr := uuid.Parse(ref); perr == nil {
+			t, err = tx.Tenant(ctx, ref)
+		} else {
+			t, err = tx.TenantBySlug(ctx, ref)
+		}
+		return err
+	})
+	if rampart.ErrorCode(err) == rampart.ENotFound {
+		return nil, nil
+	}
+	return t, err
+}
+
+// Login checks a password under the lockout and opens a session. Every
+// failure (unknown tenant or email, wrong password, disabled tenant or user)
+// is the same error after the same work: one Argon2 verification, against a
+// dummy hash when there is no user.
+func (s *Service) Login(ctx context.Context, req LoginRequest) (*TokenPair, error) {
+	now := s.now()
+	if len(req.Tenant) > 100 || len(req.Email) > identity.MaxEmailBytes || len(req.Password) > identity.MaxPasswordBytes {
+		return nil, errInvalidCredentials
+	}
+	tenant, err := s.findTenant(ctx, req.Tenant)
+	if err != nil {
+		return nil, err
+	}
+	// One counter per (tenant, email) however the tenant was named; tenants
+	// that do not exist are counted by the name given, so that lockout
+	// behaves the same for them and reveals nothing.
+	lockRef := "unknown:" + req.Tenant
+	if tenant != nil {
+		lockRef = tenant.ID
+	}
+	attempt, retry, err := s.lockout.Begin(ctx, s.lockout.Key(lockRef, req.Email), now)
+	if err != nil {
+		return nil, err
+	}
+	var user *identity.User
+	if tenant != nil {
+		err := s.store.ReadTenant(ctx, tenant.ID, func(tx *store.Tx) (err error) {
+			user, err = tx.UserByEmail(ctx, req.Email)
+			return err
+		})
+		if err != nil && rampart.ErrorCode(err) != rampart.ENotFound {
+			return nil, err
+		}
+	}
+	if attempt == nil {
+		s.auditLoginFailure(ctx, tenant, user, req, "locked")
+		return nil, lockedError(retry)
+	}
+	hash := ""
+	if user != nil {
+		hash = user.PasswordHash
+	}
+	ok, rehash, err := s.hasher.Verify(ctx, req.Password, hash)
+	if err != nil {
+		return nil, err
+	}
+	reason := ""
+	switch {
+	case tenant == nil:
+		reason = "unknown_tenant"
+	case user == nil:
+		reason = "unknown_user"
+	case !ok:
+		reason = "bad_password"
+	case tenant.Status != identity.TenantActive:
+		reason = "tenant_disabled"
+	case user.Status != identity.UserActive:
+		reason = "user_disabled"
+	}
+	if reason != "" {
+		locked, err := s.lockout.Fail(ctx, attempt, now)
+		if err != nil {
+			return nil, err
+		}
+		s.auditLoginFailure(ctx, tenant, user, req, reason)
+		if locked && tenant != nil {
+			s.appendEvents(ctx, tenant.ID, &audit.Event{Type: audit.AccountLocked, UserID: userID(user), IP: req.Meta.IP, UserAgent: req.Meta.UserAgent,
+				Success: false, Details: map[string]any{"email": identity.MaskEmail(req.Email), "locked_for_seconds": int(s.lockout.Duration.Seconds())}})
+		}
+		return nil, errInvalidCredentials
+	}
+	if err := s.lockout.Succeed(ctx, attempt); err != nil {
+		return nil, err
+	}
+	if rehash {
+		s.rehash(ctx, user, req.Password)
+	}
+	return s.openSession(ctx, tenant, user, []string{"pwd"}, req.Meta)
+}
+
+func userID(u *identity.User) string {
+	if u == nil {
+		return ""
+	}
+	return u.ID
+}
+
+// auditLoginFailure records a failed login in the tenant's log; attempts on
+// tenants that do not exist have no log to go to and are logged only.
+func (s *Service) auditLoginFailure(ctx context.Context, tenant *identity.Tenant, user *identity.User, req LoginRequest, reason string) {
+	if tenant == nil {
+		s.log.Info("login failure for an unknown tenant", "ip", req.Meta.IP, "reason", reason)
+		return
+	}
+	s.appendEvents(ctx, tenant.ID, &audit.Event{Type: audit.LoginFailure, UserID: userID(user), IP: req.Meta.IP, UserAgent: req.Meta.UserAgent,
+		Success: false, Details: map[string]any{"email": identity.MaskEmail(req.Email), "reason": reason}})
+}
+
+// appendEvents writes events in a transaction of their own. Failing to audit
+// a refusal must not turn it into something else, so errors are logged.
+func (s *Service) appendEvents(ctx context.Context, tenantID string, events ...*audit.Event) {
+	err := s.store.InTenant(context.WithoutCancel(ctx), tenantID, func(tx *store.Tx) error {
+		for _, e := range events {
+			if err := tx.AppendAudit(ctx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		s.log.Error("write audit event", "tenant_id", tenantID, "err", err.Error())
+	}
+}
+
+// rehash replaces a hash made with other parameters; a failure only means
+// the old hash stays for now.
+func (s *Service) rehash(ctx context.Context, u *identity.User, password string) {
+	h, err := s.hasher.Hash(ctx, password)
+	if err != nil {
+		return
+	}
+	u.PasswordHash = h
+	if err := s.store.InTenant(ctx, u.TenantID, func(tx *store.Tx) error { return tx.UpdateUser(ctx, u) }); err != nil {
+		s.log.Warn("rehash password", "err", err.Error())
+	}
+}
+
+// openSession creates the session (ending the oldest beyond the tenant's
+// limit), its first refresh token and the login_success event in one
+// transaction, then signs the access token.
+func (s *Service) openSession(ctx context.Context, tenant *identity.Tenant, user *identity.User, amr []string, meta Meta) (*TokenPair, error) {
+	now := s.now().UTC().Truncate(time.Microsecond)
+	policy := tenant.Policy.WithDefaults()
+	sid, err := uuid.NewV7()
+	if err != nil {
+		return nil, err
+	}
+	sess := &identity.Session{ID: sid.String(), TenantID: tenant.ID, UserID: user.ID, CreatedAt: now, LastActivity: now,
+		ExpiresAt: now.Add(s.cfg.SessionMaxAge), IP: meta.IP, UserAgent: meta.UserAgent,
+		Fingerprint: identity.Fingerprint(meta.UserAgent, meta.AcceptLanguage), AMR: amr, Active: true}
+	refresh, rt, err := s.newRefresh(tenant.ID, sess, now)
+	if err != nil {
+		return nil, err
+	}
+	var evicted []string
+	err = s.store.InTenant(ctx, tenant.ID, func(tx *store.Tx) error {
+		if evicted, err = tx.CreateSession(ctx, sess, policy.MaxSessionsPerUser); err != nil {
+			return err
+		}
+		if err := tx.InsertRefreshToken(ctx, rt); err != nil {
+			return err
+		}
+		for _, id := range evicted {
+			if err := tx.AppendAudit(ctx, &audit.Event{Type: audit.SessionEvicted, UserID: user.ID, IP: meta.IP, UserAgent: meta.UserAgent,
+				Resource: "session:" + id, Success: true, Details: map[string]any{"reason": "session limit", "limit": policy.MaxSessionsPerUser}}); err != nil {
+				return err
+			}
+		}
+		return tx.AppendAudit(ctx, &audit.Event{Type: audit.LoginSuccess, UserID: user.ID, IP: meta.IP, UserAgent: meta.UserAgent,
+			Resource: "session:" + sess.ID, Success: true, Details: map[string]any{"amr": amr}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.revokedSessions(ctx, evicted)
+	return s.sign(tenant, user, sess, refresh, now)
+}
+
+// newRefresh mints a refresh token for sess, expiring no later than it.
+func (s *Service) newRefresh(tenantID string, sess *identity.Session, now time.Time) (string, *identity.RefreshToken, error) {
+	raw, hash, err := identity.NewRefreshToken(tenantID)
+	if err != nil {
+		return "", nil, err
+	}
+	exp := now.Add(s.cfg.RefreshTTL)
+	if exp.After(sess.ExpiresAt) {
+		exp = sess.ExpiresAt
+	}
+	return raw, &identity.RefreshToken{Hash: hash, TenantID: tenantID, SessionID: sess.ID, CreatedAt: now, ExpiresAt: exp}, nil
+}
+
+// sign issues the access token of a session.
+func (s *Service) sign(tenant *identity.Tenant, user *identity.User, sess *identity.Session, refresh string, now time.Time) (*TokenPair, error) {
+	raw, claims, err := s.issuer.Issue(token.Claims{
+		Subject: user.ID, TenantID: tenant.ID, Role: string(user.Role), Permissions: user.Permissions, Scopes: []string{},
+		SessionID: sess.ID, AMR: sess.AMR, MFAVerified: sess.MFAVerified, RateLimitTier: tenant.Policy.WithDefaults().RateLimitTier,
+	}, now, s.cfg.AccessTTL)
+	if err != nil {
+		return nil, err
+	}
+	return &TokenPair{AccessToken: raw, ExpiresIn: int(s.cfg.AccessTTL.Seconds()), RefreshToken: refresh, SessionID: sess.ID, Claims: claims}, nil
+}
+
+// errStop ends a transaction early without it counting as a failure.
+var errStop = errors.New("stop")

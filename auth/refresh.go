@@ -1,0 +1,97 @@
+package auth
+
+import (
+	"context"
+	"time"
+
+	"github.com/rampart-dev/rampart"
+	"github.com/rampart-dev/rampart/audit"
+	"github.com/rampart-dev/rampart/identity"
+	"github.com/rampart-dev/rampart/store"
+)
+
+// Refresh rotates a refresh token: the presented one stops working and a new
+// pair is returned. A token that was already rotated is theft (or a replay):
+// the whole session is ended, unless it is the session's latest rotated
+// token presented again within the grace period, once (two browser tabs
+// refreshing together).
+func (s *Service) Refresh(ctx context.Context, raw string, meta Meta) (*TokenPair, error) {
+	tenantID, err := identity.ParseRefreshToken(raw)
+	if err != nil {
+		return nil, errInvalidToken
+	}
+	hash := identity.HashRefreshToken(raw)
+	now := s.now().UTC().Truncate(time.Microsecond)
+	var (
+		tenant  *identity.Tenant
+		user    *identity.User
+		sess    *identity.Session
+		newRaw  string
+		reused  bool
+		reuseBy string
+	)
+	err = s.store.InTenant(ctx, tenantID, func(tx *store.Tx) error {
+		st, err := tx.RefreshState(ctx, hash)
+		if err != nil {
+			return errInvalidToken
+		}
+		rt := &st.Token
+		sess, user, tenant = &st.Session, &st.User, &st.Tenant
+		if !sess.Active || !now.Before(sess.ExpiresAt) || !now.Before(rt.ExpiresAt) {
+			return errInvalidToken
+		}
+		fresh := false
+		if rt.UsedAt.IsZero() {
+			if fresh, err = tx.UseRefreshToken(ctx, hash, now); err != nil {
+				return err
+			}
+			if !fresh {
+				// Another request rotated it a moment ago: read when.
+				if rt, err = tx.RefreshToken(ctx, hash); err != nil {
+					return err
+				}
+			}
+		}
+		if !fresh {
+			inGrace := s.cfg.RefreshGrace > 0 && now.Sub(rt.UsedAt) <= s.cfg.RefreshGrace
+			ok := false
+			if inGrace {
+				if ok, err = tx.UseGrace(ctx, rt); err != nil {
+					return err
+				}
+			}
+			if !ok {
+				if _, err := tx.EndSession(ctx, sess.ID, identity.EndRefreshReuse, now); err != nil {
+					return err
+				}
+				reused, reuseBy = true, sess.UserID
+				return tx.AppendAudit(ctx, &audit.Event{Type: audit.RefreshReuse, UserID: sess.UserID, IP: meta.IP, UserAgent: meta.UserAgent,
+					Resource: "session:" + sess.ID, Success: false,
+					Details: map[string]any{"action": "session revoked", "rotated_at": rt.UsedAt.Format(time.RFC3339Nano)}})
+			}
+		}
+		if user.Status != identity.UserActive || tenant.Status != identity.TenantActive {
+			return errInvalidToken
+		}
+		var next *identity.RefreshToken
+		if newRaw, next, err = s.newRefresh(tenantID, sess, now); err != nil {
+			return err
+		}
+		if err := tx.InsertRefreshToken(ctx, next); err != nil {
+			return err
+		}
+		return tx.TouchSession(ctx, sess.ID, now)
+	})
+	if rampart.ErrorCode(err) == rampart.ENotFound {
+		return nil, errInvalidToken // a tenant id that does not exist
+	}
+	if err != nil {
+		return nil, err
+	}
+	if reused {
+		s.log.Warn("refresh token reuse: session revoked", "tenant_id", tenantID, "user_id", reuseBy, "session_id", sess.ID, "ip", meta.IP)
+		s.revokedSessions(ctx, []string{sess.ID})
+		return nil, errInvalidToken
+	}
+	return s.sign(tenant, user, sess, newRaw, now)
+}

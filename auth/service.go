@@ -1,0 +1,111 @@
+// Package auth is login, tokens and sessions: it checks passwords under the
+// lockout, opens sessions, issues and rotates tokens, and answers whether an
+// access token is still good. It knows nothing of HTTP.
+package auth
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/rampart-dev/rampart"
+	"github.com/rampart-dev/rampart/identity"
+	"github.com/rampart-dev/rampart/keys"
+	"github.com/rampart-dev/rampart/store"
+	"github.com/rampart-dev/rampart/token"
+)
+
+// Settings are the token and session parameters.
+type Settings struct {
+	Issuer          string
+	Audience        string
+	Alg             string
+	AccessTTL       time.Duration
+	RefreshTTL      time.Duration
+	SessionMaxAge   time.Duration
+	RefreshGrace    time.Duration
+	SessionCacheTTL time.Duration
+}
+
+// Service does the work. Build it with New.
+type Service struct {
+	store    *store.Store
+	hasher   *identity.Hasher
+	policy   *identity.PasswordPolicy
+	lockout  *identity.Lockout
+	master   *keys.MasterKey
+	keyring  *keys.Keyring
+	issuer   *token.Issuer
+	verifier *token.Verifier
+	cache    *sessionCache
+	verified *verifiedTokens
+	bus      Bus
+	reload   reloadState
+	log      *slog.Logger
+	cfg      Settings
+	now      func() time.Time
+}
+
+// Bus carries revocations between replicas (Redis pub/sub in production).
+// Publish must not block for long; Subscribe delivers each message to fn
+// until ctx ends.
+type Bus interface {
+	Publish(ctx context.Context, msg string) error
+	Subscribe(ctx context.Context, fn func(msg string)) error
+}
+
+// Deps are what New needs.
+type Deps struct {
+	Store    *store.Store
+	Hasher   *identity.Hasher
+	Policy   *identity.PasswordPolicy
+	Lockout  *identity.Lockout
+	Master   *keys.MasterKey
+	Bus      Bus // nil: this replica alone
+	Logger   *slog.Logger
+	Settings Settings
+	Now      func() time.Time
+}
+
+// New returns a Service; call LoadKeys before issuing tokens.
+func New(d Deps) *Service {
+	now := d.Now
+	if now == nil {
+		now = time.Now
+	}
+	kr := &keys.Keyring{}
+	s := &Service{
+		store: d.Store, hasher: d.Hasher, policy: d.Policy, lockout: d.Lockout, master: d.Master, keyring: kr,
+		issuer: &token.Issuer{Keyring: kr, Issuer: d.Settings.Issuer, Audience: []string{d.Settings.Audience}},
+
+		cache:    newSessionCache(d.Settings.SessionCacheTTL, now),
+		verified: newVerifiedTokens(d.Settings.SessionCacheTTL),
+		bus:      d.Bus, log: d.Logger, cfg: d.Settings, now: now,
+	}
+	s.verifier = &token.Verifier{Keys: keySource{s}, Issuer: d.Settings.Issuer, Audience: d.Settings.Audience}
+	return s
+}
+
+// Keyring returns the keys tokens are signed and verified with.
+func (s *Service) Keyring() *keys.Keyring { return s.keyring }
+
+// Verifier returns the access-token verifier (signature and claims only).
+func (s *Service) Verifier() *token.Verifier { return s.verifier }
+
+// Settings returns the token settings.
+func (s *Service) Settings() Settings { return s.cfg }
+
+// errInvalidCredentials is the one answer for every failed login: wrong
+// password, unknown email, unknown or disabled tenant, disabled user.
+var errInvalidCredentials = rampart.Errorf(rampart.EUnauthorized, "invalid credentials")
+
+// errInvalidToken is the one answer for every token that does not work.
+var errInvalidToken = rampart.Errorf(rampart.EUnauthorized, "invalid token")
+
+// lockedError is the 423 answer while a (tenant, email) is locked.
+func lockedError(retry time.Duration) error {
+	if retry < time.Second {
+		retry = time.Second
+	}
+	return &rampart.Error{Code: rampart.ELocked, Message: "too many failed attempts; try again later", RetryAfter: retry}
+}

@@ -1,0 +1,74 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/rampart-dev/rampart"
+	"github.com/rampart-dev/rampart/audit"
+	"github.com/rampart-dev/rampart/store"
+)
+
+type eventJSON struct {
+	ID        string         `json:"id"`
+	Seq       int64          `json:"seq"`
+	Type      string         `json:"event_type"`
+	TenantID  string         `json:"tenant_id"`
+	UserID    string         `json:"user_id"`
+	IP        string         `json:"ip_address"`
+	UserAgent string         `json:"user_agent"`
+	Resource  string         `json:"resource"`
+	Success   bool           `json:"success"`
+	Details   map[string]any `json:"details"`
+	CreatedAt time.Time      `json:"created_at"`
+	Hash      string         `json:"hash"`
+}
+
+// handleAuditEvents lists the caller's tenant's events, newest first; the
+// cursor is the sequence number to continue below.
+func (s *Server) handleAuditEvents() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := principal(r)
+		q := r.URL.Query()
+		limit, err := pageSize(r)
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		f := store.AuditFilter{Type: q.Get("type"), UserID: q.Get("user_id"), Limit: limit}
+		if v := q.Get("since"); v != "" {
+			if f.Since, err = time.Parse(time.RFC3339, v); err != nil {
+				writeError(w, r, s.log, rampart.FieldError(rampart.EInvalid, "since", "since must be an RFC 3339 time"))
+				return
+			}
+		}
+		if v := q.Get("cursor"); v != "" {
+			if f.BeforeSeq, err = strconv.ParseInt(v, 10, 64); err != nil || f.BeforeSeq < 1 {
+				writeError(w, r, s.log, rampart.FieldError(rampart.EInvalid, "cursor", "cursor is not valid"))
+				return
+			}
+		}
+		var events []*audit.Event
+		if err := s.store.ReadTenant(r.Context(), p.TenantID, func(tx *store.Tx) (err error) {
+			events, err = tx.SearchAudit(r.Context(), f)
+			return err
+		}); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		out := make([]eventJSON, len(events))
+		for i, e := range events {
+			out[i] = eventJSON{ID: e.ID, Seq: e.Seq, Type: string(e.Type), TenantID: e.TenantID, UserID: e.UserID, IP: e.IP,
+				UserAgent: e.UserAgent, Resource: e.Resource, Success: e.Success, Details: e.Details, CreatedAt: e.CreatedAt, Hash: e.Hash}
+			if out[i].Details == nil {
+				out[i].Details = map[string]any{}
+			}
+		}
+		resp := map[string]any{"events": out}
+		if len(events) == limit && events[len(events)-1].Seq > 1 {
+			resp["next_cursor"] = strconv.FormatInt(events[len(events)-1].Seq, 10)
+		}
+		encode(w, http.StatusOK, resp)
+	})
+}

@@ -1,0 +1,160 @@
+package httpapi
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/rampart-dev/rampart"
+	"github.com/rampart-dev/rampart/auth"
+)
+
+type tokenResponse struct {
+	AccessToken  string `json:"access_token"`
+	TokenType    string `json:"token_type"`
+	ExpiresIn    int    `json:"expires_in"`
+	RefreshToken string `json:"refresh_token"`
+	SessionID    string `json:"session_id"`
+}
+
+func toTokenResponse(p *auth.TokenPair) tokenResponse {
+	return tokenResponse{AccessToken: p.AccessToken, TokenType: "Bearer", ExpiresIn: p.ExpiresIn, RefreshToken: p.RefreshToken, SessionID: p.SessionID}
+}
+
+// required names the first empty field.
+func required(fields ...[2]string) error {
+	for _, f := range fields {
+		if strings.TrimSpace(f[1]) == "" {
+			return rampart.FieldError(rampart.EInvalid, f[0], "%s is required", f[0])
+		}
+	}
+	return nil
+}
+
+func (s *Server) handleLogin() http.Handler {
+	type request struct {
+		Tenant   string `json:"tenant"`
+		Email    string `json:"email"`
+		Password string `json:"password"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req request
+		if err := decode(r, &req); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		if err := required([2]string{"tenant", req.Tenant}, [2]string{"email", req.Email}, [2]string{"password", req.Password}); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		pair, err := s.auth.Login(r.Context(), auth.LoginRequest{Tenant: req.Tenant, Email: req.Email, Password: req.Password, Meta: s.meta(r)})
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		encode(w, http.StatusOK, toTokenResponse(pair))
+	})
+}
+
+func (s *Server) handleRefresh() http.Handler {
+	type request struct {
+		RefreshToken string `json:"refresh_token"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req request
+		if err := decode(r, &req); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		if err := required([2]string{"refresh_token", req.RefreshToken}); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		pair, err := s.auth.Refresh(r.Context(), req.RefreshToken, s.meta(r))
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		encode(w, http.StatusOK, toTokenResponse(pair))
+	})
+}
+
+func (s *Server) handleLogout() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := s.auth.Logout(r.Context(), principal(r), s.meta(r)); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+}
+
+// handleIntrospect answers RFC 7662: inactive tokens, of whatever kind or
+// shape, are just {"active": false}.
+func (s *Server) handleIntrospect() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		raw, err := tokenFromBody(r)
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		if raw == "" {
+			writeError(w, r, s.log, rampart.FieldError(rampart.EInvalid, "token", "token is required"))
+			return
+		}
+		c, err := s.auth.Introspect(r.Context(), raw)
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		if c == nil {
+			encode(w, http.StatusOK, map[string]any{"active": false})
+			return
+		}
+		encode(w, http.StatusOK, map[string]any{
+			"active": true, "token_type": "Bearer", "scope": strings.Join(c.Scopes, " "),
+			"sub": c.Subject, "aud": c.Audience, "iss": c.Issuer, "exp": c.Expiry, "iat": c.IssuedAt, "nbf": c.NotBefore, "jti": c.ID,
+			"tenant_id": c.TenantID, "role": c.Role, "permissions": c.Permissions, "sid": c.SessionID, "amr": c.AMR,
+			"mfa_verified": c.MFAVerified, "rate_limit_tier": c.RateLimitTier,
+		})
+	})
+}
+
+func (s *Server) handleJWKS() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/jwk-set+json")
+		w.Header().Set("Cache-Control", "public, max-age=60")
+		w.Write(s.auth.Keyring().JWKS())
+	})
+}
+
+func (s *Server) handleOpenIDConfiguration() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		iss := s.auth.Settings().Issuer
+		w.Header().Set("Cache-Control", "public, max-age=300")
+		encode(w, http.StatusOK, map[string]any{
+			"issuer":                                iss,
+			"jwks_uri":                              iss + "/.well-known/jwks.json",
+			"token_endpoint":                        iss + "/v1/auth/login",
+			"introspection_endpoint":                iss + "/v1/auth/introspect",
+			"grant_types_supported":                 []string{"password", "refresh_token"},
+			"response_types_supported":              []string{"token"},
+			"subject_types_supported":               []string{"public"},
+			"id_token_signing_alg_values_supported": []string{s.auth.Settings().Alg},
+			"token_endpoint_auth_methods_supported": []string{"none"},
+			"claims_supported": []string{"iss", "sub", "aud", "iat", "nbf", "exp", "jti", "tenant_id", "role", "permissions", "scopes",
+				"sid", "amr", "mfa_verified", "rate_limit_tier"},
+		})
+	})
+}
+
+func (s *Server) handleRotateKey() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		k, err := s.auth.RotateKey(r.Context())
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		s.log.Info("signing key rotated", "kid", k.KID, "alg", k.Alg)
+		encode(w, http.StatusCreated, map[string]any{"kid": k.KID, "alg": k.Alg, "created_at": k.CreatedAt})
+	})
+}

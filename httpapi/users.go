@@ -1,0 +1,311 @@
+package httpapi
+
+import (
+	"encoding/base64"
+	"net/http"
+	"time"
+
+	"github.com/rampart-dev/rampart"
+	"github.com/rampart-dev/rampart/auth"
+	"github.com/rampart-dev/rampart/identity"
+	"github.com/rampart-dev/rampart/store"
+)
+
+type userJSON struct {
+	ID          string    `json:"id"`
+	TenantID    string    `json:"tenant_id"`
+	Email       string    `json:"email"`
+	Role        string    `json:"role"`
+	Permissions []string  `json:"permissions"`
+	Status      string    `json:"status"`
+	Disabled    bool      `json:"disabled"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+func toUserJSON(u *identity.User) userJSON {
+	perms := u.Permissions
+	if perms == nil {
+		perms = []string{}
+	}
+	return userJSON{ID: u.ID, TenantID: u.TenantID, Email: u.Email, Role: string(u.Role), Permissions: perms, Status: u.Status,
+		Disabled: u.Status == identity.UserDisabled, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
+}
+
+// handleMe answers from the authenticated session's state (refreshed from
+// the database at most every few seconds, and at once after a change).
+func (s *Server) handleMe() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := principal(r)
+		u := &identity.User{ID: p.UserID, TenantID: p.TenantID, Email: p.Email, Role: p.Role, Permissions: p.Permissions,
+			Status: identity.UserActive, CreatedAt: p.UserCreatedAt, UpdatedAt: p.UserUpdatedAt}
+		uj := toUserJSON(u)
+		encode(w, http.StatusOK, map[string]any{
+			"user": uj, "id": uj.ID, "tenant_id": uj.TenantID, "email": uj.Email, "role": uj.Role,
+			"permissions": uj.Permissions, "session_id": p.SessionID, "amr": p.Claims.AMR, "mfa_verified": p.Claims.MFAVerified,
+		})
+	})
+}
+
+func (s *Server) handleChangePassword() http.Handler {
+	type request struct {
+		CurrentPassword string `json:"current_password"`
+		NewPassword     string `json:"new_password"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req request
+		if err := decode(r, &req); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		if err := required([2]string{"current_password", req.CurrentPassword}); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		if err := s.auth.ChangePassword(r.Context(), principal(r), req.CurrentPassword, req.NewPassword, s.meta(r)); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+}
+
+// checkAssignable refuses a role the caller may not hand out: unknown roles,
+// and roles above the caller's own level.
+func checkAssignable(p *auth.Principal, field string, role identity.Role) error {
+	if !identity.ValidRole(role) {
+		return rampart.FieldError(rampart.EUnprocessable, field, "%s must be one of owner, admin, developer, manager, member, viewer, api_user", field)
+	}
+	if role.Level() > p.Role.Level() {
+		return rampart.FieldError(rampart.EForbidden, field, "you cannot assign a role above your own")
+	}
+	return nil
+}
+
+func (s *Server) handleCreateUser() http.Handler {
+	type request struct {
+		Email       string   `json:"email"`
+		Password    string   `json:"password"`
+		Role        string   `json:"role"`
+		Permissions []string `json:"permissions"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := principal(r)
+		var req request
+		if err := decode(r, &req); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		if req.Role == "" {
+			req.Role = string(identity.RoleMember)
+		}
+		if err := checkAssignable(p, "role", identity.Role(req.Role)); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		if err := identity.ValidatePermissions("permissions", req.Permissions); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		u, err := s.auth.CreateUser(r.Context(), p, auth.NewUser{Email: req.Email, Password: req.Password, Role: identity.Role(req.Role), Permissions: req.Permissions}, s.meta(r))
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		w.Header().Set("Location", "/v1/users/"+u.ID)
+		encode(w, http.StatusCreated, toUserJSON(u))
+	})
+}
+
+func (s *Server) handleListUsers() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := principal(r)
+		limit, err := pageSize(r)
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		after := ""
+		if c := r.URL.Query().Get("cursor"); c != "" {
+			b, err := base64.RawURLEncoding.DecodeString(c)
+			if err != nil {
+				writeError(w, r, s.log, rampart.FieldError(rampart.EInvalid, "cursor", "cursor is not valid"))
+				return
+			}
+			after = string(b)
+		}
+		var list []*identity.User
+		if err := s.store.ReadTenant(r.Context(), p.TenantID, func(tx *store.Tx) (err error) {
+			list, err = tx.ListUsers(r.Context(), after, limit)
+			return err
+		}); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		out := make([]userJSON, len(list))
+		for i, u := range list {
+			out[i] = toUserJSON(u)
+		}
+		resp := map[string]any{"users": out}
+		if len(list) == limit {
+			resp["next_cursor"] = base64.RawURLEncoding.EncodeToString([]byte(list[len(list)-1].EmailKey))
+		}
+		encode(w, http.StatusOK, resp)
+	})
+}
+
+func (s *Server) handleGetUser() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := principal(r)
+		var u *identity.User
+		if err := s.store.ReadTenant(r.Context(), p.TenantID, func(tx *store.Tx) (err error) {
+			u, err = tx.UserByID(r.Context(), r.PathValue("id"))
+			return err
+		}); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		encode(w, http.StatusOK, toUserJSON(u))
+	})
+}
+
+func (s *Server) handleUpdateUser() http.Handler {
+	type request struct {
+		Role        *string   `json:"role"`
+		Permissions *[]string `json:"permissions"`
+		Disabled    *bool     `json:"disabled"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := principal(r)
+		id := r.PathValue("id")
+		var req request
+		if err := decode(r, &req); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		var ch auth.UserChange
+		if req.Role != nil {
+			if id == p.UserID {
+				writeError(w, r, s.log, rampart.FieldError(rampart.EForbidden, "role", "you cannot change your own role"))
+				return
+			}
+			role := identity.Role(*req.Role)
+			if err := checkAssignable(p, "role", role); err != nil {
+				writeError(w, r, s.log, err)
+				return
+			}
+			ch.Role = &role
+		}
+		if req.Permissions != nil {
+			if err := identity.ValidatePermissions("permissions", *req.Permissions); err != nil {
+				writeError(w, r, s.log, err)
+				return
+			}
+			ch.Permissions = req.Permissions
+		}
+		if req.Disabled != nil && id == p.UserID {
+			writeError(w, r, s.log, rampart.FieldError(rampart.EForbidden, "disabled", "you cannot disable yourself"))
+			return
+		}
+		ch.Disabled = req.Disabled
+		if err := s.targetBelowCaller(r, p, id); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		u, err := s.auth.UpdateUser(r.Context(), p, id, ch, s.meta(r))
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		encode(w, http.StatusOK, toUserJSON(u))
+	})
+}
+
+// targetBelowCaller refuses changes to a user whose role is above the
+// caller's (an admin cannot disable or delete the owner).
+func (s *Server) targetBelowCaller(r *http.Request, p *auth.Principal, id string) error {
+	var u *identity.User
+	if err := s.store.ReadTenant(r.Context(), p.TenantID, func(tx *store.Tx) (err error) {
+		u, err = tx.UserByID(r.Context(), id)
+		return err
+	}); err != nil {
+		return err
+	}
+	if u.Role.Level() > p.Role.Level() {
+		return rampart.Errorf(rampart.EForbidden, "you cannot change a user whose role is above your own")
+	}
+	return nil
+}
+
+func (s *Server) handleDeleteUser() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := principal(r)
+		id := r.PathValue("id")
+		if id == p.UserID {
+			writeError(w, r, s.log, rampart.Errorf(rampart.EForbidden, "you cannot delete yourself"))
+			return
+		}
+		if err := s.targetBelowCaller(r, p, id); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		if err := s.auth.DeleteUser(r.Context(), p, id, s.meta(r)); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+}
+
+type sessionJSON struct {
+	ID           string    `json:"id"`
+	UserID       string    `json:"user_id"`
+	CreatedAt    time.Time `json:"created_at"`
+	LastActivity time.Time `json:"last_activity"`
+	ExpiresAt    time.Time `json:"expires_at"`
+	IP           string    `json:"ip_address"`
+	UserAgent    string    `json:"user_agent"`
+	Fingerprint  string    `json:"device_fingerprint"`
+	Active       bool      `json:"active"`
+	Current      bool      `json:"current"`
+}
+
+func (s *Server) handleListSessions() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := principal(r)
+		list, err := s.auth.Sessions(r.Context(), p.TenantID, p.UserID)
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		out := make([]sessionJSON, len(list))
+		for i, x := range list {
+			out[i] = sessionJSON{ID: x.ID, UserID: x.UserID, CreatedAt: x.CreatedAt, LastActivity: x.LastActivity, ExpiresAt: x.ExpiresAt,
+				IP: x.IP, UserAgent: x.UserAgent, Fingerprint: x.Fingerprint, Active: x.Active, Current: x.ID == p.SessionID}
+		}
+		encode(w, http.StatusOK, map[string]any{"sessions": out})
+	})
+}
+
+func (s *Server) handleDeleteSession() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := principal(r)
+		if err := s.auth.RevokeSession(r.Context(), p, r.PathValue("id"), isAdmin(p), s.meta(r)); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+}
+
+func (s *Server) handleRevokeUserSessions() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := principal(r)
+		n, err := s.auth.RevokeUserSessions(r.Context(), p, r.PathValue("id"), s.meta(r))
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		encode(w, http.StatusOK, map[string]any{"revoked": n})
+	})
+}

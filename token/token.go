@@ -1,0 +1,184 @@
+// Package token issues and verifies Rampart's access tokens: JWS-signed JWTs
+// whose header can never choose how they are verified.
+package token
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+
+	"github.com/rampart-dev/rampart/keys"
+)
+
+// Claims are the claims of an access token: the registered ones of RFC 7519
+// and Rampart's own.
+type Claims struct {
+	Issuer    string      `json:"iss"`
+	Subject   string      `json:"sub"` // user id
+	Audience  []string    `json:"aud"`
+	IssuedAt  NumericDate `json:"iat"`
+	NotBefore NumericDate `json:"nbf"`
+	Expiry    NumericDate `json:"exp"`
+	ID        string      `json:"jti"`
+
+	TenantID      string   `json:"tenant_id"`
+	Role          string   `json:"role"`
+	Permissions   []string `json:"permissions"`
+	Scopes        []string `json:"scopes"`
+	SessionID     string   `json:"sid"`
+	AMR           []string `json:"amr"`
+	MFAVerified   bool     `json:"mfa_verified"`
+	RateLimitTier string   `json:"rate_limit_tier"`
+}
+
+// ExpiresAt returns the expiry as a time.
+func (c *Claims) ExpiresAt() time.Time { return time.Unix(int64(c.Expiry), 0) }
+
+// NumericDate is seconds since the epoch (RFC 7519 section 2). Rampart writes
+// integers; it reads any JSON number, fractions truncated, as the RFC allows.
+type NumericDate int64
+
+// UnmarshalJSON accepts integers and non-integer numbers.
+func (d *NumericDate) UnmarshalJSON(b []byte) error {
+	var f float64
+	if err := json.Unmarshal(b, &f); err != nil {
+		return err
+	}
+	if f < 0 || f > 1e15 {
+		return errors.New("numeric date out of range")
+	}
+	*d = NumericDate(int64(f))
+	return nil
+}
+
+// maxClockSkew is the leeway allowed on exp, nbf and iat between replicas.
+const maxClockSkew = 30 * time.Second
+
+// MaxTokenBytes bounds the size of a token accepted for parsing.
+const MaxTokenBytes = 8 << 10
+
+// ErrInvalid is the only error callers see for a token that does not verify:
+// which check failed is not theirs to know.
+var ErrInvalid = errors.New("invalid token")
+
+// Issuer signs access tokens with the keyring's current key.
+type Issuer struct {
+	Keyring  *keys.Keyring
+	Issuer   string
+	Audience []string
+}
+
+// NewID returns a random token id (jti).
+func NewID() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// Issue fills in iss, aud, iat, nbf, exp and jti and signs c.
+func (is *Issuer) Issue(c Claims, now time.Time, ttl time.Duration) (string, *Claims, error) {
+	k := is.Keyring.Current()
+	if k == nil {
+		return "", nil, errors.New("token: no signing key")
+	}
+	c.Issuer = is.Issuer
+	c.Audience = is.Audience
+	c.IssuedAt = NumericDate(now.Unix())
+	c.NotBefore = NumericDate(now.Unix())
+	c.Expiry = NumericDate(now.Add(ttl).Unix())
+	c.ID = NewID()
+	if c.Permissions == nil {
+		c.Permissions = []string{}
+	}
+	if c.Scopes == nil {
+		c.Scopes = []string{}
+	}
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.SignatureAlgorithm(k.Alg), Key: jose.JSONWebKey{Key: k.Private, KeyID: k.KID}},
+		(&jose.SignerOptions{}).WithType("JWT"))
+	if err != nil {
+		return "", nil, fmt.Errorf("token: signer: %w", err)
+	}
+	raw, err := jwt.Signed(signer).Claims(c).Serialize()
+	if err != nil {
+		return "", nil, fmt.Errorf("token: sign: %w", err)
+	}
+	return raw, &c, nil
+}
+
+// KeySource finds a verification key by key id.
+type KeySource interface {
+	Lookup(kid string) (*keys.SigningKey, bool)
+}
+
+// Verifier checks access tokens: signature by a published key whose own
+// algorithm matches the header (the header never picks the key type, and
+// none, HS256 and unknown algorithms are refused before any key is touched),
+// then issuer, audience and times. jku, x5u and embedded jwk headers are
+// never followed.
+type Verifier struct {
+	Keys     KeySource
+	Issuer   string
+	Audience string
+}
+
+var allowedAlgs = []jose.SignatureAlgorithm{jose.RS256, jose.ES256, jose.EdDSA}
+
+// Verify returns the claims of raw, or ErrInvalid.
+func (v *Verifier) Verify(raw string, now time.Time) (*Claims, error) {
+	if len(raw) > MaxTokenBytes {
+		return nil, ErrInvalid
+	}
+	tok, err := jwt.ParseSigned(raw, allowedAlgs)
+	if err != nil || len(tok.Headers) != 1 {
+		return nil, ErrInvalid
+	}
+	h := tok.Headers[0]
+	if h.JSONWebKey != nil || h.KeyID == "" {
+		return nil, ErrInvalid
+	}
+	k, ok := v.Keys.Lookup(h.KeyID)
+	if !ok || h.Algorithm != k.Alg {
+		return nil, ErrInvalid
+	}
+	var c Claims
+	if err := tok.Claims(k.Public, &c); err != nil {
+		return nil, ErrInvalid
+	}
+	if err := v.checkClaims(&c, now); err != nil {
+		return nil, ErrInvalid
+	}
+	return &c, nil
+}
+
+func (v *Verifier) checkClaims(c *Claims, now time.Time) error {
+	skew := NumericDate(maxClockSkew / time.Second)
+	t := NumericDate(now.Unix())
+	switch {
+	case c.Issuer != v.Issuer:
+		return errors.New("issuer")
+	case !contains(c.Audience, v.Audience):
+		return errors.New("audience")
+	case c.Expiry == 0 || t > c.Expiry+skew:
+		return errors.New("expired")
+	case t+skew < c.NotBefore, t+skew < c.IssuedAt:
+		return errors.New("not yet valid")
+	case c.Subject == "" || c.TenantID == "" || c.SessionID == "" || c.ID == "":
+		return errors.New("missing claims")
+	}
+	return nil
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}

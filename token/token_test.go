@@ -1,0 +1,106 @@
+package token
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rampart-dev/rampart/keys"
+)
+
+func ring(t testing.TB, alg string) *keys.Keyring {
+	k, err := keys.GenerateSigningKey(alg, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	kr := &keys.Keyring{}
+	kr.Set(k, []*keys.SigningKey{k})
+	return kr
+}
+
+func TestIssueVerifyEachAlgorithm(t *testing.T) {
+	for _, alg := range []string{keys.RS256, keys.ES256, keys.EdDSA} {
+		t.Run(alg, func(t *testing.T) {
+			kr := ring(t, alg)
+			is := &Issuer{Keyring: kr, Issuer: "iss", Audience: []string{"aud"}}
+			v := &Verifier{Keys: kr, Issuer: "iss", Audience: "aud"}
+			now := time.Now()
+			raw, c, err := is.Issue(Claims{Subject: "u1", TenantID: "t1", SessionID: "s1", Role: "owner"}, now, 15*time.Minute)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := v.Verify(raw, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Subject != "u1" || got.ID != c.ID || got.Expiry != NumericDate(now.Add(15*time.Minute).Unix()) {
+				t.Fatalf("claims %+v", got)
+			}
+			for name, at := range map[string]time.Time{"expired": now.Add(16 * time.Minute), "before issue": now.Add(-time.Minute)} {
+				if _, err := v.Verify(raw, at); err != ErrInvalid {
+					t.Errorf("%s: %v", name, err)
+				}
+			}
+			other := &Verifier{Keys: kr, Issuer: "iss", Audience: "other"}
+			if _, err := other.Verify(raw, now); err != ErrInvalid {
+				t.Error("wrong audience accepted")
+			}
+			if _, err := v.Verify(raw[:len(raw)-2]+"AA", now); err != ErrInvalid {
+				t.Error("bad signature accepted")
+			}
+		})
+	}
+}
+
+// FuzzVerify feeds arbitrary strings to the verifier: it never panics and
+// never accepts anything not signed by the keyring.
+func FuzzVerify(f *testing.F) {
+	kr := ring(f, keys.ES256)
+	is := &Issuer{Keyring: kr, Issuer: "iss", Audience: []string{"aud"}}
+	good, _, _ := is.Issue(Claims{Subject: "u", TenantID: "t", SessionID: "s"}, time.Now(), time.Hour)
+	f.Add(good)
+	f.Add("eyJhbGciOiJub25lIn0.e30.")
+	f.Add("a.b.c")
+	f.Add(strings.Repeat(".", 100))
+	v := &Verifier{Keys: kr, Issuer: "iss", Audience: "aud"}
+	f.Fuzz(func(t *testing.T, raw string) {
+		if c, err := v.Verify(raw, time.Now()); err == nil && raw != good {
+			t.Fatalf("accepted %q as %+v", raw, c)
+		}
+	})
+}
+
+// BenchmarkVerify measures the SDK path: signature and claims, no I/O.
+func BenchmarkVerify(b *testing.B) {
+	for _, alg := range []string{keys.RS256, keys.ES256, keys.EdDSA} {
+		b.Run(alg, func(b *testing.B) {
+			kr := ring(b, alg)
+			is := &Issuer{Keyring: kr, Issuer: "iss", Audience: []string{"aud"}}
+			v := &Verifier{Keys: kr, Issuer: "iss", Audience: "aud"}
+			raw, _, _ := is.Issue(Claims{Subject: "u", TenantID: "t", SessionID: "s", Permissions: []string{"a:b"}}, time.Now(), time.Hour)
+			now := time.Now()
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := v.Verify(raw, now); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkIssue measures signing one access token.
+func BenchmarkIssue(b *testing.B) {
+	for _, alg := range []string{keys.RS256, keys.ES256, keys.EdDSA} {
+		b.Run(alg, func(b *testing.B) {
+			is := &Issuer{Keyring: ring(b, alg), Issuer: "iss", Audience: []string{"aud"}}
+			now := time.Now()
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, _, err := is.Issue(Claims{Subject: "u", TenantID: "t", SessionID: "s"}, now, time.Hour); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
