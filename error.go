@@ -21,7 +21,8 @@ const (
 	EUnavailable   = "unavailable"   // temporarily overloaded; retry later
 	EInternal      = "internal"      // anything else
 	EMethod        = "method_not_allowed"
-	ELocked        = "locked" // too many failed attempts; retry after the lock
+	ELocked        = "locked"           // too many failed attempts; retry after the lock
+	EStepUp        = "step_up_required" // a fresh second factor is needed (401)
 )
 
 // Error is a failure with a machine code and a message safe to show callers.

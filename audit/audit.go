@@ -36,6 +36,12 @@ const (
 	SessionEvicted     Type = "session_evicted"
 	SessionRevoked     Type = "session_revoked"
 	KeyRotated         Type = "signing_key_rotated"
+	MFAEnrolled        Type = "mfa_enrolled"
+	MFADisabled        Type = "mfa_disabled"
+	MFASuccess         Type = "mfa_success"
+	MFAFailure         Type = "mfa_failure"
+	BackupCodeUsed     Type = "backup_code_used"
+	BackupCodesRegen   Type = "backup_codes_regenerated"
 )
 
 // GenesisHash is the previous hash of each tenant's first event.

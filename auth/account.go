@@ -103,6 +103,23 @@ func (s *Service) Sessions(ctx context.Context, tenantID, userID string) ([]*ide
 	return out, err
 }
 
+// errAboveCaller refuses acting on a user whose role outranks the caller's.
+var errAboveCaller = rampart.Errorf(rampart.EForbidden, "you cannot act on a user whose role is above your own")
+
+// checkTarget loads a user of the caller's tenant inside tx and refuses when
+// their role is above the caller's: checked in the same transaction as the
+// change, so a promotion in between cannot slip through.
+func checkTarget(ctx context.Context, tx *store.Tx, p *Principal, userID string) (*identity.User, error) {
+	u, err := tx.UserByID(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	if u.Role.Level() > p.Role.Level() {
+		return nil, errAboveCaller
+	}
+	return u, nil
+}
+
 // RevokeSession ends one session of the caller's tenant. Unless anyUser, it
 // must be the caller's own; a session of another tenant is not found.
 func (s *Service) RevokeSession(ctx context.Context, p *Principal, sessionID string, anyUser bool, meta Meta) error {
@@ -113,6 +130,11 @@ func (s *Service) RevokeSession(ctx context.Context, p *Principal, sessionID str
 		}
 		if !anyUser && sess.UserID != p.UserID {
 			return rampart.Errorf(rampart.ENotFound, "session not found")
+		}
+		if sess.UserID != p.UserID {
+			if _, err := checkTarget(ctx, tx, p, sess.UserID); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.EndSession(ctx, sessionID, identity.EndRevoked, s.now()); err != nil {
 			return err
@@ -131,7 +153,7 @@ func (s *Service) RevokeSession(ctx context.Context, p *Principal, sessionID str
 func (s *Service) RevokeUserSessions(ctx context.Context, p *Principal, userID string, meta Meta) (int, error) {
 	var ended []string
 	err := s.store.InTenant(ctx, p.TenantID, func(tx *store.Tx) error {
-		if _, err := tx.UserByID(ctx, userID); err != nil {
+		if _, err := checkTarget(ctx, tx, p, userID); err != nil {
 			return err
 		}
 		var err error
@@ -200,7 +222,7 @@ type UserChange struct {
 func (s *Service) UpdateUser(ctx context.Context, p *Principal, userID string, ch UserChange, meta Meta) (*identity.User, error) {
 	var u *identity.User
 	err := s.store.InTenant(ctx, p.TenantID, func(tx *store.Tx) (err error) {
-		if u, err = tx.UserByID(ctx, userID); err != nil {
+		if u, err = checkTarget(ctx, tx, p, userID); err != nil {
 			return err
 		}
 		details := map[string]any{}
@@ -243,7 +265,7 @@ func (s *Service) UpdateUser(ctx context.Context, p *Principal, userID string, c
 // DeleteUser removes a user and their sessions.
 func (s *Service) DeleteUser(ctx context.Context, p *Principal, userID string, meta Meta) error {
 	err := s.store.InTenant(ctx, p.TenantID, func(tx *store.Tx) error {
-		u, err := tx.UserByID(ctx, userID)
+		u, err := checkTarget(ctx, tx, p, userID)
 		if err != nil {
 			return err
 		}

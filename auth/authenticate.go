@@ -27,6 +27,24 @@ type Principal struct {
 	// that GET /v1/me needs no database read.
 	UserCreatedAt time.Time
 	UserUpdatedAt time.Time
+	// Restricted principals may only enrol in MFA (the tenant requires it
+	// for their role).
+	Restricted bool
+	// MFAVerifiedAt is when the session last passed a second factor; StepUp
+	// is the tenant's limit on its age for sensitive operations (0: none).
+	MFAVerifiedAt time.Time
+	StepUp        time.Duration
+}
+
+// RequireRecentMFA refuses a sensitive operation when the tenant asks for a
+// second factor within StepUp and the session's is older (or missing).
+func (p *Principal) RequireRecentMFA(now time.Time) error {
+	if p.StepUp <= 0 || (!p.MFAVerifiedAt.IsZero() && now.Sub(p.MFAVerifiedAt) <= p.StepUp) {
+		return nil
+	}
+	e := rampart.Errorf(rampart.EStepUp, "this operation needs a second factor checked within the last %d minutes; verify one with POST /v1/me/mfa/verify", int(p.StepUp.Minutes()))
+	e.Extensions = map[string]any{"max_age_seconds": int(p.StepUp.Seconds())}
+	return e
 }
 
 // Authenticate checks an access token for Rampart's own API: signature and
@@ -45,18 +63,28 @@ func (s *Service) Authenticate(ctx context.Context, raw string, meta Meta) (*Pri
 	if !st.active || !now.Before(st.sessionEnd) {
 		return nil, errInvalidToken
 	}
-	if meta.IP != "" && meta.IP != st.ip && !st.warnedIPs[meta.IP] {
-		if revoked := s.ipChanged(ctx, claims, st, meta); revoked {
+	if meta.IP != "" && meta.IP != st.ip {
+		if st.ipPolicy == identity.IPChangeRevoke {
+			// Under revoke, a mismatch is refused every time, whether or
+			// not ending the session (below, once) succeeds.
+			s.ipChanged(ctx, claims, st, meta)
 			return nil, errInvalidToken
+		}
+		if s.cache.markIP(claims.SessionID, meta.IP) {
+			s.ipChanged(ctx, claims, st, meta)
 		}
 	}
 	if now.Sub(st.touched) >= touchInterval {
 		s.cache.update(claims.SessionID, func(c *sessionState) { c.touched = now })
-		s.store.InTenant(ctx, claims.TenantID, func(tx *store.Tx) error { return tx.TouchSession(ctx, claims.SessionID, now) })
+		s.store.InTenant(ctx, claims.TenantID, func(tx *store.Tx) error {
+			_, err := tx.TouchSession(ctx, claims.SessionID, now)
+			return err
+		})
 	}
 	return &Principal{TenantID: st.tenantID, UserID: st.userID, Email: st.email, SessionID: claims.SessionID,
 		Role: identity.Role(st.role), Permissions: st.permissions, Claims: claims,
-		UserCreatedAt: st.userCreated, UserUpdatedAt: st.userUpdated}, nil
+		UserCreatedAt: st.userCreated, UserUpdatedAt: st.userUpdated,
+		Restricted: st.restricted, MFAVerifiedAt: st.mfaAt, StepUp: st.stepUp}, nil
 }
 
 // sessionState returns the cached state of a token's session, reading the
@@ -69,6 +97,7 @@ func (s *Service) sessionState(ctx context.Context, claims *token.Claims) (sessi
 		return st, nil
 	}
 	var st sessionState
+	gen := s.cache.generation()
 	err := s.store.ReadTenant(ctx, claims.TenantID, func(tx *store.Tx) error {
 		sess, err := tx.Session(ctx, claims.SessionID)
 		if err != nil {
@@ -89,8 +118,8 @@ func (s *Service) sessionState(ctx context.Context, claims *token.Claims) (sessi
 			active:   sess.Active && user.Status == identity.UserActive && tenant.Status == identity.TenantActive,
 			tenantID: sess.TenantID, userID: sess.UserID, role: string(user.Role), permissions: user.Permissions, email: user.Email,
 			userCreated: user.CreatedAt, userUpdated: user.UpdatedAt,
+			restricted: sess.Restricted, mfaAt: sess.MFAVerifiedAt, stepUp: time.Duration(tenant.Policy.StepUpMinutes) * time.Minute,
 			ip: sess.IP, ipPolicy: tenant.Policy.WithDefaults().IPChangePolicy, sessionEnd: sess.ExpiresAt, touched: sess.LastActivity,
-			warnedIPs: map[string]bool{},
 		}
 		return nil
 	})
@@ -100,43 +129,45 @@ func (s *Service) sessionState(ctx context.Context, claims *token.Claims) (sessi
 	case err != nil:
 		return sessionState{}, err
 	}
-	s.cache.put(claims.SessionID, st)
+	s.cache.put(claims.SessionID, st, gen)
 	return st, nil
 }
 
-// ipChanged reports a request from another address than the session's as
-// suspicious activity, once per address, and ends the session when the
-// tenant's policy says so. It reports whether the session was ended.
+// ipChanged records a request from another address than the session's as
+// suspicious activity and, when the tenant's policy is revoke, ends the
+// session. It reports whether the session was ended.
 func (s *Service) ipChanged(ctx context.Context, claims *token.Claims, st sessionState, meta Meta) bool {
 	revoke := st.ipPolicy == identity.IPChangeRevoke
-	s.cache.update(claims.SessionID, func(c *sessionState) {
-		if c.warnedIPs == nil {
-			c.warnedIPs = map[string]bool{}
-		}
-		c.warnedIPs[meta.IP] = true
-	})
+	ended, err := s.recordIPChange(ctx, claims.TenantID, claims.SessionID, st.userID, st.ip, revoke, meta)
+	if err != nil {
+		s.log.Error("record IP change", "err", err.Error())
+	}
+	if ended {
+		s.revokedSessions(ctx, []string{claims.SessionID})
+	}
+	return ended
+}
+
+// recordIPChange writes the suspicious_activity event and, with revoke, ends
+// the session, in one transaction.
+func (s *Service) recordIPChange(ctx context.Context, tenantID, sessionID, userID, sessionIP string, revoke bool, meta Meta) (bool, error) {
 	action := "logged"
 	if revoke {
 		action = "session revoked"
 	}
-	err := s.store.InTenant(ctx, claims.TenantID, func(tx *store.Tx) error {
+	ended := false
+	ctx = context.WithoutCancel(ctx) // the record must not depend on the client waiting
+	err := s.store.InTenant(ctx, tenantID, func(tx *store.Tx) (err error) {
 		if revoke {
-			if _, err := tx.EndSession(ctx, claims.SessionID, identity.EndIPChange, s.now()); err != nil {
+			if ended, err = tx.EndSession(ctx, sessionID, identity.EndIPChange, s.now()); err != nil {
 				return err
 			}
 		}
-		return tx.AppendAudit(ctx, &audit.Event{Type: audit.SuspiciousActivity, UserID: st.userID, IP: meta.IP, UserAgent: meta.UserAgent,
-			Resource: "session:" + claims.SessionID, Success: false,
-			Details: map[string]any{"reason": "ip_change", "session_ip": st.ip, "action": action}})
+		return tx.AppendAudit(ctx, &audit.Event{Type: audit.SuspiciousActivity, UserID: userID, IP: meta.IP, UserAgent: meta.UserAgent,
+			Resource: "session:" + sessionID, Success: false,
+			Details: map[string]any{"reason": "ip_change", "session_ip": sessionIP, "action": action}})
 	})
-	if err != nil {
-		s.log.Error("record IP change", "err", err.Error())
-		return revoke // fail closed when the policy is to revoke
-	}
-	if revoke {
-		s.revokedSessions(ctx, []string{claims.SessionID})
-	}
-	return revoke
+	return ended, err
 }
 
 // Introspect answers RFC 7662 for an access token: its claims when it
@@ -154,5 +185,8 @@ func (s *Service) Introspect(ctx context.Context, raw string) (*token.Claims, er
 	if err != nil {
 		return nil, err
 	}
-	return claims, nil
+	// Report the current role and permissions, not the token's copies.
+	c := *claims
+	c.Role, c.Permissions = st.role, st.permissions
+	return &c, nil
 }

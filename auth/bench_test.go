@@ -31,7 +31,7 @@ func BenchmarkRefreshGrant(b *testing.B) {
 				b.SetParallelism(4) // sessions in flight per core, so that database round trips overlap
 				b.ResetTimer()
 				b.RunParallel(func(pb *testing.PB) {
-					pair, err := s.openSession(context.Background(), tenant, user, []string{"pwd"}, Meta{IP: "127.0.0.1"})
+					pair, err := s.openSession(context.Background(), tenant, user, sessionOptions{amr: []string{"pwd"}}, Meta{IP: "127.0.0.1"})
 					if err != nil {
 						b.Error(err)
 						return

@@ -21,8 +21,11 @@ type sessionState struct {
 	email       string
 	userCreated time.Time
 	userUpdated time.Time
-	ip          string // the address the session was opened from
-	ipPolicy    string // the tenant's IP-change policy
+	ip          string    // the address the session was opened from
+	ipPolicy    string    // the tenant's IP-change policy
+	restricted  bool      // enrolment-only session
+	mfaAt       time.Time // when the session last passed a second factor
+	stepUp      time.Duration
 	sessionEnd  time.Time
 	cachedUntil time.Time
 	touched     time.Time
@@ -37,13 +40,18 @@ type sessionCache struct {
 	ttl time.Duration
 	now func() time.Time
 	m   map[string]*sessionState
+	// gen counts drops. A state read from the database is cached only if no
+	// drop happened since the read began, so a revocation that lands during
+	// the read cannot be overwritten by the stale "active" it read.
+	gen uint64
 }
 
 func newSessionCache(ttl time.Duration, now func() time.Time) *sessionCache {
 	return &sessionCache{ttl: ttl, now: now, m: map[string]*sessionState{}}
 }
 
-// get returns a copy of a fresh entry.
+// get returns a copy of a fresh entry (without warnedIPs, which only
+// markIP touches, under the lock).
 func (c *sessionCache) get(sid string) (sessionState, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -51,15 +59,46 @@ func (c *sessionCache) get(sid string) (sessionState, bool) {
 	if !ok || !c.now().Before(st.cachedUntil) {
 		return sessionState{}, false
 	}
-	return *st, true
+	cp := *st
+	cp.warnedIPs = nil
+	return cp, true
 }
 
-func (c *sessionCache) put(sid string, st sessionState) {
+// generation returns the drop counter, to pass to put.
+func (c *sessionCache) generation() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gen
+}
+
+// markIP records that ip was reported for sid; it reports whether it was new.
+func (c *sessionCache) markIP(sid, ip string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	st, ok := c.m[sid]
+	if !ok {
+		return true
+	}
+	if st.warnedIPs[ip] {
+		return false
+	}
+	if st.warnedIPs == nil {
+		st.warnedIPs = map[string]bool{}
+	}
+	st.warnedIPs[ip] = true
+	return true
+}
+
+// put caches st unless a drop happened since generation gen was read.
+func (c *sessionCache) put(sid string, st sessionState, gen uint64) {
 	if c.ttl <= 0 {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.gen != gen {
+		return
+	}
 	if len(c.m) >= maxCachedSessions {
 		now := c.now()
 		for k, v := range c.m {
@@ -92,6 +131,7 @@ func (c *sessionCache) drop(msg string) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.gen++
 	switch kind {
 	case "s":
 		delete(c.m, id)
@@ -107,5 +147,7 @@ func (c *sessionCache) drop(msg string) {
 				delete(c.m, k)
 			}
 		}
+	case "*":
+		c.m = map[string]*sessionState{}
 	}
 }

@@ -33,6 +33,12 @@ type LoginRequest struct {
 	Meta     Meta
 }
 
+// LoginResult is a token pair, or a challenge for users with MFA.
+type LoginResult struct {
+	Pair      *TokenPair
+	Challenge *Challenge
+}
+
 // TokenPair is what a login or refresh hands out.
 type TokenPair struct {
 	AccessToken  string
@@ -63,7 +69,7 @@ func (s *Service) findTenant(ctx context.Context, ref string) (*identity.Tenant,
 // failure (unknown tenant or email, wrong password, disabled tenant or user)
 // is the same error after the same work: one Argon2 verification, against a
 // dummy hash when there is no user.
-func (s *Service) Login(ctx context.Context, req LoginRequest) (*TokenPair, error) {
+func (s *Service) Login(ctx context.Context, req LoginRequest) (*LoginResult, error) {
 	now := s.now()
 	if len(req.Tenant) > 100 || len(req.Email) > identity.MaxEmailBytes || len(req.Password) > identity.MaxPasswordBytes {
 		return nil, errInvalidCredentials
@@ -136,7 +142,46 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (*TokenPair, erro
 	if rehash {
 		s.rehash(ctx, user, req.Password)
 	}
-	return s.openSession(ctx, tenant, user, []string{"pwd"}, req.Meta)
+	enrolled, err := s.mfaEnrolled(ctx, tenant.ID, user.ID)
+	if err != nil {
+		return nil, err
+	}
+	if enrolled {
+		c, err := s.challenge(ctx, tenant, user)
+		if err != nil {
+			return nil, err
+		}
+		return &LoginResult{Challenge: c}, nil
+	}
+	// A role the tenant requires MFA for, not enrolled yet: a session that
+	// can only enrol.
+	restricted := tenant.Policy.RequiresMFA(user.Role)
+	pair, err := s.openSession(ctx, tenant, user, sessionOptions{amr: []string{"pwd"}, restricted: restricted}, req.Meta)
+	if err != nil {
+		return nil, err
+	}
+	return &LoginResult{Pair: pair}, nil
+}
+
+// mfaEnrolled reports whether the user has a confirmed second factor.
+func (s *Service) mfaEnrolled(ctx context.Context, tenantID, userID string) (bool, error) {
+	enrolled := false
+	err := s.store.ReadTenant(ctx, tenantID, func(tx *store.Tx) error {
+		t, err := tx.TOTP(ctx, userID)
+		if rampart.ErrorCode(err) == rampart.ENotFound {
+			return nil
+		}
+		enrolled = err == nil && !t.ConfirmedAt.IsZero()
+		return err
+	})
+	return enrolled, err
+}
+
+// sessionOptions say how a session was authenticated.
+type sessionOptions struct {
+	amr        []string
+	mfaAt      time.Time // zero without a second factor
+	restricted bool
 }
 
 func userID(u *identity.User) string {
@@ -160,7 +205,8 @@ func (s *Service) auditLoginFailure(ctx context.Context, tenant *identity.Tenant
 // appendEvents writes events in a transaction of their own. Failing to audit
 // a refusal must not turn it into something else, so errors are logged.
 func (s *Service) appendEvents(ctx context.Context, tenantID string, events ...*audit.Event) {
-	err := s.store.InTenant(context.WithoutCancel(ctx), tenantID, func(tx *store.Tx) error {
+	ctx = context.WithoutCancel(ctx) // a client hanging up must not erase its trace
+	err := s.store.InTenant(ctx, tenantID, func(tx *store.Tx) error {
 		for _, e := range events {
 			if err := tx.AppendAudit(ctx, e); err != nil {
 				return err
@@ -189,7 +235,8 @@ func (s *Service) rehash(ctx context.Context, u *identity.User, password string)
 // openSession creates the session (ending the oldest beyond the tenant's
 // limit), its first refresh token and the login_success event in one
 // transaction, then signs the access token.
-func (s *Service) openSession(ctx context.Context, tenant *identity.Tenant, user *identity.User, amr []string, meta Meta) (*TokenPair, error) {
+func (s *Service) openSession(ctx context.Context, tenant *identity.Tenant, user *identity.User, opts sessionOptions, meta Meta) (*TokenPair, error) {
+	amr := opts.amr
 	now := s.now().UTC().Truncate(time.Microsecond)
 	policy := tenant.Policy.WithDefaults()
 	sid, err := uuid.NewV7()
@@ -198,7 +245,8 @@ func (s *Service) openSession(ctx context.Context, tenant *identity.Tenant, user
 	}
 	sess := &identity.Session{ID: sid.String(), TenantID: tenant.ID, UserID: user.ID, CreatedAt: now, LastActivity: now,
 		ExpiresAt: now.Add(s.cfg.SessionMaxAge), IP: meta.IP, UserAgent: meta.UserAgent,
-		Fingerprint: identity.Fingerprint(meta.UserAgent, meta.AcceptLanguage), AMR: amr, Active: true}
+		Fingerprint: identity.Fingerprint(meta.UserAgent, meta.AcceptLanguage), AMR: amr, Active: true,
+		MFAVerified: !opts.mfaAt.IsZero(), MFAVerifiedAt: opts.mfaAt, Restricted: opts.restricted}
 	refresh, rt, err := s.newRefresh(tenant.ID, sess, now)
 	if err != nil {
 		return nil, err
@@ -242,8 +290,12 @@ func (s *Service) newRefresh(tenantID string, sess *identity.Session, now time.T
 
 // sign issues the access token of a session.
 func (s *Service) sign(tenant *identity.Tenant, user *identity.User, sess *identity.Session, refresh string, now time.Time) (*TokenPair, error) {
+	scopes := []string{}
+	if sess.Restricted {
+		scopes = []string{restrictedScope}
+	}
 	raw, claims, err := s.issuer.Issue(token.Claims{
-		Subject: user.ID, TenantID: tenant.ID, Role: string(user.Role), Permissions: user.Permissions, Scopes: []string{},
+		Subject: user.ID, TenantID: tenant.ID, Role: string(user.Role), Permissions: user.Permissions, Scopes: scopes,
 		SessionID: sess.ID, AMR: sess.AMR, MFAVerified: sess.MFAVerified, RateLimitTier: tenant.Policy.WithDefaults().RateLimitTier,
 	}, now, s.cfg.AccessTTL)
 	if err != nil {

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/rampart-dev/rampart"
@@ -9,6 +10,9 @@ import (
 	"github.com/rampart-dev/rampart/identity"
 	"github.com/rampart-dev/rampart/store"
 )
+
+// errIPChange aborts a refresh from another address under the revoke policy.
+var errIPChange = errors.New("ip change")
 
 // Refresh rotates a refresh token: the presented one stops working and a new
 // pair is returned. A token that was already rotated is theft (or a replay):
@@ -20,20 +24,24 @@ func (s *Service) Refresh(ctx context.Context, raw string, meta Meta) (*TokenPai
 	if err != nil {
 		return nil, errInvalidToken
 	}
-	hash := identity.HashRefreshToken(raw)
+	hash := identity.HashToken(raw)
 	now := s.now().UTC().Truncate(time.Microsecond)
 	var (
-		tenant  *identity.Tenant
-		user    *identity.User
-		sess    *identity.Session
-		newRaw  string
-		reused  bool
-		reuseBy string
+		tenant   *identity.Tenant
+		user     *identity.User
+		sess     *identity.Session
+		newRaw   string
+		reused   bool
+		reuseBy  string
+		ipChange bool
 	)
 	err = s.store.InTenant(ctx, tenantID, func(tx *store.Tx) error {
 		st, err := tx.RefreshState(ctx, hash)
-		if err != nil {
+		if rampart.ErrorCode(err) == rampart.ENotFound {
 			return errInvalidToken
+		}
+		if err != nil {
+			return err // a database failure is not a bad token: the client keeps it
 		}
 		rt := &st.Token
 		sess, user, tenant = &st.Session, &st.User, &st.Tenant
@@ -73,6 +81,15 @@ func (s *Service) Refresh(ctx context.Context, raw string, meta Meta) (*TokenPai
 		if user.Status != identity.UserActive || tenant.Status != identity.TenantActive {
 			return errInvalidToken
 		}
+		if sess.Restricted && !tenant.Policy.RequiresMFA(user.Role) {
+			sess.Restricted = false // the tenant dropped the requirement
+		}
+		if meta.IP != "" && meta.IP != sess.IP {
+			ipChange = true
+			if tenant.Policy.WithDefaults().IPChangePolicy == identity.IPChangeRevoke {
+				return errIPChange
+			}
+		}
 		var next *identity.RefreshToken
 		if newRaw, next, err = s.newRefresh(tenantID, sess, now); err != nil {
 			return err
@@ -80,8 +97,23 @@ func (s *Service) Refresh(ctx context.Context, raw string, meta Meta) (*TokenPai
 		if err := tx.InsertRefreshToken(ctx, next); err != nil {
 			return err
 		}
-		return tx.TouchSession(ctx, sess.ID, now)
+		live, err := tx.TouchSession(ctx, sess.ID, now)
+		if err == nil && !live {
+			return errInvalidToken // ended while we worked (logout, eviction)
+		}
+		return err
 	})
+	if err == errIPChange || (err == nil && ipChange) {
+		revoke := err == errIPChange
+		if ended, rerr := s.recordIPChange(ctx, tenantID, sess.ID, sess.UserID, sess.IP, revoke, meta); rerr != nil {
+			s.log.Error("record IP change", "err", rerr.Error())
+		} else if ended {
+			s.revokedSessions(ctx, []string{sess.ID})
+		}
+		if revoke {
+			return nil, errInvalidToken
+		}
+	}
 	if rampart.ErrorCode(err) == rampart.ENotFound {
 		return nil, errInvalidToken // a tenant id that does not exist
 	}

@@ -20,17 +20,20 @@ func (s *Service) publish(ctx context.Context, msg string) {
 	}
 }
 
-// apply handles a revocation message from this or another replica.
+// apply handles a revocation message from this or another replica:
+// "s:<session>", "u:<user>", "t:<tenant>", "k:" (keys rotated) or "*:"
+// (forget every cached session: messages may have been lost).
 func (s *Service) apply(msg string) {
 	if strings.HasPrefix(msg, "k:") {
-		s.reload.mu.Lock()
-		s.reload.last = time.Time{}
-		s.reload.mu.Unlock()
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		if err := s.loadKeys(ctx); err != nil {
-			s.log.Warn("reload signing keys", "err", err.Error())
-		}
+		// Reload off the subscriber's path, so revocations behind this
+		// message are not delayed by a database read.
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			if err := s.loadKeys(ctx); err != nil {
+				s.log.Warn("reload signing keys", "err", err.Error())
+			}
+		}()
 		return
 	}
 	s.cache.drop(msg)

@@ -25,6 +25,7 @@ type Settings struct {
 	SessionMaxAge   time.Duration
 	RefreshGrace    time.Duration
 	SessionCacheTTL time.Duration
+	DeploymentName  string // shown in authenticator apps as "<deployment> (<tenant>)"
 }
 
 // Service does the work. Build it with New.

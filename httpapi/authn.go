@@ -26,8 +26,18 @@ func (s *Server) meta(r *http.Request) auth.Meta {
 }
 
 // authenticated admits requests with a valid access token whose session is
-// still active, and puts the caller in the request context.
+// still active, and puts the caller in the request context. Restricted
+// (enrolment-only) sessions are refused.
 func (s *Server) authenticated(next http.Handler) http.Handler {
+	return s.authenticatedMaybeRestricted(false, next)
+}
+
+// enrolling admits restricted sessions too: the MFA enrolment routes.
+func (s *Server) enrolling(next http.Handler) http.Handler {
+	return s.authenticatedMaybeRestricted(true, next)
+}
+
+func (s *Server) authenticatedMaybeRestricted(allowRestricted bool, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		raw, ok := bearer(r)
 		if !ok {
@@ -41,6 +51,10 @@ func (s *Server) authenticated(next http.Handler) http.Handler {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="rampart", error="invalid_token"`)
 			}
 			writeError(w, r, s.log, err)
+			return
+		}
+		if p.Restricted && !allowRestricted {
+			writeError(w, r, s.log, rampart.Errorf(rampart.EForbidden, "your tenant requires MFA for your role: enrol with POST /v1/me/mfa/totp first"))
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))

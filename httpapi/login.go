@@ -12,12 +12,16 @@ type tokenResponse struct {
 	AccessToken  string `json:"access_token"`
 	TokenType    string `json:"token_type"`
 	ExpiresIn    int    `json:"expires_in"`
-	RefreshToken string `json:"refresh_token"`
+	RefreshToken string `json:"refresh_token,omitempty"`
 	SessionID    string `json:"session_id"`
+	MFAVerified  bool   `json:"mfa_verified"`
+	Restricted   bool   `json:"restricted,omitempty"` // the token may only enrol in MFA
 }
 
 func toTokenResponse(p *auth.TokenPair) tokenResponse {
-	return tokenResponse{AccessToken: p.AccessToken, TokenType: "Bearer", ExpiresIn: p.ExpiresIn, RefreshToken: p.RefreshToken, SessionID: p.SessionID}
+	restricted := len(p.Claims.Scopes) == 1 && p.Claims.Scopes[0] == "mfa:enroll"
+	return tokenResponse{AccessToken: p.AccessToken, TokenType: "Bearer", ExpiresIn: p.ExpiresIn, RefreshToken: p.RefreshToken,
+		SessionID: p.SessionID, MFAVerified: p.Claims.MFAVerified, Restricted: restricted}
 }
 
 // required names the first empty field.
@@ -46,12 +50,16 @@ func (s *Server) handleLogin() http.Handler {
 			writeError(w, r, s.log, err)
 			return
 		}
-		pair, err := s.auth.Login(r.Context(), auth.LoginRequest{Tenant: req.Tenant, Email: req.Email, Password: req.Password, Meta: s.meta(r)})
+		res, err := s.auth.Login(r.Context(), auth.LoginRequest{Tenant: req.Tenant, Email: req.Email, Password: req.Password, Meta: s.meta(r)})
 		if err != nil {
 			writeError(w, r, s.log, err)
 			return
 		}
-		encode(w, http.StatusOK, toTokenResponse(pair))
+		if res.Challenge != nil {
+			encode(w, http.StatusOK, map[string]any{"mfa_required": true, "mfa_token": res.Challenge.MFAToken, "methods": res.Challenge.Methods})
+			return
+		}
+		encode(w, http.StatusOK, toTokenResponse(res.Pair))
 	})
 }
 

@@ -34,6 +34,7 @@ var statusOf = map[string]int{
 	rampart.EUnavailable:   http.StatusServiceUnavailable,
 	rampart.EInternal:      http.StatusInternalServerError,
 	rampart.ELocked:        http.StatusLocked,
+	rampart.EStepUp:        http.StatusUnauthorized,
 }
 
 var titleOf = map[string]string{
@@ -48,6 +49,7 @@ var titleOf = map[string]string{
 	rampart.EUnavailable:   "Service unavailable",
 	rampart.EInternal:      "Internal error",
 	rampart.ELocked:        "Locked",
+	rampart.EStepUp:        "Step-up authentication required",
 }
 
 // newErrorID returns a random identifier that ties a problem shown to a

@@ -14,6 +14,7 @@ const (
 	public   = "public"   // anyone
 	operator = "operator" // the operator token
 	user     = "user"     // any valid access token of an active session
+	enrol    = "enrol"    // as user, and also enrolment-only (restricted) sessions
 )
 
 // route is one endpoint: who may call it and what answers it.
@@ -45,10 +46,16 @@ func (s *Server) routes() []route {
 
 		{"POST", "/v1/auth/login", public, s.handleLogin()},
 		{"POST", "/v1/auth/refresh", public, s.handleRefresh()},
-		{"POST", "/v1/auth/logout", user, s.handleLogout()},
+		{"POST", "/v1/auth/logout", enrol, s.handleLogout()},
+		{"POST", "/v1/auth/mfa", public, s.handleCompleteMFA()},
 		{"POST", "/v1/auth/introspect", operator, s.handleIntrospect()},
 
-		{"GET", "/v1/me", user, s.handleMe()},
+		{"GET", "/v1/me", enrol, s.handleMe()},
+		{"POST", "/v1/me/mfa/totp", enrol, s.handleStartTOTP()},
+		{"POST", "/v1/me/mfa/totp/confirm", enrol, s.handleConfirmTOTP()},
+		{"DELETE", "/v1/me/mfa/totp", user, s.handleDisableTOTP()},
+		{"POST", "/v1/me/mfa/backup-codes", user, s.handleRegenerateBackupCodes()},
+		{"POST", "/v1/me/mfa/verify", user, s.handleStepUp()},
 		{"POST", "/v1/me/password", user, s.handleChangePassword()},
 		{"GET", "/v1/sessions", user, s.handleListSessions()},
 		{"DELETE", "/v1/sessions/{id}", user, s.handleDeleteSession()}, // own; admins: any of the tenant
@@ -59,6 +66,7 @@ func (s *Server) routes() []route {
 		{"PATCH", "/v1/users/{id}", "users:write", s.handleUpdateUser()},
 		{"DELETE", "/v1/users/{id}", "users:delete", s.handleDeleteUser()},
 		{"POST", "/v1/users/{id}/sessions/revoke", "users:write", s.handleRevokeUserSessions()},
+		{"POST", "/v1/users/{id}/mfa/reset", "users:write", s.handleResetMFA()},
 
 		{"GET", "/v1/audit/events", "admin:audit", s.handleAuditEvents()},
 	}
@@ -76,6 +84,8 @@ func (s *Server) mux() *http.ServeMux {
 			h = s.operatorOnly(h)
 		case user:
 			h = s.authenticated(h)
+		case enrol:
+			h = s.enrolling(h)
 		case public:
 		default:
 			if !strings.Contains(rt.access, ":") {

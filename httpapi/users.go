@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"encoding/base64"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -103,7 +104,7 @@ func (s *Server) handleCreateUser() http.Handler {
 			writeError(w, r, s.log, err)
 			return
 		}
-		if err := identity.ValidatePermissions("permissions", req.Permissions); err != nil {
+		if err := checkGrantable(p, req.Permissions); err != nil {
 			writeError(w, r, s.log, err)
 			return
 		}
@@ -194,10 +195,18 @@ func (s *Server) handleUpdateUser() http.Handler {
 				writeError(w, r, s.log, err)
 				return
 			}
+			if err := p.RequireRecentMFA(s.now()); err != nil {
+				writeError(w, r, s.log, err)
+				return
+			}
 			ch.Role = &role
 		}
 		if req.Permissions != nil {
-			if err := identity.ValidatePermissions("permissions", *req.Permissions); err != nil {
+			if id == p.UserID {
+				writeError(w, r, s.log, rampart.FieldError(rampart.EForbidden, "permissions", "you cannot change your own permissions"))
+				return
+			}
+			if err := checkGrantable(p, *req.Permissions); err != nil {
 				writeError(w, r, s.log, err)
 				return
 			}
@@ -208,10 +217,6 @@ func (s *Server) handleUpdateUser() http.Handler {
 			return
 		}
 		ch.Disabled = req.Disabled
-		if err := s.targetBelowCaller(r, p, id); err != nil {
-			writeError(w, r, s.log, err)
-			return
-		}
 		u, err := s.auth.UpdateUser(r.Context(), p, id, ch, s.meta(r))
 		if err != nil {
 			writeError(w, r, s.log, err)
@@ -221,18 +226,17 @@ func (s *Server) handleUpdateUser() http.Handler {
 	})
 }
 
-// targetBelowCaller refuses changes to a user whose role is above the
-// caller's (an admin cannot disable or delete the owner).
-func (s *Server) targetBelowCaller(r *http.Request, p *auth.Principal, id string) error {
-	var u *identity.User
-	if err := s.store.ReadTenant(r.Context(), p.TenantID, func(tx *store.Tx) (err error) {
-		u, err = tx.UserByID(r.Context(), id)
-		return err
-	}); err != nil {
+// checkGrantable validates custom permissions and, until the authorization
+// engine checks each grant against the caller's own permissions, keeps the
+// full wildcard to the owner.
+func checkGrantable(p *auth.Principal, perms []string) error {
+	if err := identity.ValidatePermissions("permissions", perms); err != nil {
 		return err
 	}
-	if u.Role.Level() > p.Role.Level() {
-		return rampart.Errorf(rampart.EForbidden, "you cannot change a user whose role is above your own")
+	for i, x := range perms {
+		if x == "*" && p.Role != identity.RoleOwner {
+			return rampart.FieldError(rampart.EForbidden, fmt.Sprintf("permissions[%d]", i), "only the owner may grant *")
+		}
 	}
 	return nil
 }
@@ -243,10 +247,6 @@ func (s *Server) handleDeleteUser() http.Handler {
 		id := r.PathValue("id")
 		if id == p.UserID {
 			writeError(w, r, s.log, rampart.Errorf(rampart.EForbidden, "you cannot delete yourself"))
-			return
-		}
-		if err := s.targetBelowCaller(r, p, id); err != nil {
-			writeError(w, r, s.log, err)
 			return
 		}
 		if err := s.auth.DeleteUser(r.Context(), p, id, s.meta(r)); err != nil {

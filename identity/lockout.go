@@ -22,7 +22,10 @@ type CounterStore interface {
 	// starting a new window when the old one has ended and no block holds,
 	// and returns the state after the increment. It is atomic: N parallel
 	// hits return N distinct counts.
-	Hit(ctx context.Context, key string, now time.Time, window time.Duration) (Count, error)
+	// With sliding, every hit moves the window's end to now+window, so the
+	// count only restarts after a quiet window (no burst straddling two
+	// fixed windows escapes the limit).
+	Hit(ctx context.Context, key string, now time.Time, window time.Duration, sliding bool) (Count, error)
 	// Block marks key blocked until the given time (its window lasts as long).
 	Block(ctx context.Context, key string, until time.Time) error
 	// Clear forgets key.
@@ -56,7 +59,7 @@ type Attempt struct {
 // Begin reserves an attempt. When the pair is locked, or the attempts in
 // flight already reach the threshold, it returns how long to wait instead.
 func (l *Lockout) Begin(ctx context.Context, key string, now time.Time) (*Attempt, time.Duration, error) {
-	c, err := l.Store.Hit(ctx, key, now, l.Window)
+	c, err := l.Store.Hit(ctx, key, now, l.Window, true)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -75,10 +78,11 @@ func (l *Lockout) Fail(ctx context.Context, a *Attempt, now time.Time) (locked b
 	if a.n < int64(l.Threshold) {
 		return false, nil
 	}
-	return true, l.Store.Block(ctx, a.key, now.Add(l.Duration))
+	// The block must land even if the client has hung up.
+	return true, l.Store.Block(context.WithoutCancel(ctx), a.key, now.Add(l.Duration))
 }
 
 // Succeed clears the pair's count after a correct password.
 func (l *Lockout) Succeed(ctx context.Context, a *Attempt) error {
-	return l.Store.Clear(ctx, a.key)
+	return l.Store.Clear(context.WithoutCancel(ctx), a.key)
 }

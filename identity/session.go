@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -14,20 +15,22 @@ import (
 
 // Session is one login of a user: what its tokens are checked against.
 type Session struct {
-	ID           string
-	TenantID     string
-	UserID       string
-	CreatedAt    time.Time
-	LastActivity time.Time
-	ExpiresAt    time.Time
-	IP           string
-	UserAgent    string
-	Fingerprint  string // SHA-256 of the device's user agent and accept headers
-	AMR          []string
-	MFAVerified  bool
-	Active       bool
-	EndedAt      time.Time
-	EndReason    string
+	ID            string
+	TenantID      string
+	UserID        string
+	CreatedAt     time.Time
+	LastActivity  time.Time
+	ExpiresAt     time.Time
+	IP            string
+	UserAgent     string
+	Fingerprint   string // SHA-256 of the device's user agent and accept headers
+	AMR           []string
+	MFAVerified   bool
+	MFAVerifiedAt time.Time // when the second factor was last checked; zero if never
+	Restricted    bool      // the tenant requires MFA for the user's role and it is not enrolled yet: the session may only enrol
+	Active        bool
+	EndedAt       time.Time
+	EndReason     string
 }
 
 // Reasons a session ends.
@@ -53,14 +56,16 @@ type RefreshToken struct {
 	GraceUsed bool
 }
 
-// refreshPrefix marks Rampart refresh tokens so secret scanners can find them.
-const refreshPrefix = "rrt_"
+// Prefixes of Rampart's opaque tokens, so secret scanners can find them.
+const (
+	refreshPrefix = "rrt_" // refresh token
+	mfaPrefix     = "rmt_" // MFA challenge token (mfa_token)
+)
 
-// NewRefreshToken returns a new opaque refresh token for tenantID and the hash
-// under which it is stored. The token is the prefix, then base64url of the
-// tenant's 16-byte id and 32 bytes (256 bits) from crypto/rand. The tenant id
-// is not secret; it lets the server open the right tenant's scope.
-func NewRefreshToken(tenantID string) (token, hash string, err error) {
+// newOpaque returns prefix + base64url of the tenant's 16-byte id and 32
+// bytes (256 bits) from crypto/rand, and the hash it is stored under. The
+// tenant id is not secret; it lets the server open the right tenant's scope.
+func newOpaque(prefix, tenantID string) (token, hash string, err error) {
 	tid, err := uuid.Parse(tenantID)
 	if err != nil {
 		return "", "", err
@@ -70,16 +75,13 @@ func NewRefreshToken(tenantID string) (token, hash string, err error) {
 	if _, err := rand.Read(b[16:]); err != nil {
 		return "", "", err
 	}
-	token = refreshPrefix + base64.RawURLEncoding.EncodeToString(b)
-	return token, HashRefreshToken(token), nil
+	token = prefix + base64.RawURLEncoding.EncodeToString(b)
+	return token, HashToken(token), nil
 }
 
-// ErrMalformedToken is returned for a refresh token of the wrong shape.
-var ErrMalformedToken = errors.New("malformed token")
-
-// ParseRefreshToken returns the tenant id a refresh token belongs to.
-func ParseRefreshToken(token string) (tenantID string, err error) {
-	rest, ok := strings.CutPrefix(token, refreshPrefix)
+// parseOpaque returns the tenant id an opaque token names.
+func parseOpaque(prefix, token string) (string, error) {
+	rest, ok := strings.CutPrefix(token, prefix)
 	if !ok || len(rest) != 64 {
 		return "", ErrMalformedToken
 	}
@@ -94,9 +96,29 @@ func ParseRefreshToken(token string) (tenantID string, err error) {
 	return tid.String(), nil
 }
 
-// HashRefreshToken returns the stored form of a token: hex SHA-256. The token
-// has 256 bits of entropy, so a fast hash is enough (no salt or stretching).
-func HashRefreshToken(token string) string {
+// ErrMalformedToken is returned for an opaque token of the wrong shape.
+var ErrMalformedToken = errors.New("malformed token")
+
+// NewRefreshToken returns a new refresh token for tenantID and its hash.
+func NewRefreshToken(tenantID string) (token, hash string, err error) {
+	return newOpaque(refreshPrefix, tenantID)
+}
+
+// ParseRefreshToken returns the tenant id a refresh token belongs to.
+func ParseRefreshToken(token string) (string, error) { return parseOpaque(refreshPrefix, token) }
+
+// NewMFAToken returns a new MFA challenge token for tenantID and its hash.
+func NewMFAToken(tenantID string) (token, hash string, err error) {
+	return newOpaque(mfaPrefix, tenantID)
+}
+
+// ParseMFAToken returns the tenant id an MFA challenge token belongs to.
+func ParseMFAToken(token string) (string, error) { return parseOpaque(mfaPrefix, token) }
+
+// HashToken returns the stored form of an opaque token: hex SHA-256. The
+// token has 256 bits of entropy, so a fast hash is enough (no salt or
+// stretching).
+func HashToken(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])
 }
@@ -112,6 +134,22 @@ type TenantPolicy struct {
 	MaxSessionsPerUser int    `json:"max_sessions_per_user,omitempty"`
 	IPChangePolicy     string `json:"ip_change_policy,omitempty"` // log | revoke
 	RateLimitTier      string `json:"rate_limit_tier,omitempty"`
+	// MFARequiredRoles lists roles that must use MFA; such a user who has
+	// not enrolled gets a restricted token that can only enrol.
+	MFARequiredRoles []Role `json:"mfa_required_roles,omitempty"`
+	// StepUpMinutes, when set, makes sensitive operations (role changes)
+	// require a second factor checked within that many minutes.
+	StepUpMinutes int `json:"step_up_minutes,omitempty"`
+}
+
+// RequiresMFA reports whether the policy requires MFA for role.
+func (p TenantPolicy) RequiresMFA(role Role) bool {
+	for _, r := range p.MFARequiredRoles {
+		if r == role {
+			return true
+		}
+	}
+	return false
 }
 
 // Defaults of TenantPolicy.
@@ -157,6 +195,14 @@ func (p TenantPolicy) Validate(field string) error {
 	}
 	if p.IPChangePolicy != "" && p.IPChangePolicy != IPChangeLog && p.IPChangePolicy != IPChangeRevoke {
 		return FieldErrorf(field+".ip_change_policy", "must be log or revoke")
+	}
+	for i, r := range p.MFARequiredRoles {
+		if !ValidRole(r) {
+			return FieldErrorf(fmt.Sprintf("%s.mfa_required_roles[%d]", field, i), "%q is not a role", r)
+		}
+	}
+	if p.StepUpMinutes < 0 || p.StepUpMinutes > 24*60 {
+		return FieldErrorf(field+".step_up_minutes", "must be from 0 to 1440")
 	}
 	if p.RateLimitTier != "" {
 		ok := false

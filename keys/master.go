@@ -5,6 +5,8 @@ package keys
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hkdf"
+	"crypto/sha256"
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
@@ -25,6 +27,7 @@ const sealVersion byte = 1
 // another row does not decrypt.
 type MasterKey struct {
 	aead cipher.AEAD
+	raw  []byte
 }
 
 // ParseMasterKey decodes base64 (standard or URL, padded or not) of 32 bytes.
@@ -55,7 +58,17 @@ func newMasterKey(raw []byte) (*MasterKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &MasterKey{aead: aead}, nil
+	return &MasterKey{aead: aead, raw: raw}, nil
+}
+
+// Derive returns a 32-byte key for one purpose, derived from the master key
+// with HKDF-SHA256 (RFC 5869): separate purposes never share key material.
+func (k *MasterKey) Derive(purpose string) []byte {
+	out, err := hkdf.Key(sha256.New, k.raw, nil, "rampart/"+purpose, 32)
+	if err != nil {
+		panic("keys: HKDF of 32 bytes cannot fail: " + err.Error())
+	}
+	return out
 }
 
 // LoadMasterKeyFile reads a base64 master key from path.

@@ -12,6 +12,14 @@ import (
 // Channel is the Redis channel revocations travel on.
 const Channel = "rampart:revocations"
 
+// Resubscribed is delivered to the subscriber each time the subscription is
+// (re)established: messages sent while it was down are lost, so the
+// receiver should forget whatever they could have invalidated.
+const Resubscribed = "*:"
+
+// retryDelay spaces reconnection attempts while Redis is unreachable.
+const retryDelay = time.Second
+
 // Redis is a bus on one Redis server.
 type Redis struct {
 	Client *redis.Client
@@ -22,20 +30,31 @@ func (r *Redis) Publish(ctx context.Context, msg string) error {
 	return r.Client.Publish(ctx, Channel, msg).Err()
 }
 
-// Subscribe calls fn for each message until ctx ends, resubscribing after a
-// lost connection (go-redis reconnects the subscription itself).
+// Subscribe calls fn for each message until ctx ends, and with Resubscribed
+// whenever the subscription starts or comes back after a lost connection.
 func (r *Redis) Subscribe(ctx context.Context, fn func(string)) error {
 	sub := r.Client.Subscribe(ctx, Channel)
 	defer sub.Close()
-	ch := sub.Channel(redis.WithChannelHealthCheckInterval(10 * time.Second))
 	for {
-		select {
-		case <-ctx.Done():
+		msg, err := sub.Receive(ctx)
+		if ctx.Err() != nil {
 			return nil
-		case m, ok := <-ch:
-			if !ok {
+		}
+		if err != nil {
+			// go-redis reconnects and resubscribes on the next Receive.
+			select {
+			case <-ctx.Done():
 				return nil
+			case <-time.After(retryDelay):
 			}
+			continue
+		}
+		switch m := msg.(type) {
+		case *redis.Subscription:
+			if m.Kind == "subscribe" {
+				fn(Resubscribed)
+			}
+		case *redis.Message:
 			fn(m.Payload)
 		}
 	}

@@ -9,7 +9,7 @@ import (
 
 // Hit implements identity.CounterStore with one atomic upsert: N parallel
 // hits on one key return N distinct counts on both dialects.
-func (s *Store) Hit(ctx context.Context, key string, now time.Time, window time.Duration) (identity.Count, error) {
+func (s *Store) Hit(ctx context.Context, key string, now time.Time, window time.Duration, sliding bool) (identity.Count, error) {
 	var c identity.Count
 	n := s.d.timeArg(now)
 	q := `INSERT INTO counters (key, count, window_end, blocked_until) VALUES (?, 1, ?, NULL)
@@ -19,10 +19,12 @@ ON CONFLICT (key) DO UPDATE SET
   blocked_until = CASE WHEN counters.window_end <= ? AND (counters.blocked_until IS NULL OR counters.blocked_until <= ?)
                THEN NULL ELSE counters.blocked_until END,
   window_end = CASE WHEN counters.window_end <= ? AND (counters.blocked_until IS NULL OR counters.blocked_until <= ?)
-               THEN excluded.window_end ELSE counters.window_end END
+               THEN excluded.window_end
+               WHEN ? AND (counters.blocked_until IS NULL OR counters.blocked_until <= ?) THEN excluded.window_end
+               ELSE counters.window_end END
 RETURNING count, window_end, blocked_until`
 	err := s.run(ctx, s.w, false, "", true, func(tx *Tx) error {
-		return tx.queryRow(ctx, q, key, s.d.timeArg(now.Add(window)), n, n, n, n, n, n).
+		return tx.queryRow(ctx, q, key, s.d.timeArg(now.Add(window)), n, n, n, n, n, n, sliding, n).
 			Scan(&c.N, scanTime{&c.WindowEnd}, scanNullTime{&c.BlockedUntil})
 	})
 	return c, err

@@ -11,13 +11,14 @@ import (
 	"github.com/rampart-dev/rampart/identity"
 )
 
-const sessionColumns = "id, tenant_id, user_id, created_at, last_activity, expires_at, ip_address, user_agent, fingerprint, amr, mfa_verified, active, ended_at, end_reason"
+const sessionColumns = "id, tenant_id, user_id, created_at, last_activity, expires_at, ip_address, user_agent, fingerprint, amr, mfa_verified, active, ended_at, end_reason, mfa_verified_at, restricted"
 
 func scanSession(row interface{ Scan(...any) error }) (*identity.Session, error) {
 	var s identity.Session
 	var amr string
 	err := row.Scan(&s.ID, &s.TenantID, &s.UserID, scanTime{&s.CreatedAt}, scanTime{&s.LastActivity}, scanTime{&s.ExpiresAt},
-		&s.IP, &s.UserAgent, &s.Fingerprint, &amr, &s.MFAVerified, &s.Active, scanNullTime{&s.EndedAt}, &s.EndReason)
+		&s.IP, &s.UserAgent, &s.Fingerprint, &amr, &s.MFAVerified, &s.Active, scanNullTime{&s.EndedAt}, &s.EndReason,
+		scanNullTime{&s.MFAVerifiedAt}, &s.Restricted)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, rampart.Errorf(rampart.ENotFound, "session not found")
 	}
@@ -69,9 +70,9 @@ func (tx *Tx) CreateSession(ctx context.Context, s *identity.Session, maxActive 
 		evicted = append(evicted, active[i])
 	}
 	amr, _ := json.Marshal(nonNil(s.AMR))
-	_, err = tx.exec(ctx, "INSERT INTO sessions ("+sessionColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, '')",
+	_, err = tx.exec(ctx, "INSERT INTO sessions ("+sessionColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, '', ?, ?)",
 		s.ID, tenantID, s.UserID, tx.d.timeArg(s.CreatedAt), tx.d.timeArg(s.LastActivity), tx.d.timeArg(s.ExpiresAt),
-		s.IP, s.UserAgent, s.Fingerprint, string(amr), s.MFAVerified, true)
+		s.IP, s.UserAgent, s.Fingerprint, string(amr), s.MFAVerified, true, tx.d.nullTimeArg(s.MFAVerifiedAt), s.Restricted)
 	return evicted, err
 }
 
@@ -160,14 +161,21 @@ func (tx *Tx) EndTenantSessions(ctx context.Context, reason string, now time.Tim
 	return res.RowsAffected()
 }
 
-// TouchSession records activity on a session (and the address it came from).
-func (tx *Tx) TouchSession(ctx context.Context, id string, now time.Time) error {
+// TouchSession records activity on an active session; it reports false when
+// the session is no longer active. On PostgreSQL the update waits for a
+// concurrent logout to commit and then sees it, so a refresh racing a logout
+// cannot mint tokens for the ended session.
+func (tx *Tx) TouchSession(ctx context.Context, id string, now time.Time) (bool, error) {
 	tenantID, err := tx.tenant()
 	if err != nil {
-		return err
+		return false, err
 	}
-	_, err = tx.exec(ctx, "UPDATE sessions SET last_activity = ? WHERE tenant_id = ? AND id = ?", tx.d.timeArg(now), tenantID, id)
-	return err
+	res, err := tx.exec(ctx, "UPDATE sessions SET last_activity = ? WHERE tenant_id = ? AND id = ? AND active = ?", tx.d.timeArg(now), tenantID, id, true)
+	if err != nil {
+		return false, err
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
 }
 
 const refreshColumns = "hash, tenant_id, session_id, created_at, expires_at, used_at, grace_used"
@@ -256,7 +264,7 @@ func (tx *Tx) RefreshState(ctx context.Context, hash string) (*RefreshState, err
 	var st RefreshState
 	var amr, perms, role, settings string
 	err = tx.queryRow(ctx, `SELECT r.hash, r.session_id, r.created_at, r.expires_at, r.used_at, r.grace_used,
-		s.user_id, s.created_at, s.expires_at, s.amr, s.mfa_verified, s.active,
+		s.user_id, s.created_at, s.expires_at, s.amr, s.mfa_verified, s.active, s.mfa_verified_at, s.restricted, s.ip_address,
 		u.email, u.role, u.permissions, u.status,
 		t.slug, t.name, t.status, t.settings
 	FROM refresh_tokens r
@@ -266,6 +274,7 @@ func (tx *Tx) RefreshState(ctx context.Context, hash string) (*RefreshState, err
 	WHERE r.tenant_id = ? AND r.hash = ?`, tenantID, hash).Scan(
 		&st.Token.Hash, &st.Token.SessionID, scanTime{&st.Token.CreatedAt}, scanTime{&st.Token.ExpiresAt}, scanNullTime{&st.Token.UsedAt}, &st.Token.GraceUsed,
 		&st.Session.UserID, scanTime{&st.Session.CreatedAt}, scanTime{&st.Session.ExpiresAt}, &amr, &st.Session.MFAVerified, &st.Session.Active,
+		scanNullTime{&st.Session.MFAVerifiedAt}, &st.Session.Restricted, &st.Session.IP,
 		&st.User.Email, &role, scanText{&perms}, &st.User.Status,
 		&st.Tenant.Slug, &st.Tenant.Name, &st.Tenant.Status, scanText{&settings})
 	if errors.Is(err, sql.ErrNoRows) {

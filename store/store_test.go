@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -363,7 +364,7 @@ func TestCounterHitIsAtomic(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				c, err := s.Hit(ctx, "k", now, time.Minute)
+				c, err := s.Hit(ctx, "k", now, time.Minute, false)
 				if err != nil {
 					t.Error(err)
 					return
@@ -383,16 +384,40 @@ func TestCounterHitIsAtomic(t *testing.T) {
 		if err := s.Block(ctx, "k", now.Add(2*time.Minute)); err != nil {
 			t.Fatal(err)
 		}
-		c, _ := s.Hit(ctx, "k", now.Add(90*time.Second), time.Minute)
+		c, _ := s.Hit(ctx, "k", now.Add(90*time.Second), time.Minute, false)
 		if c.N != 101 || !c.BlockedUntil.Equal(now.Add(2*time.Minute).UTC().Truncate(time.Microsecond)) {
 			t.Fatalf("during block: %+v", c)
 		}
-		c, _ = s.Hit(ctx, "k", now.Add(3*time.Minute), time.Minute)
+		c, _ = s.Hit(ctx, "k", now.Add(3*time.Minute), time.Minute, false)
 		if c.N != 1 || !c.BlockedUntil.IsZero() {
 			t.Fatalf("after block: %+v", c)
 		}
 		if n, err := s.PurgeCounters(ctx, now.Add(time.Hour)); err != nil || n != 1 {
 			t.Fatalf("purge: %d %v", n, err)
+		}
+	})
+}
+
+// TestCounterWindows: a fixed window restarts on schedule; a sliding one only
+// after a quiet window, so a burst across a window boundary still counts.
+func TestCounterWindows(t *testing.T) {
+	eachDialect(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		now := time.Now()
+		for _, tc := range []struct {
+			sliding bool
+			want    []int64
+		}{{false, []int64{1, 2, 1}}, {true, []int64{1, 2, 3}}} {
+			key := fmt.Sprintf("w-%v", tc.sliding)
+			for i, at := range []time.Duration{0, 50 * time.Second, 100 * time.Second} {
+				c, err := s.Hit(ctx, key, now.Add(at), time.Minute, tc.sliding)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if c.N != tc.want[i] {
+					t.Fatalf("sliding=%v hit %d: count %d, want %d", tc.sliding, i, c.N, tc.want[i])
+				}
+			}
 		}
 	})
 }

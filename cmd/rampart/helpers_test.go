@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/base32"
 	"encoding/base64"
 	"os"
 	"testing"
@@ -39,3 +40,5 @@ func copyFile(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+var b32 = base32.StdEncoding.WithPadding(base32.NoPadding)

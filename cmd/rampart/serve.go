@@ -141,8 +141,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	bg, stopBackground := context.WithCancel(ctx)
 	defer stopBackground()
 	go func() {
-		if err := authn.Listen(bg); err != nil {
-			log.Error("revocation listener stopped", "err", err.Error())
+		for bg.Err() == nil {
+			if err := authn.Listen(bg); err != nil {
+				log.Error("revocation listener stopped; restarting", "err", err.Error())
+			}
+			select {
+			case <-bg.Done():
+			case <-time.After(time.Second):
+			}
 		}
 	}()
 	go maintain(bg, authn, st, log)
@@ -203,6 +209,7 @@ func newAuth(cfg *config.Config, st *store.Store, hasher *identity.Hasher, polic
 		Settings: auth.Settings{
 			Issuer: cfg.Issuer, Audience: cfg.Audience, Alg: cfg.JWTAlg, AccessTTL: cfg.AccessTokenTTL, RefreshTTL: cfg.RefreshTokenTTL,
 			SessionMaxAge: cfg.SessionMaxAge, RefreshGrace: cfg.RefreshGrace, SessionCacheTTL: cfg.SessionCacheTTL,
+			DeploymentName: cfg.DeploymentName,
 		},
 	})
 }

@@ -1,0 +1,134 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/rampart-dev/rampart/auth"
+)
+
+// factorRequest is a second factor in a request body.
+type factorRequest struct {
+	Code       string `json:"code"`
+	BackupCode string `json:"backup_code"`
+}
+
+func (f factorRequest) factor() auth.Factor {
+	return auth.Factor{Code: f.Code, BackupCode: f.BackupCode}
+}
+
+func (s *Server) handleCompleteMFA() http.Handler {
+	type request struct {
+		MFAToken   string `json:"mfa_token"`
+		Code       string `json:"code"`
+		BackupCode string `json:"backup_code"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req request
+		if err := decode(r, &req); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		if err := required([2]string{"mfa_token", req.MFAToken}); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		pair, err := s.auth.CompleteMFA(r.Context(), req.MFAToken, auth.Factor{Code: req.Code, BackupCode: req.BackupCode}, s.meta(r))
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		encode(w, http.StatusOK, toTokenResponse(pair))
+	})
+}
+
+func (s *Server) handleStartTOTP() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e, err := s.auth.StartTOTP(r.Context(), principal(r))
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		encode(w, http.StatusOK, map[string]string{"secret": e.Secret, "otpauth_uri": e.URI, "qr_png": e.QRPNG})
+	})
+}
+
+func (s *Server) handleConfirmTOTP() http.Handler {
+	type request struct {
+		Code string `json:"code"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req request
+		if err := decode(r, &req); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		codes, err := s.auth.ConfirmTOTP(r.Context(), principal(r), req.Code, s.meta(r))
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		encode(w, http.StatusOK, map[string]any{"backup_codes": codes})
+	})
+}
+
+func (s *Server) handleDisableTOTP() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req factorRequest
+		if err := decode(r, &req); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		if err := s.auth.DisableTOTP(r.Context(), principal(r), req.factor(), s.meta(r)); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+}
+
+func (s *Server) handleRegenerateBackupCodes() http.Handler {
+	type request struct {
+		Code string `json:"code"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req request
+		if err := decode(r, &req); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		codes, err := s.auth.RegenerateBackupCodes(r.Context(), principal(r), req.Code, s.meta(r))
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		encode(w, http.StatusOK, map[string]any{"backup_codes": codes})
+	})
+}
+
+// handleStepUp checks a second factor for the current session and returns a
+// fresh access token with mfa_verified (no new refresh token).
+func (s *Server) handleStepUp() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req factorRequest
+		if err := decode(r, &req); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		pair, err := s.auth.StepUp(r.Context(), principal(r), req.factor(), s.meta(r))
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		encode(w, http.StatusOK, toTokenResponse(pair))
+	})
+}
+
+func (s *Server) handleResetMFA() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := s.auth.ResetMFA(r.Context(), principal(r), r.PathValue("id"), s.meta(r)); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+}
