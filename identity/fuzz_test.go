@@ -34,3 +34,21 @@ func FuzzValidators(f *testing.F) {
 		ValidateName("name", s)
 	})
 }
+
+// FuzzOpaqueTokens feeds arbitrary strings to the refresh and MFA token
+// parsers: they never panic, and what they accept names a tenant id.
+func FuzzOpaqueTokens(f *testing.F) {
+	good, _, _ := NewRefreshToken("01a209b0-b094-7597-8a26-1ea4489e6d0e")
+	f.Add(good)
+	f.Add("rmt_" + good[4:])
+	f.Add("rrt_")
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, parse := range []func(string) (string, error){ParseRefreshToken, ParseMFAToken} {
+			if id, err := parse(s); err == nil && len(id) != 36 {
+				t.Fatalf("%q parsed to %q", s, id)
+			}
+		}
+		NormalizeTOTPCode("code", s)
+		NormalizeBackupCode("backup_code", s)
+	})
+}
