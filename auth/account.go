@@ -109,12 +109,16 @@ var errAboveCaller = rampart.Errorf(rampart.EForbidden, "you cannot act on a use
 // checkTarget loads a user of the caller's tenant inside tx and refuses when
 // their role is above the caller's: checked in the same transaction as the
 // change, so a promotion in between cannot slip through.
-func checkTarget(ctx context.Context, tx *store.Tx, p *Principal, userID string) (*identity.User, error) {
+func (s *Service) checkTarget(ctx context.Context, tx *store.Tx, p *Principal, userID string) (*identity.User, error) {
 	u, err := tx.UserByID(ctx, userID)
 	if err != nil {
 		return nil, err
 	}
-	if u.Role.Level() > p.Role.Level() {
+	cat, err := s.Catalogue(ctx, p.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	if cat.Level(string(u.Role)) > cat.Level(string(p.Role)) {
 		return nil, errAboveCaller
 	}
 	return u, nil
@@ -132,7 +136,7 @@ func (s *Service) RevokeSession(ctx context.Context, p *Principal, sessionID str
 			return rampart.Errorf(rampart.ENotFound, "session not found")
 		}
 		if sess.UserID != p.UserID {
-			if _, err := checkTarget(ctx, tx, p, sess.UserID); err != nil {
+			if _, err := s.checkTarget(ctx, tx, p, sess.UserID); err != nil {
 				return err
 			}
 		}
@@ -153,7 +157,7 @@ func (s *Service) RevokeSession(ctx context.Context, p *Principal, sessionID str
 func (s *Service) RevokeUserSessions(ctx context.Context, p *Principal, userID string, meta Meta) (int, error) {
 	var ended []string
 	err := s.store.InTenant(ctx, p.TenantID, func(tx *store.Tx) error {
-		if _, err := checkTarget(ctx, tx, p, userID); err != nil {
+		if _, err := s.checkTarget(ctx, tx, p, userID); err != nil {
 			return err
 		}
 		var err error
@@ -222,7 +226,7 @@ type UserChange struct {
 func (s *Service) UpdateUser(ctx context.Context, p *Principal, userID string, ch UserChange, meta Meta) (*identity.User, error) {
 	var u *identity.User
 	err := s.store.InTenant(ctx, p.TenantID, func(tx *store.Tx) (err error) {
-		if u, err = checkTarget(ctx, tx, p, userID); err != nil {
+		if u, err = s.checkTarget(ctx, tx, p, userID); err != nil {
 			return err
 		}
 		details := map[string]any{}
@@ -265,7 +269,7 @@ func (s *Service) UpdateUser(ctx context.Context, p *Principal, userID string, c
 // DeleteUser removes a user and their sessions.
 func (s *Service) DeleteUser(ctx context.Context, p *Principal, userID string, meta Meta) error {
 	err := s.store.InTenant(ctx, p.TenantID, func(tx *store.Tx) error {
-		u, err := checkTarget(ctx, tx, p, userID)
+		u, err := s.checkTarget(ctx, tx, p, userID)
 		if err != nil {
 			return err
 		}

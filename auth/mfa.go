@@ -290,7 +290,7 @@ func (s *Service) DisableTOTP(ctx context.Context, p *Principal, f Factor, meta 
 // ResetMFA removes another user's MFA (an admin's action, audited).
 func (s *Service) ResetMFA(ctx context.Context, p *Principal, userID string, meta Meta) error {
 	return s.store.InTenant(ctx, p.TenantID, func(tx *store.Tx) error {
-		if _, err := checkTarget(ctx, tx, p, userID); err != nil {
+		if _, err := s.checkTarget(ctx, tx, p, userID); err != nil {
 			return err
 		}
 		had, err := tx.DeleteMFA(ctx, userID)

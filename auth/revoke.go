@@ -36,6 +36,13 @@ func (s *Service) apply(msg string) {
 		}()
 		return
 	}
+	switch {
+	case strings.HasPrefix(msg, "c:"):
+		s.roles.drop(strings.TrimPrefix(msg, "c:"))
+		return
+	case strings.HasPrefix(msg, "*:"):
+		s.roles.drop("*")
+	}
 	s.cache.drop(msg)
 }
 

@@ -40,6 +40,7 @@ type Service struct {
 	verifier *token.Verifier
 	cache    *sessionCache
 	verified *verifiedTokens
+	roles    catalogues
 	bus      Bus
 	reload   reloadState
 	log      *slog.Logger
@@ -81,6 +82,7 @@ func New(d Deps) *Service {
 
 		cache:    newSessionCache(d.Settings.SessionCacheTTL, now),
 		verified: newVerifiedTokens(d.Settings.SessionCacheTTL),
+		roles:    catalogues{m: map[string]catalogueEntry{}},
 		bus:      d.Bus, log: d.Logger, cfg: d.Settings, now: now,
 	}
 	s.verifier = &token.Verifier{Keys: keySource{s}, Issuer: d.Settings.Issuer, Audience: d.Settings.Audience}

@@ -8,7 +8,6 @@ import (
 	"github.com/rampart-dev/rampart"
 	"github.com/rampart-dev/rampart/audit"
 	"github.com/rampart-dev/rampart/auth"
-	"github.com/rampart-dev/rampart/identity"
 )
 
 type principalKey struct{}
@@ -61,25 +60,39 @@ func (s *Server) authenticatedMaybeRestricted(allowRestricted bool, next http.Ha
 	})
 }
 
-// permitted admits authenticated callers holding permission. Until the
-// authorization engine lands, the tenant's owner and admins hold every
-// permission of Rampart's own API and other roles none.
+// permitted admits authenticated callers whose role or custom permissions
+// grant permission; a denial is a 403 and a permission_denied event naming
+// the permission asked for.
 func (s *Server) permitted(permission string, next http.Handler) http.Handler {
 	return s.authenticated(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p := principal(r)
-		if p.Role == identity.RoleOwner || p.Role == identity.RoleAdmin {
-			next.ServeHTTP(w, r)
+		if err := s.require(r, permission); err != nil {
+			writeError(w, r, s.log, err)
 			return
 		}
-		s.auth.Audit(r.Context(), p.TenantID, &audit.Event{Type: audit.PermissionDenied, UserID: p.UserID, IP: s.clientIP(r),
-			UserAgent: truncate(r.UserAgent(), 512), Resource: r.Pattern, Success: false, Details: map[string]any{"permission": permission}})
-		writeError(w, r, s.log, rampart.Errorf(rampart.EForbidden, "permission %s is required", permission))
+		next.ServeHTTP(w, r)
 	}))
 }
 
-// isAdmin reports whether the caller administers their tenant.
-func isAdmin(p *auth.Principal) bool {
-	return p.Role == identity.RoleOwner || p.Role == identity.RoleAdmin
+// require checks one permission for the request's caller, auditing a denial.
+func (s *Server) require(r *http.Request, permission string) error {
+	p := principal(r)
+	cat, err := s.auth.Catalogue(r.Context(), p.TenantID)
+	if err != nil {
+		return err
+	}
+	if cat.Check(p.Subject(), permission, "").Allowed {
+		return nil
+	}
+	s.auth.Audit(r.Context(), p.TenantID, &audit.Event{Type: audit.PermissionDenied, UserID: p.UserID, IP: s.clientIP(r),
+		UserAgent: truncate(r.UserAgent(), 512), Resource: r.Pattern, Success: false, Details: map[string]any{"permission": permission}})
+	return rampart.Errorf(rampart.EForbidden, "permission %s is required", permission)
+}
+
+// mayManageSessions reports whether the caller may end other users' sessions.
+func (s *Server) mayManageSessions(r *http.Request) bool {
+	p := principal(r)
+	cat, err := s.auth.Catalogue(r.Context(), p.TenantID)
+	return err == nil && cat.Check(p.Subject(), "users:write", "").Allowed
 }
 
 // bearerOrForm reads a token from a JSON or form body field named "token".

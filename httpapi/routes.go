@@ -63,12 +63,18 @@ func (s *Server) routes() []route {
 		{"POST", "/v1/users", "users:invite", s.handleCreateUser()},
 		{"GET", "/v1/users", "users:read", s.handleListUsers()},
 		{"GET", "/v1/users/{id}", "users:read", s.handleGetUser()},
-		{"PATCH", "/v1/users/{id}", "users:write", s.handleUpdateUser()},
+		{"PATCH", "/v1/users/{id}", "users:write", s.handleUpdateUser()}, // role or permissions also need users:roles
 		{"DELETE", "/v1/users/{id}", "users:delete", s.handleDeleteUser()},
 		{"POST", "/v1/users/{id}/sessions/revoke", "users:write", s.handleRevokeUserSessions()},
 		{"POST", "/v1/users/{id}/mfa/reset", "users:write", s.handleResetMFA()},
 
 		{"GET", "/v1/audit/events", "admin:audit", s.handleAuditEvents()},
+
+		{"GET", "/v1/roles", "users:read", s.handleListRoles()},
+		{"POST", "/v1/roles", "users:roles", s.handleCreateRole()},
+		{"DELETE", "/v1/roles/{name}", "users:roles", s.handleDeleteRole()},
+		{"POST", "/v1/authz/check", user, s.handleCheck()},
+		{"POST", "/v1/authz/check-batch", user, s.handleCheckBatch()},
 	}
 }
 

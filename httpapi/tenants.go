@@ -49,9 +49,10 @@ func (s *Server) handleCreateTenant() http.Handler {
 		Password string `json:"password"`
 	}
 	type request struct {
-		Slug  string `json:"slug"`
-		Name  string `json:"name"`
-		Owner owner  `json:"owner"`
+		Slug       string `json:"slug"`
+		Name       string `json:"name"`
+		Owner      owner  `json:"owner"`
+		RolePreset string `json:"role_preset"`
 	}
 	type response struct {
 		tenantJSON
@@ -68,7 +69,7 @@ func (s *Server) handleCreateTenant() http.Handler {
 			return
 		}
 		t, u, err := s.accounts.CreateTenant(r.Context(), identity.NewTenant{
-			Slug: req.Slug, Name: req.Name, OwnerEmail: req.Owner.Email, OwnerPassword: req.Owner.Password,
+			Slug: req.Slug, Name: req.Name, OwnerEmail: req.Owner.Email, OwnerPassword: req.Owner.Password, RolePreset: req.RolePreset,
 		}, s.actor(r, ""))
 		if err != nil {
 			writeError(w, r, s.log, err)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/rampart-dev/rampart"
 	"github.com/rampart-dev/rampart/auth"
+	"github.com/rampart-dev/rampart/authz"
 	"github.com/rampart-dev/rampart/identity"
 	"github.com/rampart-dev/rampart/store"
 )
@@ -71,13 +72,14 @@ func (s *Server) handleChangePassword() http.Handler {
 	})
 }
 
-// checkAssignable refuses a role the caller may not hand out: unknown roles,
-// and roles above the caller's own level.
-func checkAssignable(p *auth.Principal, field string, role identity.Role) error {
-	if !identity.ValidRole(role) {
-		return rampart.FieldError(rampart.EUnprocessable, field, "%s must be one of owner, admin, developer, manager, member, viewer, api_user", field)
+// checkAssignable refuses a role the caller may not hand out: roles not in
+// the tenant's catalogue, and roles above the caller's own level.
+func checkAssignable(cat *authz.Catalogue, p *auth.Principal, field string, role identity.Role) error {
+	r, ok := cat.Role(string(role))
+	if !ok {
+		return rampart.FieldError(rampart.EUnprocessable, field, "%s %q is not a role of this tenant", field, role)
 	}
-	if role.Level() > p.Role.Level() {
+	if r.Level > cat.Level(string(p.Role)) {
 		return rampart.FieldError(rampart.EForbidden, field, "you cannot assign a role above your own")
 	}
 	return nil
@@ -100,11 +102,22 @@ func (s *Server) handleCreateUser() http.Handler {
 		if req.Role == "" {
 			req.Role = string(identity.RoleMember)
 		}
-		if err := checkAssignable(p, "role", identity.Role(req.Role)); err != nil {
+		cat, err := s.auth.Catalogue(r.Context(), p.TenantID)
+		if err != nil {
 			writeError(w, r, s.log, err)
 			return
 		}
-		if err := checkGrantable(p, req.Permissions); err != nil {
+		if err := checkAssignable(cat, p, "role", identity.Role(req.Role)); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		if len(req.Permissions) > 0 {
+			if err := s.require(r, "users:roles"); err != nil {
+				writeError(w, r, s.log, err)
+				return
+			}
+		}
+		if err := checkGrantable(cat, p, req.Permissions); err != nil {
 			writeError(w, r, s.log, err)
 			return
 		}
@@ -185,13 +198,24 @@ func (s *Server) handleUpdateUser() http.Handler {
 			return
 		}
 		var ch auth.UserChange
+		cat, err := s.auth.Catalogue(r.Context(), p.TenantID)
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		if req.Role != nil || req.Permissions != nil {
+			if err := s.require(r, "users:roles"); err != nil {
+				writeError(w, r, s.log, err)
+				return
+			}
+		}
 		if req.Role != nil {
 			if id == p.UserID {
 				writeError(w, r, s.log, rampart.FieldError(rampart.EForbidden, "role", "you cannot change your own role"))
 				return
 			}
 			role := identity.Role(*req.Role)
-			if err := checkAssignable(p, "role", role); err != nil {
+			if err := checkAssignable(cat, p, "role", role); err != nil {
 				writeError(w, r, s.log, err)
 				return
 			}
@@ -206,7 +230,7 @@ func (s *Server) handleUpdateUser() http.Handler {
 				writeError(w, r, s.log, rampart.FieldError(rampart.EForbidden, "permissions", "you cannot change your own permissions"))
 				return
 			}
-			if err := checkGrantable(p, *req.Permissions); err != nil {
+			if err := checkGrantable(cat, p, *req.Permissions); err != nil {
 				writeError(w, r, s.log, err)
 				return
 			}
@@ -226,16 +250,15 @@ func (s *Server) handleUpdateUser() http.Handler {
 	})
 }
 
-// checkGrantable validates custom permissions and, until the authorization
-// engine checks each grant against the caller's own permissions, keeps the
-// full wildcard to the owner.
-func checkGrantable(p *auth.Principal, perms []string) error {
+// checkGrantable validates custom permissions and refuses any the caller
+// does not hold: nobody can grant a permission they do not have.
+func checkGrantable(cat *authz.Catalogue, p *auth.Principal, perms []string) error {
 	if err := identity.ValidatePermissions("permissions", perms); err != nil {
 		return err
 	}
 	for i, x := range perms {
-		if x == "*" && p.Role != identity.RoleOwner {
-			return rampart.FieldError(rampart.EForbidden, fmt.Sprintf("permissions[%d]", i), "only the owner may grant *")
+		if !cat.Covers(p.Subject(), x) {
+			return rampart.FieldError(rampart.EForbidden, fmt.Sprintf("permissions[%d]", i), "you cannot grant %s: you do not hold it", x)
 		}
 	}
 	return nil
@@ -290,7 +313,7 @@ func (s *Server) handleListSessions() http.Handler {
 func (s *Server) handleDeleteSession() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := principal(r)
-		if err := s.auth.RevokeSession(r.Context(), p, r.PathValue("id"), isAdmin(p), s.meta(r)); err != nil {
+		if err := s.auth.RevokeSession(r.Context(), p, r.PathValue("id"), s.mayManageSessions(r), s.meta(r)); err != nil {
 			writeError(w, r, s.log, err)
 			return
 		}

@@ -3,12 +3,14 @@ package identity
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/rampart-dev/rampart"
 	"github.com/rampart-dev/rampart/audit"
+	"github.com/rampart-dev/rampart/authz"
 )
 
 // AccountStore is what Accounts needs of the database.
@@ -34,6 +36,7 @@ type NewTenant struct {
 	Name          string
 	OwnerEmail    string
 	OwnerPassword string
+	RolePreset    string // empty: the chatbot set
 }
 
 // ValidateNewTenant checks every field of req, returning the first problem
@@ -44,6 +47,9 @@ func (a *Accounts) ValidateNewTenant(req NewTenant) error {
 	}
 	if err := ValidateName("name", req.Name); err != nil {
 		return err
+	}
+	if req.RolePreset != "" && !authz.ValidPreset(req.RolePreset) {
+		return FieldErrorf("role_preset", "must be one of %s", strings.Join(authz.PresetNames(), ", "))
 	}
 	if err := ValidateEmail("owner.email", req.OwnerEmail); err != nil {
 		return err
@@ -75,12 +81,13 @@ func (a *Accounts) CreateTenant(ctx context.Context, req NewTenant, actor audit.
 	if err := errors.Join(err1, err2); err != nil {
 		return nil, nil, err
 	}
-	t := &Tenant{ID: tid.String(), Slug: req.Slug, Name: req.Name, Status: TenantActive, CreatedAt: now, UpdatedAt: now}
+	t := &Tenant{ID: tid.String(), Slug: req.Slug, Name: req.Name, Status: TenantActive, CreatedAt: now, UpdatedAt: now,
+		Policy: TenantPolicy{RolePreset: req.RolePreset}}
 	owner := &User{ID: uid.String(), TenantID: t.ID, Email: req.OwnerEmail, EmailKey: NormalizeEmail(req.OwnerEmail),
 		PasswordHash: hash, Role: RoleOwner, Permissions: []string{}, Status: UserActive, CreatedAt: now, UpdatedAt: now}
 	events := []*audit.Event{
 		{Type: audit.TenantCreated, UserID: actor.UserID, IP: actor.IP, UserAgent: actor.UserAgent, Resource: "tenant:" + t.ID,
-			Success: true, Details: map[string]any{"slug": t.Slug, "name": t.Name}, CreatedAt: now},
+			Success: true, Details: map[string]any{"slug": t.Slug, "name": t.Name, "role_preset": t.Policy.WithDefaults().RolePreset}, CreatedAt: now},
 		{Type: audit.UserCreated, UserID: actor.UserID, IP: actor.IP, UserAgent: actor.UserAgent, Resource: "user:" + owner.ID,
 			Success: true, Details: map[string]any{"role": string(owner.Role), "user_id": owner.ID}, CreatedAt: now},
 	}

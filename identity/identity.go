@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/rampart-dev/rampart"
+	"github.com/rampart-dev/rampart/authz"
 )
 
 // Size limits of account fields, in bytes.
@@ -74,7 +75,7 @@ const (
 // Roles lists the default role set in order of level.
 var Roles = []Role{RoleOwner, RoleAdmin, RoleDeveloper, RoleManager, RoleMember, RoleViewer, RoleAPIUser}
 
-// ValidRole reports whether r is in the default role set.
+// ValidRole reports whether r is in the default (chatbot) role set.
 func ValidRole(r Role) bool {
 	for _, x := range Roles {
 		if x == r {
@@ -138,16 +139,8 @@ func ValidateEmail(field, email string) error {
 // the address in lower case.
 func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
 
-// roleLevels is the chatbot platform's hierarchy: who may assign which role.
-var roleLevels = map[Role]int{RoleOwner: 6, RoleAdmin: 5, RoleDeveloper: 4, RoleManager: 3, RoleMember: 2, RoleViewer: 1, RoleAPIUser: 1}
-
-// Level returns the role's rank in the hierarchy; 0 for unknown roles.
-func (r Role) Level() int { return roleLevels[r] }
-
 // MaxPermissions bounds a user's custom permission list.
 const MaxPermissions = 200
-
-var permissionPattern = regexp.MustCompile(`^(\*|[a-z][a-z0-9_]*:(\*|[a-z][a-z0-9_]*)(:[A-Za-z0-9._~-]{1,128})?)$`)
 
 // ValidatePermissions checks custom permissions: `*`, `category:action`,
 // `category:*`, or a resource grant `category:action:resource_id`.
@@ -156,12 +149,18 @@ func ValidatePermissions(field string, perms []string) error {
 		return FieldErrorf(field, "at most %d permissions", MaxPermissions)
 	}
 	for i, p := range perms {
-		if !permissionPattern.MatchString(p) {
-			return FieldErrorf(fmt.Sprintf("%s[%d]", field, i), "%q is not a permission (category:action or category:action:resource)", p)
+		if msg := authz.ValidateGrant(p); msg != "" {
+			return FieldErrorf(fmt.Sprintf("%s[%d]", field, i), "%q is not a permission: %s", p, msg)
 		}
 	}
 	return nil
 }
+
+var rolePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{1,62}$`)
+
+// ValidRoleName reports whether name can name a role: lowercase letters,
+// digits and underscores, 2-63 characters, starting with a letter.
+func ValidRoleName(name string) bool { return rolePattern.MatchString(name) }
 
 // FieldErrorf is a 422 naming a request field.
 func FieldErrorf(field, format string, args ...any) error {

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/rampart-dev/rampart/authz"
 )
 
 // Session is one login of a user: what its tokens are checked against.
@@ -137,6 +139,9 @@ type TenantPolicy struct {
 	// MFARequiredRoles lists roles that must use MFA; such a user who has
 	// not enrolled gets a restricted token that can only enrol.
 	MFARequiredRoles []Role `json:"mfa_required_roles,omitempty"`
+	// RolePreset is the role catalogue the tenant chose at creation:
+	// chatbot (default), document_intelligence or coaching.
+	RolePreset string `json:"role_preset,omitempty"`
 	// StepUpMinutes, when set, makes sensitive operations (role changes)
 	// require a second factor checked within that many minutes.
 	StepUpMinutes int `json:"step_up_minutes,omitempty"`
@@ -172,6 +177,9 @@ func (p TenantPolicy) WithDefaults() TenantPolicy {
 	if p.RateLimitTier == "" {
 		p.RateLimitTier = DefaultRateLimitTier
 	}
+	if p.RolePreset == "" {
+		p.RolePreset = authz.DefaultPreset
+	}
 	return p
 }
 
@@ -197,9 +205,12 @@ func (p TenantPolicy) Validate(field string) error {
 		return FieldErrorf(field+".ip_change_policy", "must be log or revoke")
 	}
 	for i, r := range p.MFARequiredRoles {
-		if !ValidRole(r) {
+		if !ValidRoleName(string(r)) {
 			return FieldErrorf(fmt.Sprintf("%s.mfa_required_roles[%d]", field, i), "%q is not a role", r)
 		}
+	}
+	if p.RolePreset != "" && !authz.ValidPreset(p.RolePreset) {
+		return FieldErrorf(field+".role_preset", "must be one of %s", strings.Join(authz.PresetNames(), ", "))
 	}
 	if p.StepUpMinutes < 0 || p.StepUpMinutes > 24*60 {
 		return FieldErrorf(field+".step_up_minutes", "must be from 0 to 1440")
