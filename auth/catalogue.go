@@ -75,6 +75,11 @@ func (s *Service) Catalogue(ctx context.Context, tenantID string) (*authz.Catalo
 	return cat, nil
 }
 
+// CatalogueChanged drops a tenant's cached catalogue on every replica.
+func (s *Service) CatalogueChanged(ctx context.Context, tenantID string) {
+	s.publish(ctx, "c:"+tenantID)
+}
+
 // Subject returns the principal as the engine sees it.
 func (p *Principal) Subject() authz.Subject {
 	return authz.Subject{Role: string(p.Role), Permissions: p.Permissions}
@@ -126,7 +131,7 @@ func (s *Service) DeleteRole(ctx context.Context, p *Principal, name string, met
 		return rampart.Errorf(rampart.EForbidden, "preset roles cannot be deleted")
 	}
 	if r.Level > cat.Level(string(p.Role)) {
-		return errAboveCaller
+		return rampart.Errorf(rampart.EForbidden, "you cannot delete a role above your own level")
 	}
 	err = s.store.InTenant(ctx, p.TenantID, func(tx *store.Tx) error {
 		n, err := tx.CountUsersWithRole(ctx, name)

@@ -136,3 +136,14 @@ func invalidUTF8Field(body []byte) string {
 	}
 	return walk("", v)
 }
+
+// strictUnmarshal decodes a nested JSON value (already size-checked and
+// UTF-8-checked with its request) with the same strictness as decode.
+func strictUnmarshal(raw []byte, dst any) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return jsonError(err)
+	}
+	return nil
+}

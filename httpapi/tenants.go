@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"time"
@@ -180,8 +181,8 @@ func (s *Server) handleSetTenantStatus(status string) http.Handler {
 // handleUpdateTenant changes a tenant's name and security settings.
 func (s *Server) handleUpdateTenant() http.Handler {
 	type request struct {
-		Name     *string                `json:"name"`
-		Settings *identity.TenantPolicy `json:"settings"`
+		Name     *string         `json:"name"`
+		Settings json.RawMessage `json:"settings"`
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req request
@@ -191,12 +192,6 @@ func (s *Server) handleUpdateTenant() http.Handler {
 		}
 		if req.Name != nil {
 			if err := identity.ValidateName("name", *req.Name); err != nil {
-				writeError(w, r, s.log, err)
-				return
-			}
-		}
-		if req.Settings != nil {
-			if err := req.Settings.Validate("settings"); err != nil {
 				writeError(w, r, s.log, err)
 				return
 			}
@@ -215,10 +210,21 @@ func (s *Server) handleUpdateTenant() http.Handler {
 				details["name"] = *req.Name
 			}
 			if req.Settings != nil {
-				if t, err = tx.SetTenantPolicy(r.Context(), t.ID, *req.Settings); err != nil {
+				// Settings merge: fields left out keep their values.
+				policy := t.Policy
+				if err := strictUnmarshal(req.Settings, &policy); err != nil {
 					return err
 				}
-				details["settings"] = req.Settings
+				if policy.RolePreset != t.Policy.RolePreset && policy.WithDefaults().RolePreset != t.Policy.WithDefaults().RolePreset {
+					return rampart.FieldError(rampart.EUnprocessable, "settings.role_preset", "the role preset is chosen at creation and cannot change")
+				}
+				if err := policy.Validate("settings"); err != nil {
+					return err
+				}
+				if t, err = tx.SetTenantPolicy(r.Context(), t.ID, policy); err != nil {
+					return err
+				}
+				details["settings"] = policy
 			}
 			if err := tx.ScopeTo(r.Context(), t.ID); err != nil {
 				return err
@@ -231,6 +237,7 @@ func (s *Server) handleUpdateTenant() http.Handler {
 			return
 		}
 		s.auth.RevokedTenant(r.Context(), t.ID) // cached sessions pick up the new policy
+		s.auth.CatalogueChanged(r.Context(), t.ID)
 		encode(w, http.StatusOK, toTenantJSON(t))
 	})
 }

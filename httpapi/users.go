@@ -99,13 +99,17 @@ func (s *Server) handleCreateUser() http.Handler {
 			writeError(w, r, s.log, err)
 			return
 		}
-		if req.Role == "" {
-			req.Role = string(identity.RoleMember)
-		}
 		cat, err := s.auth.Catalogue(r.Context(), p.TenantID)
 		if err != nil {
 			writeError(w, r, s.log, err)
 			return
+		}
+		if req.Role == "" {
+			if _, ok := cat.Role(string(identity.RoleMember)); !ok {
+				writeError(w, r, s.log, rampart.FieldError(rampart.EInvalid, "role", "role is required"))
+				return
+			}
+			req.Role = string(identity.RoleMember)
 		}
 		if err := checkAssignable(cat, p, "role", identity.Role(req.Role)); err != nil {
 			writeError(w, r, s.log, err)

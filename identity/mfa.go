@@ -10,11 +10,15 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"image"
+	"image/draw"
 	"image/png"
 	"net/url"
 	"strings"
 	"time"
 
+	"github.com/boombuler/barcode"
+	"github.com/boombuler/barcode/qr"
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 
@@ -59,16 +63,29 @@ func KeyURI(issuer, account string, secret []byte) string {
 	return "otpauth://totp/" + label + "?" + strings.ReplaceAll(q.Encode(), "+", "%20")
 }
 
-// QRDataURI renders a key URI as a PNG QR code in a data URI.
+// qrQuietZone is the white border around a QR code, in modules (the
+// standard asks for four).
+const qrQuietZone = 4
+
+// QRDataURI renders a key URI as a PNG QR code in a data URI. Each module is
+// a whole number of pixels (about qrSize in all) with a quiet zone around, so
+// that every camera and decoder reads it.
 func QRDataURI(keyURI string) (string, error) {
-	key, err := otp.NewKeyFromURL(keyURI)
+	code, err := qr.Encode(keyURI, qr.M, qr.Auto)
 	if err != nil {
 		return "", err
 	}
-	img, err := key.Image(qrSize, qrSize)
+	modules := code.Bounds().Dx()
+	scale := max(1, qrSize/(modules+2*qrQuietZone))
+	code, err = barcode.Scale(code, modules*scale, modules*scale)
 	if err != nil {
 		return "", err
 	}
+	border := qrQuietZone * scale
+	side := modules*scale + 2*border
+	img := image.NewGray(image.Rect(0, 0, side, side))
+	draw.Draw(img, img.Bounds(), image.White, image.Point{}, draw.Src)
+	draw.Draw(img, image.Rect(border, border, side-border, side-border), code, image.Point{}, draw.Src)
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, img); err != nil {
 		return "", err

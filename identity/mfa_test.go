@@ -1,12 +1,17 @@
 package identity
 
 import (
+	"bytes"
+	"encoding/base64"
+	"image/png"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/qrcode"
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 )
@@ -107,5 +112,28 @@ func TestKeyURI(t *testing.T) {
 	}
 	if _, err := QRDataURI(uri); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestQRCodesDecode renders many key URIs and reads each back with an
+// independent decoder: every module must land on whole pixels.
+func TestQRCodesDecode(t *testing.T) {
+	for i := 0; i < 100; i++ {
+		secret, _ := NewTOTPSecret()
+		uri := KeyURI("Rampart (Tenant number "+strings.Repeat("x", i%40)+")", "someone.long+tag@example-company.io", secret)
+		data, err := QRDataURI(uri)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(data, "data:image/png;base64,"))
+		img, err := png.Decode(bytes.NewReader(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		bmp, _ := gozxing.NewBinaryBitmapFromImage(img)
+		res, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
+		if err != nil || res.GetText() != uri {
+			t.Fatalf("uri %d does not decode: %v", i, err)
+		}
 	}
 }

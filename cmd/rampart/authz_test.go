@@ -175,7 +175,23 @@ func TestRolePresets(t *testing.T) {
 	if resp, b := ts.do(t, "POST", "/v1/tenants", testOperatorToken, bad); resp.StatusCode != 422 || b["field"] != "role_preset" {
 		t.Fatalf("unknown preset: %d %v", resp.StatusCode, b)
 	}
+	_, list := ts.do(t, "GET", "/v1/tenants", testOperatorToken, nil)
+	docsID := list["tenants"].([]any)[0].(map[string]any)["id"].(string)
+	// Settings merge: a PATCH of one field keeps the others; the preset is fixed.
+	if resp, b := ts.do(t, "PATCH", "/v1/tenants/"+docsID, testOperatorToken, map[string]any{"settings": map[string]any{"max_sessions_per_user": 3}}); resp.StatusCode != 200 ||
+		b["settings"].(map[string]any)["role_preset"] != "document_intelligence" || b["settings"].(map[string]any)["max_sessions_per_user"].(float64) != 3 {
+		t.Fatalf("settings merge: %d %v", resp.StatusCode, b)
+	}
+	if resp, b := ts.do(t, "PATCH", "/v1/tenants/"+docsID, testOperatorToken, map[string]any{"settings": map[string]any{"role_preset": "coaching"}}); resp.StatusCode != 422 || b["field"] != "settings.role_preset" {
+		t.Fatalf("preset change: %d %v", resp.StatusCode, b)
+	}
+	if resp, b := ts.do(t, "PATCH", "/v1/tenants/"+docsID, testOperatorToken, map[string]any{"settings": map[string]any{"bogus": 1}}); resp.StatusCode != 400 || b["field"] != "bogus" {
+		t.Fatalf("unknown setting: %d %v", resp.StatusCode, b)
+	}
 	owner, _ := ts.mustLogin(t, "docs", "owner@docs.io", ownerPassword)
+	if resp, b := ts.do(t, "POST", "/v1/users", owner, map[string]any{"email": "r@docs.io", "password": "An0ther-Str0ng-One"}); resp.StatusCode != 400 || b["field"] != "role" {
+		t.Fatalf("no default role outside the chatbot preset: %d %v", resp.StatusCode, b)
+	}
 	_, roles := ts.do(t, "GET", "/v1/roles", owner, nil)
 	names := []string{}
 	for _, r := range roles["roles"].([]any) {
