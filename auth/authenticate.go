@@ -34,6 +34,12 @@ type Principal struct {
 	// is the tenant's limit on its age for sensitive operations (0: none).
 	MFAVerifiedAt time.Time
 	StepUp        time.Duration
+	// APIKeyID is set when the caller authenticated with an API key; UserID
+	// is then "apikey:<id>" (what audit events record), and the key's own
+	// role and permissions apply. Such a principal is not a user session: self-service routes
+	// (password, MFA, sessions) refuse it.
+	APIKeyID      string
+	RateLimitTier string
 }
 
 // RequireRecentMFA refuses a sensitive operation when the tenant asks for a

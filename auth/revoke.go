@@ -40,8 +40,12 @@ func (s *Service) apply(msg string) {
 	case strings.HasPrefix(msg, "c:"):
 		s.roles.drop(strings.TrimPrefix(msg, "c:"))
 		return
+	case strings.HasPrefix(msg, "a:"):
+		s.keyCache.drop(strings.TrimPrefix(msg, "a:"))
+		return
 	case strings.HasPrefix(msg, "*:"):
 		s.roles.drop("*")
+		s.keyCache.drop("*")
 	}
 	s.cache.drop(msg)
 }

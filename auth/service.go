@@ -41,6 +41,8 @@ type Service struct {
 	cache    *sessionCache
 	verified *verifiedTokens
 	roles    catalogues
+	keyCache keyCache
+	keyUses  keyUses
 	bus      Bus
 	reload   reloadState
 	log      *slog.Logger

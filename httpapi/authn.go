@@ -8,6 +8,7 @@ import (
 	"github.com/rampart-dev/rampart"
 	"github.com/rampart-dev/rampart/audit"
 	"github.com/rampart-dev/rampart/auth"
+	"github.com/rampart-dev/rampart/identity"
 )
 
 type principalKey struct{}
@@ -26,25 +27,54 @@ func (s *Server) meta(r *http.Request) auth.Meta {
 
 // authenticated admits requests with a valid access token whose session is
 // still active, and puts the caller in the request context. Restricted
-// (enrolment-only) sessions are refused.
+// (enrolment-only) sessions and API keys are refused: these are the routes
+// of a person's own session.
 func (s *Server) authenticated(next http.Handler) http.Handler {
-	return s.authenticatedMaybeRestricted(false, next)
+	return s.authenticate(false, false, next)
 }
 
 // enrolling admits restricted sessions too: the MFA enrolment routes.
 func (s *Server) enrolling(next http.Handler) http.Handler {
-	return s.authenticatedMaybeRestricted(true, next)
+	return s.authenticate(true, false, next)
 }
 
-func (s *Server) authenticatedMaybeRestricted(allowRestricted bool, next http.Handler) http.Handler {
+// callers admits sessions and API keys: routes decided by permissions.
+func (s *Server) callers(next http.Handler) http.Handler {
+	return s.authenticate(false, true, next)
+}
+
+// credential reads "Authorization: Bearer <token>" or "ApiKey <key>"; API
+// keys are recognised by their prefix under either scheme.
+func credential(r *http.Request) (token string, apiKey bool, ok bool) {
+	scheme, value, found := strings.Cut(r.Header.Get("Authorization"), " ")
+	value = strings.TrimSpace(value)
+	if !found || value == "" {
+		return "", false, false
+	}
+	switch {
+	case strings.EqualFold(scheme, "ApiKey"):
+		return value, true, true
+	case strings.EqualFold(scheme, "Bearer"):
+		return value, identity.IsAPIKey(value), true
+	}
+	return "", false, false
+}
+
+func (s *Server) authenticate(allowRestricted, allowAPIKeys bool, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		raw, ok := bearer(r)
+		raw, apiKey, ok := credential(r)
 		if !ok {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="rampart"`)
 			writeError(w, r, s.log, rampart.Errorf(rampart.EUnauthorized, "an access token is required"))
 			return
 		}
-		p, err := s.auth.Authenticate(r.Context(), raw, s.meta(r))
+		var p *auth.Principal
+		var err error
+		if apiKey {
+			p, err = s.auth.AuthenticateAPIKey(r.Context(), raw, s.meta(r))
+		} else {
+			p, err = s.auth.Authenticate(r.Context(), raw, s.meta(r))
+		}
 		if err != nil {
 			if rampart.ErrorCode(err) == rampart.EUnauthorized {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="rampart", error="invalid_token"`)
@@ -52,7 +82,11 @@ func (s *Server) authenticatedMaybeRestricted(allowRestricted bool, next http.Ha
 			writeError(w, r, s.log, err)
 			return
 		}
-		if p.Restricted && !allowRestricted {
+		switch {
+		case p.APIKeyID != "" && !allowAPIKeys:
+			writeError(w, r, s.log, rampart.Errorf(rampart.EForbidden, "this endpoint is for a person's session, not an API key"))
+			return
+		case p.Restricted && !allowRestricted:
 			writeError(w, r, s.log, rampart.Errorf(rampart.EForbidden, "your tenant requires MFA for your role: enrol with POST /v1/me/mfa/totp first"))
 			return
 		}
@@ -60,11 +94,25 @@ func (s *Server) authenticatedMaybeRestricted(allowRestricted bool, next http.Ha
 	})
 }
 
+// operatorOrAPIKey admits the operator token or a tenant API key (for
+// introspection by resource servers).
+func (s *Server) operatorOrAPIKey(next http.Handler) http.Handler {
+	keyed := s.callers(next)
+	op := s.operatorOnly(next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, apiKey, ok := credential(r); ok && apiKey {
+			keyed.ServeHTTP(w, r)
+			return
+		}
+		op.ServeHTTP(w, r)
+	})
+}
+
 // permitted admits authenticated callers whose role or custom permissions
 // grant permission; a denial is a 403 and a permission_denied event naming
 // the permission asked for.
 func (s *Server) permitted(permission string, next http.Handler) http.Handler {
-	return s.authenticated(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return s.callers(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := s.require(r, permission); err != nil {
 			writeError(w, r, s.log, err)
 			return

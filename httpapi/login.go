@@ -114,6 +114,10 @@ func (s *Server) handleIntrospect() http.Handler {
 			writeError(w, r, s.log, err)
 			return
 		}
+		// A tenant's API key learns nothing of other tenants' tokens.
+		if p := principal(r); c != nil && p != nil && p.TenantID != c.TenantID {
+			c = nil
+		}
 		if c == nil {
 			encode(w, http.StatusOK, map[string]any{"active": false})
 			return

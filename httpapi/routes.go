@@ -15,6 +15,8 @@ const (
 	operator = "operator" // the operator token
 	user     = "user"     // any valid access token of an active session
 	enrol    = "enrol"    // as user, and also enrolment-only (restricted) sessions
+	caller   = "caller"   // any session or API key (what it may do is decided inside)
+	inspect  = "inspect"  // the operator token or a tenant API key
 )
 
 // route is one endpoint: who may call it and what answers it.
@@ -48,7 +50,7 @@ func (s *Server) routes() []route {
 		{"POST", "/v1/auth/refresh", public, s.handleRefresh()},
 		{"POST", "/v1/auth/logout", enrol, s.handleLogout()},
 		{"POST", "/v1/auth/mfa", public, s.handleCompleteMFA()},
-		{"POST", "/v1/auth/introspect", operator, s.handleIntrospect()},
+		{"POST", "/v1/auth/introspect", inspect, s.handleIntrospect()},
 
 		{"GET", "/v1/me", enrol, s.handleMe()},
 		{"POST", "/v1/me/mfa/totp", enrol, s.handleStartTOTP()},
@@ -73,8 +75,12 @@ func (s *Server) routes() []route {
 		{"GET", "/v1/roles", "users:read", s.handleListRoles()},
 		{"POST", "/v1/roles", "users:roles", s.handleCreateRole()},
 		{"DELETE", "/v1/roles/{name}", "users:roles", s.handleDeleteRole()},
-		{"POST", "/v1/authz/check", user, s.handleCheck()},
-		{"POST", "/v1/authz/check-batch", user, s.handleCheckBatch()},
+		{"POST", "/v1/authz/check", caller, s.handleCheck()},
+		{"POST", "/v1/authz/check-batch", caller, s.handleCheckBatch()},
+
+		{"POST", "/v1/api-keys", "api:keys", s.handleCreateAPIKey()},
+		{"GET", "/v1/api-keys", "api:keys", s.handleListAPIKeys()},
+		{"DELETE", "/v1/api-keys/{id}", "api:keys", s.handleRevokeAPIKey()},
 	}
 }
 
@@ -92,6 +98,10 @@ func (s *Server) mux() *http.ServeMux {
 			h = s.authenticated(h)
 		case enrol:
 			h = s.enrolling(h)
+		case caller:
+			h = s.callers(h)
+		case inspect:
+			h = s.operatorOrAPIKey(h)
 		case public:
 		default:
 			if !strings.Contains(rt.access, ":") {

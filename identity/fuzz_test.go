@@ -52,3 +52,23 @@ func FuzzOpaqueTokens(f *testing.F) {
 		NormalizeBackupCode("backup_code", s)
 	})
 }
+
+// TestAPIKeyRoundTrip makes many keys (their random parts often hold "_" and
+// "-") and parses each back.
+func TestAPIKeyRoundTrip(t *testing.T) {
+	for i := 0; i < 2000; i++ {
+		key, id, hash, err := NewAPIKey("01a209b0-b094-7597-8a26-1ea4489e6d0e")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tid, gotID, err := ParseAPIKey(key)
+		if err != nil || tid != "01a209b0-b094-7597-8a26-1ea4489e6d0e" || gotID != id || HashToken(key) != hash || !IsAPIKey(key) {
+			t.Fatalf("%s: %s %s %v", key, tid, gotID, err)
+		}
+	}
+	for _, bad := range []string{"rmp_", "rmp_x_y", "rrt_abc", ""} {
+		if _, _, err := ParseAPIKey(bad); err == nil {
+			t.Fatalf("accepted %q", bad)
+		}
+	}
+}

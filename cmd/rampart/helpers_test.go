@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/base32"
 	"encoding/base64"
+	"encoding/json"
+	"net/http"
 	"os"
 	"testing"
 
@@ -42,3 +44,8 @@ func copyFile(t *testing.T, from, to string) {
 }
 
 var b32 = base32.StdEncoding.WithPadding(base32.NoPadding)
+
+func jsonDecode(r *http.Response, v any) {
+	defer r.Body.Close()
+	json.NewDecoder(r.Body).Decode(v)
+}

@@ -218,13 +218,22 @@ func newAuth(cfg *config.Config, st *store.Store, hasher *identity.Hasher, polic
 // made by other replicas and drop expired keys) and old counters purged.
 const maintenanceInterval = time.Minute
 
+// keyUseFlushInterval is how often API key uses reach last_used_at.
+const keyUseFlushInterval = 2 * time.Second
+
 func maintain(ctx context.Context, a *auth.Service, st *store.Store, log *slog.Logger) {
 	t := time.NewTicker(maintenanceInterval)
 	defer t.Stop()
+	uses := time.NewTicker(keyUseFlushInterval)
+	defer uses.Stop()
 	for {
 		select {
 		case <-ctx.Done():
+			a.FlushKeyUses(context.WithoutCancel(ctx))
 			return
+		case <-uses.C:
+			a.FlushKeyUses(ctx)
+			continue
 		case <-t.C:
 		}
 		if err := a.LoadKeys(ctx); err != nil && ctx.Err() == nil {

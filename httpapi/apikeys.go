@@ -1,0 +1,125 @@
+package httpapi
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/rampart-dev/rampart"
+	"github.com/rampart-dev/rampart/auth"
+	"github.com/rampart-dev/rampart/identity"
+)
+
+// maxAPIKeyName bounds a key's display name.
+const maxAPIKeyName = 100
+
+type apiKeyJSON struct {
+	ID            string     `json:"id"`
+	Name          string     `json:"name"`
+	Prefix        string     `json:"prefix"`
+	Role          string     `json:"role,omitempty"`
+	Permissions   []string   `json:"permissions"`
+	RateLimitTier string     `json:"rate_limit_tier,omitempty"`
+	CreatedBy     string     `json:"created_by"`
+	CreatedAt     time.Time  `json:"created_at"`
+	ExpiresAt     *time.Time `json:"expires_at"`
+	LastUsedAt    *time.Time `json:"last_used_at"`
+}
+
+func optTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func toAPIKeyJSON(k *identity.APIKey) apiKeyJSON {
+	perms := k.Permissions
+	if perms == nil {
+		perms = []string{}
+	}
+	return apiKeyJSON{ID: k.ID, Name: k.Name, Prefix: "rmp_…" + k.ID, Role: k.Role, Permissions: perms, RateLimitTier: k.RateLimitTier,
+		CreatedBy: k.CreatedBy, CreatedAt: k.CreatedAt, ExpiresAt: optTime(k.ExpiresAt), LastUsedAt: optTime(k.LastUsedAt)}
+}
+
+func (s *Server) handleCreateAPIKey() http.Handler {
+	type request struct {
+		Name          string     `json:"name"`
+		Role          string     `json:"role"`
+		Permissions   []string   `json:"permissions"`
+		ExpiresAt     *time.Time `json:"expires_at"`
+		RateLimitTier string     `json:"rate_limit_tier"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req request
+		if err := decode(r, &req); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		if err := identity.ValidateName("name", req.Name); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		if len(req.Name) > maxAPIKeyName {
+			writeError(w, r, s.log, rampart.FieldError(rampart.EUnprocessable, "name", "name must be at most %d bytes", maxAPIKeyName))
+			return
+		}
+		if req.Role == "" && len(req.Permissions) == 0 {
+			writeError(w, r, s.log, rampart.FieldError(rampart.EUnprocessable, "role", "give a role, permissions, or both"))
+			return
+		}
+		if err := identity.ValidatePermissions("permissions", req.Permissions); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		var expires time.Time
+		if req.ExpiresAt != nil {
+			if !req.ExpiresAt.After(s.now()) {
+				writeError(w, r, s.log, rampart.FieldError(rampart.EUnprocessable, "expires_at", "expires_at must be in the future"))
+				return
+			}
+			expires = req.ExpiresAt.UTC()
+		}
+		if req.RateLimitTier != "" {
+			if err := (identity.TenantPolicy{RateLimitTier: req.RateLimitTier}).Validate(""); err != nil {
+				writeError(w, r, s.log, rampart.FieldError(rampart.EUnprocessable, "rate_limit_tier", "rate_limit_tier must be one of %s", strings.Join(identity.RateLimitTiers, ", ")))
+				return
+			}
+		}
+		p := principal(r)
+		raw, k, err := s.auth.CreateAPIKey(r.Context(), p, auth.NewAPIKey{Name: req.Name, Role: req.Role, Permissions: req.Permissions,
+			ExpiresAt: expires, RateLimitTier: req.RateLimitTier}, s.meta(r))
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		out := map[string]any{"key": raw, "api_key": toAPIKeyJSON(k)}
+		w.Header().Set("Location", "/v1/api-keys/"+k.ID)
+		encode(w, http.StatusCreated, out)
+	})
+}
+
+func (s *Server) handleListAPIKeys() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		keys, err := s.auth.APIKeys(r.Context(), principal(r).TenantID)
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		out := make([]apiKeyJSON, len(keys))
+		for i, k := range keys {
+			out[i] = toAPIKeyJSON(k)
+		}
+		encode(w, http.StatusOK, map[string]any{"api_keys": out})
+	})
+}
+
+func (s *Server) handleRevokeAPIKey() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := s.auth.RevokeAPIKey(r.Context(), principal(r), r.PathValue("id"), s.meta(r)); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+}
