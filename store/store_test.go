@@ -12,6 +12,7 @@ import (
 
 	"github.com/rampart-dev/rampart"
 	"github.com/rampart-dev/rampart/audit"
+	"github.com/rampart-dev/rampart/authz"
 	"github.com/rampart-dev/rampart/identity"
 	"github.com/rampart-dev/rampart/internal/testdb"
 )
@@ -295,9 +296,34 @@ func TestPostgresRowLevelSecurity(t *testing.T) {
 		t.Fatal(err)
 	}
 	a, b := newTenant(t, s, "acme"), newTenant(t, s, "beta")
+	now := time.Now()
 	for _, tn := range []*identity.Tenant{a, b} {
 		if err := s.InTenant(ctx, tn.ID, func(tx *Tx) error {
-			if err := tx.CreateUser(ctx, newUser(tn.ID, "x@example.com")); err != nil {
+			u := newUser(tn.ID, "x@example.com")
+			if err := tx.CreateUser(ctx, u); err != nil {
+				return err
+			}
+			// One row in every tenant table.
+			sess := &identity.Session{ID: uuid.NewString(), TenantID: tn.ID, UserID: u.ID, CreatedAt: now, LastActivity: now, ExpiresAt: now.Add(time.Hour), Active: true}
+			if _, err := tx.CreateSession(ctx, sess, 5); err != nil {
+				return err
+			}
+			if err := tx.InsertRefreshToken(ctx, &identity.RefreshToken{Hash: uuid.NewString(), SessionID: sess.ID, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
+				return err
+			}
+			if err := tx.PutTOTP(ctx, u.ID, []byte("sealed"), now); err != nil {
+				return err
+			}
+			if err := tx.ReplaceBackupCodes(ctx, u.ID, []string{"h1"}, now); err != nil {
+				return err
+			}
+			if err := tx.InsertChallenge(ctx, &Challenge{Hash: uuid.NewString(), UserID: u.ID, AMR: "[]", CreatedAt: now, ExpiresAt: now.Add(time.Minute)}); err != nil {
+				return err
+			}
+			if err := tx.CreateRole(ctx, authz.Role{Name: "custom", Level: 1, Permissions: []string{"a:b"}}, u.ID, now); err != nil {
+				return err
+			}
+			if err := tx.CreateAPIKey(ctx, &identity.APIKey{ID: "k" + tn.Slug, Name: "k", Hash: "h", CreatedBy: u.ID, CreatedAt: now}); err != nil {
 				return err
 			}
 			return tx.AppendAudit(ctx, &audit.Event{Type: audit.UserCreated, Success: true})
@@ -313,7 +339,8 @@ func TestPostgresRowLevelSecurity(t *testing.T) {
 		}
 		return n
 	}
-	tables := []string{"tenants", "users", "audit_events", "audit_heads"}
+	tables := []string{"tenants", "users", "audit_events", "audit_heads", "sessions", "refresh_tokens",
+		"mfa_totp", "mfa_backup_codes", "mfa_challenges", "roles", "api_keys"}
 	for _, table := range tables {
 		s.ReadTenant(ctx, a.ID, func(tx *Tx) error {
 			if n := count(tx, table); n != 1 {
@@ -420,4 +447,43 @@ func TestCounterWindows(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestPostgresEveryTenantTableHasRLS guards future migrations: every table
+// with a tenant_id column has row-level security enabled and forced, with a
+// policy.
+func TestPostgresEveryTenantTableHasRLS(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, testdb.URL(t, "postgres"), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := s.w.QueryContext(ctx, `SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity,
+		(SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid)
+		FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id'
+		WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var name string
+		var enabled, forced bool
+		var policies int
+		if err := rows.Scan(&name, &enabled, &forced, &policies); err != nil {
+			t.Fatal(err)
+		}
+		n++
+		if !enabled || !forced || policies == 0 {
+			t.Errorf("table %s: rls=%v forced=%v policies=%d", name, enabled, forced, policies)
+		}
+	}
+	if n < 10 {
+		t.Fatalf("only %d tenant tables found", n)
+	}
 }
