@@ -115,28 +115,40 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, raw string, meta Meta)
 	}
 	hash := identity.HashToken(raw)
 	now := s.now()
-	k, ok := s.keyCache.get(id, now)
+	e, ok := s.keyCache.get(id, now)
 	if !ok {
 		gen := s.keyCache.generation()
-		err := s.store.ReadTenant(ctx, tenantID, func(tx *store.Tx) (err error) {
-			k, err = tx.APIKey(ctx, id)
-			return err
+		err := s.store.ReadTenant(ctx, tenantID, func(tx *store.Tx) error {
+			k, err := tx.APIKey(ctx, id)
+			if err != nil {
+				return err
+			}
+			t, err := tx.Tenant(ctx, tenantID)
+			if err != nil {
+				return err
+			}
+			if t.Status != identity.TenantActive {
+				return errInvalidToken
+			}
+			e = keyEntry{k: k, stepUp: time.Duration(t.Policy.StepUpMinutes) * time.Minute, until: now.Add(s.cfg.SessionCacheTTL)}
+			return nil
 		})
-		if rampart.ErrorCode(err) == rampart.ENotFound {
+		if rampart.ErrorCode(err) == rampart.ENotFound || err == errInvalidToken {
 			return nil, errInvalidToken
 		}
 		if err != nil {
 			return nil, err
 		}
-		s.keyCache.put(id, k, now.Add(s.cfg.SessionCacheTTL), gen)
+		s.keyCache.put(id, e, gen)
 	}
+	k := e.k
 	if subtle.ConstantTimeCompare([]byte(k.Hash), []byte(hash)) != 1 || k.TenantID != tenantID || !k.RevokedAt.IsZero() ||
 		(!k.ExpiresAt.IsZero() && !now.Before(k.ExpiresAt)) {
 		return nil, errInvalidToken
 	}
 	s.keyUses.record(k.TenantID, k.ID, now)
 	return &Principal{TenantID: k.TenantID, UserID: "apikey:" + k.ID, APIKeyID: k.ID, Role: identity.Role(k.Role), Permissions: k.Permissions,
-		RateLimitTier: k.RateLimitTier}, nil
+		RateLimitTier: k.RateLimitTier, StepUp: e.stepUp}, nil
 }
 
 // FlushKeyUses writes recorded key uses to last_used_at.
@@ -157,18 +169,19 @@ type keyCache struct {
 }
 
 type keyEntry struct {
-	k     *identity.APIKey
-	until time.Time
+	k      *identity.APIKey
+	stepUp time.Duration // the tenant's step-up setting, which a key can never meet
+	until  time.Time
 }
 
-func (c *keyCache) get(id string, now time.Time) (*identity.APIKey, bool) {
+func (c *keyCache) get(id string, now time.Time) (keyEntry, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.m[id]
 	if !ok || !now.Before(e.until) {
-		return nil, false
+		return keyEntry{}, false
 	}
-	return e.k, true
+	return e, true
 }
 
 func (c *keyCache) generation() uint64 {
@@ -177,7 +190,7 @@ func (c *keyCache) generation() uint64 {
 	return c.gen
 }
 
-func (c *keyCache) put(id string, k *identity.APIKey, until time.Time, gen uint64) {
+func (c *keyCache) put(id string, e keyEntry, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.gen != gen {
@@ -186,7 +199,7 @@ func (c *keyCache) put(id string, k *identity.APIKey, until time.Time, gen uint6
 	if c.m == nil || len(c.m) > maxCachedSessions {
 		c.m = map[string]keyEntry{}
 	}
-	c.m[id] = keyEntry{k: k, until: until}
+	c.m[id] = e
 }
 
 func (c *keyCache) drop(id string) {

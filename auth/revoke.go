@@ -43,6 +43,8 @@ func (s *Service) apply(msg string) {
 	case strings.HasPrefix(msg, "a:"):
 		s.keyCache.drop(strings.TrimPrefix(msg, "a:"))
 		return
+	case strings.HasPrefix(msg, "t:"):
+		s.keyCache.drop("*") // a tenant's keys carry its settings and status
 	case strings.HasPrefix(msg, "*:"):
 		s.roles.drop("*")
 		s.keyCache.drop("*")

@@ -44,11 +44,11 @@ func toAPIKeyJSON(k *identity.APIKey) apiKeyJSON {
 
 func (s *Server) handleCreateAPIKey() http.Handler {
 	type request struct {
-		Name          string     `json:"name"`
-		Role          string     `json:"role"`
-		Permissions   []string   `json:"permissions"`
-		ExpiresAt     *time.Time `json:"expires_at"`
-		RateLimitTier string     `json:"rate_limit_tier"`
+		Name          string   `json:"name"`
+		Role          string   `json:"role"`
+		Permissions   []string `json:"permissions"`
+		ExpiresAt     *string  `json:"expires_at"`
+		RateLimitTier string   `json:"rate_limit_tier"`
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req request
@@ -74,11 +74,12 @@ func (s *Server) handleCreateAPIKey() http.Handler {
 		}
 		var expires time.Time
 		if req.ExpiresAt != nil {
-			if !req.ExpiresAt.After(s.now()) {
-				writeError(w, r, s.log, rampart.FieldError(rampart.EUnprocessable, "expires_at", "expires_at must be in the future"))
+			t, err := time.Parse(time.RFC3339Nano, *req.ExpiresAt)
+			if err != nil || !t.After(s.now()) {
+				writeError(w, r, s.log, rampart.FieldError(rampart.EUnprocessable, "expires_at", "expires_at must be an RFC 3339 time in the future"))
 				return
 			}
-			expires = req.ExpiresAt.UTC()
+			expires = t.UTC()
 		}
 		if req.RateLimitTier != "" {
 			if err := (identity.TenantPolicy{RateLimitTier: req.RateLimitTier}).Validate(""); err != nil {

@@ -108,3 +108,26 @@ func TestAPIKeys(t *testing.T) {
 		}
 	})
 }
+
+// TestAPIKeyCannotStepUp: with step-up on, a key (which has no second
+// factor) cannot change roles; malformed expiry dates name their field.
+func TestAPIKeyCannotStepUp(t *testing.T) {
+	ts := start(t, testEnv(t, "sqlite"))
+	tid := ts.tenantWithOwner(t, "acme", "owner@acme.io")
+	owner, _ := ts.mustLogin(t, "acme", "owner@acme.io", ownerPassword)
+	uid, _ := ts.member(t, owner, "acme", "m@acme.io", "member")
+	_, created := ts.do(t, "POST", "/v1/api-keys", owner, map[string]any{"name": "ops", "role": "admin"})
+	key := created["key"].(string)
+	if st := ts.withKey(t, "ApiKey", key, "PATCH", "/v1/users/"+uid, map[string]any{"role": "viewer"}); st != 200 {
+		t.Fatalf("role change by key without step-up: %d", st)
+	}
+	ts.do(t, "PATCH", "/v1/tenants/"+tid, testOperatorToken, map[string]any{"settings": map[string]any{"step_up_minutes": 5}})
+	if st := ts.withKey(t, "ApiKey", key, "PATCH", "/v1/users/"+uid, map[string]any{"role": "member"}); st != 401 {
+		t.Fatalf("role change by key under step-up: %d", st)
+	}
+	for _, bad := range []string{"tomorrow", "2030-13-01T00:00:00Z", "2001-01-01T00:00:00Z"} {
+		if resp, b := ts.do(t, "POST", "/v1/api-keys", owner, map[string]any{"name": "x", "role": "member", "expires_at": bad}); resp.StatusCode != 422 || b["field"] != "expires_at" {
+			t.Errorf("expires_at %q: %d %v", bad, resp.StatusCode, b)
+		}
+	}
+}
