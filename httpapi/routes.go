@@ -72,6 +72,9 @@ func (s *Server) routes() []route {
 
 		{"GET", "/v1/audit/events", "admin:audit", s.handleAuditEvents()},
 
+		{"GET", "/v1/tenant", caller, s.handleOwnTenant()},
+		{"PATCH", "/v1/tenant/settings", "admin:security", s.handleOwnTenantSettings()}, // and a recent second factor under step-up
+
 		{"GET", "/v1/roles", "users:read", s.handleListRoles()},
 		{"POST", "/v1/roles", "users:roles", s.handleCreateRole()},
 		{"DELETE", "/v1/roles/{name}", "users:roles", s.handleDeleteRole()},

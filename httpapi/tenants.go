@@ -190,54 +190,105 @@ func (s *Server) handleUpdateTenant() http.Handler {
 			writeError(w, r, s.log, err)
 			return
 		}
-		if req.Name != nil {
-			if err := identity.ValidateName("name", *req.Name); err != nil {
-				writeError(w, r, s.log, err)
-				return
-			}
-		}
-		var t *identity.Tenant
-		actor := s.actor(r, "")
-		err := s.store.AsOperator(r.Context(), func(tx *store.Tx) (err error) {
-			if t, err = tx.Tenant(r.Context(), r.PathValue("id")); err != nil {
-				return err
-			}
-			details := map[string]any{"actor": "operator"}
-			if req.Name != nil && *req.Name != t.Name {
-				if t, err = tx.RenameTenant(r.Context(), t.ID, *req.Name); err != nil {
-					return err
-				}
-				details["name"] = *req.Name
-			}
-			if req.Settings != nil {
-				// Settings merge: fields left out keep their values.
-				policy := t.Policy
-				if err := strictUnmarshal(req.Settings, &policy); err != nil {
-					return err
-				}
-				if policy.RolePreset != t.Policy.RolePreset && policy.WithDefaults().RolePreset != t.Policy.WithDefaults().RolePreset {
-					return rampart.FieldError(rampart.EUnprocessable, "settings.role_preset", "the role preset is chosen at creation and cannot change")
-				}
-				if err := policy.Validate("settings"); err != nil {
-					return err
-				}
-				if t, err = tx.SetTenantPolicy(r.Context(), t.ID, policy); err != nil {
-					return err
-				}
-				details["settings"] = policy
-			}
-			if err := tx.ScopeTo(r.Context(), t.ID); err != nil {
-				return err
-			}
-			return tx.AppendAudit(r.Context(), &audit.Event{Type: audit.ConfigChange, IP: actor.IP, UserAgent: actor.UserAgent,
-				Resource: "tenant:" + t.ID, Success: true, Details: details})
-		})
+		t, err := s.updateTenant(r, r.PathValue("id"), req.Name, req.Settings, "")
 		if err != nil {
 			writeError(w, r, s.log, err)
 			return
 		}
-		s.auth.RevokedTenant(r.Context(), t.ID) // cached sessions pick up the new policy
-		s.auth.CatalogueChanged(r.Context(), t.ID)
+		encode(w, http.StatusOK, toTenantJSON(t))
+	})
+}
+
+// updateTenant renames a tenant and merges settings into its policy (fields
+// left out keep their values; the role preset never changes), audited as
+// config_change by userID ("" for the operator), in one transaction.
+func (s *Server) updateTenant(r *http.Request, tenantID string, name *string, settings json.RawMessage, userID string) (*identity.Tenant, error) {
+	if name != nil {
+		if err := identity.ValidateName("name", *name); err != nil {
+			return nil, err
+		}
+	}
+	var t *identity.Tenant
+	actor := s.actor(r, userID)
+	err := s.store.AsOperator(r.Context(), func(tx *store.Tx) (err error) {
+		if t, err = tx.Tenant(r.Context(), tenantID); err != nil {
+			return err
+		}
+		details := map[string]any{}
+		if userID == "" {
+			details["actor"] = "operator"
+		}
+		if name != nil && *name != t.Name {
+			if t, err = tx.RenameTenant(r.Context(), t.ID, *name); err != nil {
+				return err
+			}
+			details["name"] = *name
+		}
+		if settings != nil {
+			policy := t.Policy
+			if err := strictUnmarshal(settings, &policy); err != nil {
+				return err
+			}
+			if policy.WithDefaults().RolePreset != t.Policy.WithDefaults().RolePreset {
+				return rampart.FieldError(rampart.EUnprocessable, "settings.role_preset", "the role preset is chosen at creation and cannot change")
+			}
+			if err := policy.Validate("settings"); err != nil {
+				return err
+			}
+			if t, err = tx.SetTenantPolicy(r.Context(), t.ID, policy); err != nil {
+				return err
+			}
+			details["settings"] = policy
+		}
+		if err := tx.ScopeTo(r.Context(), t.ID); err != nil {
+			return err
+		}
+		return tx.AppendAudit(r.Context(), &audit.Event{Type: audit.ConfigChange, UserID: actor.UserID, IP: actor.IP, UserAgent: actor.UserAgent,
+			Resource: "tenant:" + t.ID, Success: true, Details: details})
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.auth.RevokedTenant(r.Context(), t.ID) // cached sessions pick up the new policy
+	s.auth.CatalogueChanged(r.Context(), t.ID)
+	return t, nil
+}
+
+// handleOwnTenant shows the caller's tenant and its settings.
+func (s *Server) handleOwnTenant() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := principal(r)
+		var t *identity.Tenant
+		if err := s.store.ReadTenant(r.Context(), p.TenantID, func(tx *store.Tx) (err error) {
+			t, err = tx.Tenant(r.Context(), p.TenantID)
+			return err
+		}); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		encode(w, http.StatusOK, toTenantJSON(t))
+	})
+}
+
+// handleOwnTenantSettings lets a tenant's security administrators change its
+// settings (admin:security, with a recent second factor when step-up is on).
+func (s *Server) handleOwnTenantSettings() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := principal(r)
+		if err := p.RequireRecentMFA(s.now()); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		var settings json.RawMessage
+		if err := decode(r, &settings); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		t, err := s.updateTenant(r, p.TenantID, nil, settings, p.UserID)
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
 		encode(w, http.StatusOK, toTenantJSON(t))
 	})
 }

@@ -249,3 +249,30 @@ func TestTenantIsolationMatrix(t *testing.T) {
 		}
 	})
 }
+
+// TestOwnTenantSettings: admin:security holders (the owner in the chatbot
+// preset) change their tenant's settings; admins do not hold it.
+func TestOwnTenantSettings(t *testing.T) {
+	ts := start(t, testEnv(t, "sqlite"))
+	ts.tenantWithOwner(t, "acme", "owner@acme.io")
+	owner, _ := ts.mustLogin(t, "acme", "owner@acme.io", ownerPassword)
+	_, admin := ts.member(t, owner, "acme", "admin@acme.io", "admin")
+	if _, b := ts.do(t, "GET", "/v1/tenant", admin, nil); b["slug"] != "acme" || b["settings"] == nil {
+		t.Fatalf("own tenant: %v", b)
+	}
+	if ts.status(t, "PATCH", "/v1/tenant/settings", admin, map[string]any{"max_sessions_per_user": 2}) != 403 {
+		t.Fatal("admin without admin:security changed settings")
+	}
+	resp, b := ts.do(t, "PATCH", "/v1/tenant/settings", owner, map[string]any{"max_sessions_per_user": 2, "ip_change_policy": "revoke"})
+	if resp.StatusCode != 200 || b["settings"].(map[string]any)["max_sessions_per_user"].(float64) != 2 || b["settings"].(map[string]any)["rate_limit_tier"] != "standard" {
+		t.Fatalf("owner settings: %d %v", resp.StatusCode, b)
+	}
+	for _, bad := range []map[string]any{{"ip_change_policy": "maybe"}, {"max_sessions_per_user": 1000}, {"role_preset": "coaching"}, {"mfa_required_roles": []string{"Bad Role"}}} {
+		if resp, b := ts.do(t, "PATCH", "/v1/tenant/settings", owner, bad); resp.StatusCode != 422 {
+			t.Errorf("%v: %d %v", bad, resp.StatusCode, b)
+		}
+	}
+	if resp, _ := ts.do(t, "PATCH", "/v1/tenant/settings", owner, map[string]any{"nope": 1}); resp.StatusCode != 400 {
+		t.Fatal("unknown setting accepted")
+	}
+}
