@@ -8,6 +8,7 @@ import (
 
 	"github.com/rampart-dev/rampart"
 	"github.com/rampart-dev/rampart/audit"
+	"github.com/rampart-dev/rampart/authz"
 	"github.com/rampart-dev/rampart/identity"
 	"github.com/rampart-dev/rampart/store"
 )
@@ -25,6 +26,12 @@ type NewAPIKey struct {
 // permissions, never more than the caller holds. It returns the key, shown
 // this once, and its metadata.
 func (s *Service) CreateAPIKey(ctx context.Context, p *Principal, req NewAPIKey, meta Meta) (string, *identity.APIKey, error) {
+	if p.APIKeyID != "" {
+		return "", nil, rampart.Errorf(rampart.EForbidden, "API keys are created by people, not by other keys")
+	}
+	if err := p.RequireRecentMFA(s.now()); err != nil {
+		return "", nil, err
+	}
 	cat, err := s.Catalogue(ctx, p.TenantID)
 	if err != nil {
 		return "", nil, err
@@ -47,6 +54,18 @@ func (s *Service) CreateAPIKey(ctx context.Context, p *Principal, req NewAPIKey,
 	for i, g := range req.Permissions {
 		if !cat.Covers(p.Subject(), g) {
 			return "", nil, rampart.FieldError(rampart.EForbidden, fieldIndex("permissions", i), "you cannot grant %s: you do not hold it", g)
+		}
+	}
+	if req.RateLimitTier != "" {
+		var tenant *identity.Tenant
+		if err := s.store.ReadTenant(ctx, p.TenantID, func(tx *store.Tx) (err error) {
+			tenant, err = tx.Tenant(ctx, p.TenantID)
+			return err
+		}); err != nil {
+			return "", nil, err
+		}
+		if own := tenant.Policy.WithDefaults().RateLimitTier; identity.TierRank(req.RateLimitTier) > identity.TierRank(own) {
+			return "", nil, rampart.FieldError(rampart.EForbidden, "rate_limit_tier", "a key's tier cannot be above the tenant's (%s)", own)
 		}
 	}
 	raw, id, hash, err := identity.NewAPIKey(p.TenantID)
@@ -87,6 +106,15 @@ func (s *Service) APIKeys(ctx context.Context, tenantID string) ([]*identity.API
 // RevokeAPIKey ends a key at once on every replica.
 func (s *Service) RevokeAPIKey(ctx context.Context, p *Principal, id string, meta Meta) error {
 	err := s.store.InTenant(ctx, p.TenantID, func(tx *store.Tx) error {
+		k, err := tx.APIKey(ctx, id)
+		if err != nil {
+			return err
+		}
+		if k.CreatedBy != p.UserID && k.CreatedBy != p.KeyCreator {
+			if _, err := s.checkTarget(ctx, tx, p, k.CreatedBy); err != nil && rampart.ErrorCode(err) != rampart.ENotFound {
+				return err
+			}
+		}
 		ok, err := tx.RevokeAPIKey(ctx, id, s.now())
 		if err != nil {
 			return err
@@ -130,6 +158,15 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, raw string, meta Meta)
 			if t.Status != identity.TenantActive {
 				return errInvalidToken
 			}
+			// A key never does more than its creator may do now: a creator
+			// who was disabled, deleted or demoted takes the key down too.
+			creator, err := tx.UserByID(ctx, k.CreatedBy)
+			if err != nil || creator.Status != identity.UserActive {
+				return errInvalidToken
+			}
+			if !s.keyWithinCreator(ctx, tenantID, k, creator) {
+				return errInvalidToken
+			}
 			e = keyEntry{k: k, stepUp: time.Duration(t.Policy.StepUpMinutes) * time.Minute, until: now.Add(s.cfg.SessionCacheTTL)}
 			return nil
 		})
@@ -147,8 +184,32 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, raw string, meta Meta)
 		return nil, errInvalidToken
 	}
 	s.keyUses.record(k.TenantID, k.ID, now)
-	return &Principal{TenantID: k.TenantID, UserID: "apikey:" + k.ID, APIKeyID: k.ID, Role: identity.Role(k.Role), Permissions: k.Permissions,
+	return &Principal{TenantID: k.TenantID, UserID: "apikey:" + k.ID, APIKeyID: k.ID, KeyCreator: k.CreatedBy, Role: identity.Role(k.Role), Permissions: k.Permissions,
 		RateLimitTier: k.RateLimitTier, StepUp: e.stepUp}, nil
+}
+
+// keyWithinCreator reports whether everything the key grants is still held
+// by its creator.
+func (s *Service) keyWithinCreator(ctx context.Context, tenantID string, k *identity.APIKey, creator *identity.User) bool {
+	cat, err := s.Catalogue(ctx, tenantID)
+	if err != nil {
+		return false
+	}
+	sub := authz.Subject{Role: string(creator.Role), Permissions: creator.Permissions}
+	grants := append([]string(nil), k.Permissions...)
+	if k.Role != "" {
+		r, ok := cat.Role(k.Role)
+		if !ok || r.Level > cat.Level(string(creator.Role)) {
+			return false
+		}
+		grants = append(grants, r.Permissions...)
+	}
+	for _, g := range grants {
+		if !cat.Covers(sub, g) {
+			return false
+		}
+	}
+	return true
 }
 
 // FlushKeyUses writes recorded key uses to last_used_at.

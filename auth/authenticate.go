@@ -39,6 +39,7 @@ type Principal struct {
 	// role and permissions apply. Such a principal is not a user session: self-service routes
 	// (password, MFA, sessions) refuse it.
 	APIKeyID      string
+	KeyCreator    string // the user who created the API key
 	RateLimitTier string
 }
 
@@ -120,11 +121,15 @@ func (s *Service) sessionState(ctx context.Context, claims *token.Claims) (sessi
 		if err != nil {
 			return err
 		}
+		restricted, err := mustEnrol(ctx, tx, tenant, user, sess)
+		if err != nil {
+			return err
+		}
 		st = sessionState{
 			active:   sess.Active && user.Status == identity.UserActive && tenant.Status == identity.TenantActive,
 			tenantID: sess.TenantID, userID: sess.UserID, role: string(user.Role), permissions: user.Permissions, email: user.Email,
 			userCreated: user.CreatedAt, userUpdated: user.UpdatedAt,
-			restricted: sess.Restricted, mfaAt: sess.MFAVerifiedAt, stepUp: time.Duration(tenant.Policy.StepUpMinutes) * time.Minute,
+			restricted: restricted, mfaAt: sess.MFAVerifiedAt, stepUp: time.Duration(tenant.Policy.StepUpMinutes) * time.Minute,
 			ip: sess.IP, ipPolicy: tenant.Policy.WithDefaults().IPChangePolicy, sessionEnd: sess.ExpiresAt, touched: sess.LastActivity,
 		}
 		return nil
@@ -195,4 +200,21 @@ func (s *Service) Introspect(ctx context.Context, raw string) (*token.Claims, er
 	c := *claims
 	c.Role, c.Permissions = st.role, st.permissions
 	return &c, nil
+}
+
+// mustEnrol reports whether a session may only enrol in MFA: it was opened
+// so, or its user's role now requires MFA (the tenant's policy or the role
+// changed) and the user has not enrolled, nor passed a second factor in it.
+func mustEnrol(ctx context.Context, tx *store.Tx, tenant *identity.Tenant, user *identity.User, sess *identity.Session) (bool, error) {
+	if !tenant.Policy.RequiresMFA(user.Role) || sess.MFAVerified {
+		return sess.Restricted && tenant.Policy.RequiresMFA(user.Role), nil
+	}
+	t, err := tx.TOTP(ctx, user.ID)
+	if rampart.ErrorCode(err) == rampart.ENotFound {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return t.ConfirmedAt.IsZero(), nil
 }

@@ -88,6 +88,9 @@ func (p *Principal) Subject() authz.Subject {
 // CreateRole adds a custom role to the caller's tenant: a new name, a level no
 // higher than the caller's, and permissions the caller holds.
 func (s *Service) CreateRole(ctx context.Context, p *Principal, r authz.Role, meta Meta) error {
+	if err := p.RequireRecentMFA(s.now()); err != nil {
+		return err
+	}
 	cat, err := s.Catalogue(ctx, p.TenantID)
 	if err != nil {
 		return err
@@ -134,12 +137,12 @@ func (s *Service) DeleteRole(ctx context.Context, p *Principal, name string, met
 		return rampart.Errorf(rampart.EForbidden, "you cannot delete a role above your own level")
 	}
 	err = s.store.InTenant(ctx, p.TenantID, func(tx *store.Tx) error {
-		n, err := tx.CountUsersWithRole(ctx, name)
+		n, err := tx.CountRoleHolders(ctx, name)
 		if err != nil {
 			return err
 		}
 		if n > 0 {
-			return rampart.Errorf(rampart.EConflict, "%d users hold this role; give them another first", n)
+			return rampart.Errorf(rampart.EConflict, "%d users or API keys hold this role; change them first", n)
 		}
 		if err := tx.DeleteRole(ctx, name); err != nil {
 			return err

@@ -81,8 +81,8 @@ func (s *Service) Refresh(ctx context.Context, raw string, meta Meta) (*TokenPai
 		if user.Status != identity.UserActive || tenant.Status != identity.TenantActive {
 			return errInvalidToken
 		}
-		if sess.Restricted && !tenant.Policy.RequiresMFA(user.Role) {
-			sess.Restricted = false // the tenant dropped the requirement
+		if sess.Restricted, err = mustEnrol(ctx, tx, tenant, user, sess); err != nil {
+			return err
 		}
 		if meta.IP != "" && meta.IP != sess.IP {
 			ipChange = true

@@ -43,8 +43,8 @@ func (s *Service) apply(msg string) {
 	case strings.HasPrefix(msg, "a:"):
 		s.keyCache.drop(strings.TrimPrefix(msg, "a:"))
 		return
-	case strings.HasPrefix(msg, "t:"):
-		s.keyCache.drop("*") // a tenant's keys carry its settings and status
+	case strings.HasPrefix(msg, "t:"), strings.HasPrefix(msg, "u:"):
+		s.keyCache.drop("*") // keys carry their tenant's settings and their creator's rights
 	case strings.HasPrefix(msg, "*:"):
 		s.roles.drop("*")
 		s.keyCache.drop("*")

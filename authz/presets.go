@@ -35,7 +35,11 @@ var presets = map[string][]Role{
 	},
 	PresetCoaching: {
 		{Name: "owner", Level: 6, Permissions: []string{"*"}},
-		{Name: "admin", Level: 5, Permissions: append([]string{"read:all_data", "write:all_data", "delete:all_data", "manage:users", "manage:system", "read:system_analytics"}, management...)},
+		// The admin also holds the creator's and support's permissions, so
+		// that it can hand those roles out (nobody grants what they lack).
+		{Name: "admin", Level: 5, Permissions: append([]string{"read:all_data", "write:all_data", "delete:all_data", "manage:users", "manage:system", "read:system_analytics",
+			"read:own_data", "write:own_data", "delete:own_data", "read:own_users", "write:own_users", "read:own_analytics", "manage:own_channels",
+			"read:user_data", "read:creator_data", "write:support_tickets"}, management...)},
 		{Name: "creator", Level: 3, Permissions: []string{"read:own_data", "write:own_data", "delete:own_data", "read:own_users", "write:own_users", "read:own_analytics", "manage:own_channels"}},
 		{Name: "support", Level: 2, Permissions: []string{"read:user_data", "read:creator_data", "write:support_tickets"}},
 	},

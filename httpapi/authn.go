@@ -90,9 +90,42 @@ func (s *Server) authenticate(allowRestricted, allowAPIKeys bool, next http.Hand
 			writeError(w, r, s.log, rampart.Errorf(rampart.EForbidden, "your tenant requires MFA for your role: enrol with POST /v1/me/mfa/totp first"))
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
+		denied := &denial{}
+		ctx := context.WithValue(context.WithValue(r.Context(), principalKey{}, p), denialKey{}, denied)
+		rec := &statusRecorder{ResponseWriter: w}
+		next.ServeHTTP(rec, r.WithContext(ctx))
+		if rec.status == http.StatusForbidden && !denied.audited {
+			// Every refusal of an authenticated caller is audited, not only
+			// those of the route's declared permission.
+			s.auth.Audit(r.Context(), p.TenantID, &audit.Event{Type: audit.PermissionDenied, UserID: p.UserID, IP: s.clientIP(r),
+				UserAgent: truncate(r.UserAgent(), 512), Resource: r.Pattern, Success: false,
+				Details: map[string]any{"reason": denied.reason, "field": denied.field}})
+		}
 	})
 }
+
+// denial lets handlers say a 403 was already audited (by require), or why.
+type denial struct {
+	audited       bool
+	reason, field string
+}
+
+type denialKey struct{}
+
+// statusRecorder remembers the status a handler wrote.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 // operatorOrAPIKey admits the operator token or a tenant API key (for
 // introspection by resource servers).
@@ -133,6 +166,9 @@ func (s *Server) require(r *http.Request, permission string) error {
 	}
 	s.auth.Audit(r.Context(), p.TenantID, &audit.Event{Type: audit.PermissionDenied, UserID: p.UserID, IP: s.clientIP(r),
 		UserAgent: truncate(r.UserAgent(), 512), Resource: r.Pattern, Success: false, Details: map[string]any{"permission": permission}})
+	if d, ok := r.Context().Value(denialKey{}).(*denial); ok {
+		d.audited = true
+	}
 	return rampart.Errorf(rampart.EForbidden, "permission %s is required", permission)
 }
 

@@ -118,6 +118,9 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	if rw, ok := w.(*recorder); ok {
 		rw.errorID = id
 	}
+	if d, ok := r.Context().Value(denialKey{}).(*denial); ok && status == http.StatusForbidden {
+		d.reason, d.field = rampart.ErrorMessage(err), fieldOf(e)
+	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)

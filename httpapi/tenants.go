@@ -284,6 +284,14 @@ func (s *Server) handleOwnTenantSettings() http.Handler {
 			writeError(w, r, s.log, err)
 			return
 		}
+		// The tier is what the platform sells: only the operator sets it.
+		var fields map[string]json.RawMessage
+		if json.Unmarshal(settings, &fields) == nil {
+			if _, ok := fields["rate_limit_tier"]; ok {
+				writeError(w, r, s.log, rampart.FieldError(rampart.EForbidden, "rate_limit_tier", "the rate-limit tier is set by the operator"))
+				return
+			}
+		}
 		t, err := s.updateTenant(r, p.TenantID, nil, settings, p.UserID)
 		if err != nil {
 			writeError(w, r, s.log, err)

@@ -82,6 +82,11 @@ func checkAssignable(cat *authz.Catalogue, p *auth.Principal, field string, role
 	if r.Level > cat.Level(string(p.Role)) {
 		return rampart.FieldError(rampart.EForbidden, field, "you cannot assign a role above your own")
 	}
+	for _, g := range r.Permissions {
+		if !cat.Covers(p.Subject(), g) {
+			return rampart.FieldError(rampart.EForbidden, field, "role %s grants %s, which you do not hold", r.Name, g)
+		}
+	}
 	return nil
 }
 
@@ -112,6 +117,10 @@ func (s *Server) handleCreateUser() http.Handler {
 			req.Role = string(identity.RoleMember)
 		}
 		if err := checkAssignable(cat, p, "role", identity.Role(req.Role)); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		if err := p.RequireRecentMFA(s.now()); err != nil {
 			writeError(w, r, s.log, err)
 			return
 		}
@@ -212,9 +221,14 @@ func (s *Server) handleUpdateUser() http.Handler {
 				writeError(w, r, s.log, err)
 				return
 			}
+			if err := p.RequireRecentMFA(s.now()); err != nil {
+				writeError(w, r, s.log, err)
+				return
+			}
 		}
+		self := id == p.UserID || (p.APIKeyID != "" && id == p.KeyCreator)
 		if req.Role != nil {
-			if id == p.UserID {
+			if self {
 				writeError(w, r, s.log, rampart.FieldError(rampart.EForbidden, "role", "you cannot change your own role"))
 				return
 			}
@@ -223,14 +237,10 @@ func (s *Server) handleUpdateUser() http.Handler {
 				writeError(w, r, s.log, err)
 				return
 			}
-			if err := p.RequireRecentMFA(s.now()); err != nil {
-				writeError(w, r, s.log, err)
-				return
-			}
 			ch.Role = &role
 		}
 		if req.Permissions != nil {
-			if id == p.UserID {
+			if self {
 				writeError(w, r, s.log, rampart.FieldError(rampart.EForbidden, "permissions", "you cannot change your own permissions"))
 				return
 			}
@@ -240,7 +250,7 @@ func (s *Server) handleUpdateUser() http.Handler {
 			}
 			ch.Permissions = req.Permissions
 		}
-		if req.Disabled != nil && id == p.UserID {
+		if req.Disabled != nil && self {
 			writeError(w, r, s.log, rampart.FieldError(rampart.EForbidden, "disabled", "you cannot disable yourself"))
 			return
 		}

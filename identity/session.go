@@ -183,8 +183,18 @@ func (p TenantPolicy) WithDefaults() TenantPolicy {
 	return p
 }
 
-// RateLimitTiers are the tiers of the chatbot platform's design.
+// RateLimitTiers are the tiers of the chatbot platform's design, lowest first.
 var RateLimitTiers = []string{"basic", "standard", "premium", "enterprise"}
+
+// TierRank orders tiers (basic 1 … enterprise 4); 0 for unknown ones.
+func TierRank(tier string) int {
+	for i, t := range RateLimitTiers {
+		if t == tier {
+			return i + 1
+		}
+	}
+	return 0
+}
 
 // MaskEmail keeps enough of an address for an audit reader to recognise it
 // without storing it whole: the first letter of the local part and the domain.

@@ -28,7 +28,9 @@ import (
 // Defaults of Config.
 const (
 	DefaultRefresh      = 10 * time.Minute // JWKS refetch period
+	DefaultAudience     = "rampart"
 	minUnknownKidFetch  = 10 * time.Second // at most one refetch per this for unknown kids
+	failedFetchBackoff  = 30 * time.Second // after a failed periodic fetch, keep the cached keys this long
 	maxJWKSBytes        = 1 << 20
 	defaultFetchTimeout = 5 * time.Second
 )
@@ -38,12 +40,17 @@ type Config struct {
 	Issuer   string // Rampart's RAMPART_ISSUER; the JWKS is at Issuer + /.well-known/jwks.json
 	Audience string // RAMPART_AUDIENCE ("rampart" by default)
 	JWKSURL  string // optional: another JWKS location
-	// Catalogue decides role permissions; nil means the chatbot preset. A
-	// tenant's custom roles are known to Rampart only: pass them here (from
-	// GET /v1/roles) to enforce them locally, or ask POST /v1/authz/check.
-	Catalogue *authz.Catalogue
-	Client    *http.Client // optional
-	Refresh   time.Duration
+	// TenantID, when set, admits only that tenant's tokens: a service that
+	// belongs to one tenant should set it.
+	TenantID string
+	// Catalogues gives each tenant's role catalogue (preset and custom
+	// roles, as GET /v1/roles lists them); tenants missing from it are
+	// denied every permission. When nil, every tenant is judged by the
+	// chatbot preset, which suits deployments whose tenants all use it
+	// without custom roles; otherwise ask POST /v1/authz/check.
+	Catalogues map[string]*authz.Catalogue
+	Client     *http.Client // optional
+	Refresh    time.Duration
 }
 
 // Verifier checks access tokens. It is safe for concurrent use.
@@ -53,8 +60,11 @@ type Verifier struct {
 	mu       sync.RWMutex
 	keys     map[string]*keys.SigningKey
 	fetched  time.Time
-	fetchMu  sync.Mutex
+	fetchMu  sync.Mutex // serializes fetches
+	missMu   sync.Mutex
 	lastMiss time.Time
+	lastTry  time.Time
+	preset   *authz.Catalogue
 }
 
 // NewVerifier returns a Verifier; keys are fetched on first use.
@@ -68,10 +78,11 @@ func NewVerifier(cfg Config) *Verifier {
 	if cfg.Refresh <= 0 {
 		cfg.Refresh = DefaultRefresh
 	}
-	if cfg.Catalogue == nil {
-		cfg.Catalogue, _ = authz.NewCatalogue(authz.DefaultPreset, nil)
+	if cfg.Audience == "" {
+		cfg.Audience = DefaultAudience
 	}
 	v := &Verifier{cfg: cfg, keys: map[string]*keys.SigningKey{}}
+	v.preset, _ = authz.NewCatalogue(authz.DefaultPreset, nil)
 	v.verifier = &token.Verifier{Keys: keySource{v}, Issuer: cfg.Issuer, Audience: cfg.Audience}
 	return v
 }
@@ -81,14 +92,32 @@ func NewVerifier(cfg Config) *Verifier {
 // detection within the token's lifetime) use introspection.
 func (v *Verifier) Verify(ctx context.Context, raw string) (*token.Claims, error) {
 	v.mu.RLock()
-	stale := time.Since(v.fetched) > v.cfg.Refresh
+	stale := time.Since(v.fetched) > v.cfg.Refresh && time.Since(v.lastTry) > failedFetchBackoff
+	empty := len(v.keys) == 0
 	v.mu.RUnlock()
-	if stale {
+	if stale || empty {
+		// While Rampart is unreachable the cached keys keep working, and
+		// requests do not each wait on their own fetch.
 		if err := v.fetch(ctx); err != nil && len(v.snapshot()) == 0 {
 			return nil, fmt.Errorf("sdk: fetch JWKS: %w", err)
 		}
 	}
-	return v.verifier.Verify(raw, time.Now())
+	c, err := v.verifier.Verify(raw, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	if v.cfg.TenantID != "" && c.TenantID != v.cfg.TenantID {
+		return nil, token.ErrInvalid
+	}
+	return c, nil
+}
+
+// catalogue returns the catalogue that judges a tenant's callers, or nil.
+func (v *Verifier) catalogue(tenantID string) *authz.Catalogue {
+	if v.cfg.Catalogues == nil {
+		return v.preset
+	}
+	return v.cfg.Catalogues[tenantID]
 }
 
 func (v *Verifier) snapshot() map[string]*keys.SigningKey {
@@ -105,12 +134,12 @@ func (k keySource) Lookup(kid string) (*keys.SigningKey, bool) {
 	if key, ok := k.v.snapshot()[kid]; ok {
 		return key, true
 	}
-	k.v.fetchMu.Lock()
+	k.v.missMu.Lock()
 	due := time.Since(k.v.lastMiss) >= minUnknownKidFetch
 	if due {
 		k.v.lastMiss = time.Now()
 	}
-	k.v.fetchMu.Unlock()
+	k.v.missMu.Unlock()
 	if !due {
 		return nil, false
 	}
@@ -123,8 +152,21 @@ func (k keySource) Lookup(kid string) (*keys.SigningKey, bool) {
 	return key, ok
 }
 
-// fetch reads the JWKS and replaces the key set.
+// fetch reads the JWKS and replaces the key set; one fetch runs at a time,
+// and callers that waited for it reuse its result.
 func (v *Verifier) fetch(ctx context.Context) error {
+	start := time.Now()
+	v.fetchMu.Lock()
+	defer v.fetchMu.Unlock()
+	v.mu.RLock()
+	fresh := v.lastTry.After(start)
+	v.mu.RUnlock()
+	if fresh {
+		return nil // another caller fetched while this one waited
+	}
+	v.mu.Lock()
+	v.lastTry = time.Now()
+	v.mu.Unlock()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, v.cfg.JWKSURL, nil)
 	if err != nil {
 		return err
@@ -179,8 +221,12 @@ func (v *Verifier) Middleware(next http.Handler) http.Handler {
 			problem(w, http.StatusUnauthorized, "invalid token")
 			return
 		}
+		if len(c.Scopes) == 1 && c.Scopes[0] == "mfa:enroll" {
+			problem(w, http.StatusForbidden, "this session may only enrol in MFA")
+			return
+		}
 		ctx := context.WithValue(r.Context(), claimsKey{}, c)
-		ctx = context.WithValue(ctx, catalogueKey{}, v.cfg.Catalogue)
+		ctx = context.WithValue(ctx, catalogueKey{}, v.catalogue(c.TenantID))
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
@@ -192,7 +238,7 @@ type catalogueKey struct{}
 func Allowed(r *http.Request, permission, resource string) bool {
 	c, ok := Claims(r.Context())
 	cat, _ := r.Context().Value(catalogueKey{}).(*authz.Catalogue)
-	if !ok || cat == nil || len(c.Scopes) > 0 && c.Scopes[0] == "mfa:enroll" {
+	if !ok || cat == nil {
 		return false
 	}
 	return cat.Check(authz.Subject{Role: c.Role, Permissions: c.Permissions}, permission, resource).Allowed

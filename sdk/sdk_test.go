@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rampart-dev/rampart/authz"
 	"github.com/rampart-dev/rampart/keys"
 	"github.com/rampart-dev/rampart/sdk"
 	"github.com/rampart-dev/rampart/token"
@@ -39,6 +40,7 @@ func (f *fakeRampart) rotate() {
 	f.ring.Set(k, f.all)
 }
 
+// token signs a token of tenant t1.
 func (f *fakeRampart) token(role string, perms ...string) string {
 	is := &token.Issuer{Keyring: f.ring, Issuer: f.srv.URL, Audience: []string{"rampart"}}
 	raw, _, _ := is.Issue(token.Claims{Subject: "u1", TenantID: "t1", SessionID: "s1", Role: role, Permissions: perms}, time.Now(), 15*time.Minute)
@@ -108,6 +110,37 @@ func otherDeployment(t *testing.T) string {
 	other := newFakeRampart()
 	defer other.srv.Close()
 	return other.token("owner")
+}
+
+func TestTenantsAndOutages(t *testing.T) {
+	f := newFakeRampart()
+	v := sdk.NewVerifier(sdk.Config{Issuer: f.srv.URL, TenantID: "t1"})
+	if get(v.Middleware(http.NotFoundHandler()), f.token("viewer")) != 404 {
+		t.Fatal("own tenant's token refused")
+	}
+	other := sdk.NewVerifier(sdk.Config{Issuer: f.srv.URL, TenantID: "t2"})
+	if get(other.Middleware(http.NotFoundHandler()), f.token("viewer")) != 401 {
+		t.Fatal("another tenant's token admitted")
+	}
+	// Per-tenant catalogues: a tenant missing from them is denied.
+	cat, _ := authz.NewCatalogue(authz.PresetCoaching, nil)
+	scoped := sdk.NewVerifier(sdk.Config{Issuer: f.srv.URL, Catalogues: map[string]*authz.Catalogue{"t1": cat}})
+	h := scoped.Middleware(sdk.RequirePermission("read:own_data", http.NotFoundHandler()))
+	if get(h, f.token("creator")) != 404 || get(h, f.token("admin", "x:y")) != 404 || get(h, f.token("support")) != 403 {
+		t.Fatal("coaching catalogue not applied")
+	}
+	// Rampart goes away: cached keys keep working, without a fetch per request.
+	tok := f.token("viewer")
+	before := f.fetches.Load()
+	f.srv.Close()
+	for i := 0; i < 50; i++ {
+		if get(v.Middleware(http.NotFoundHandler()), tok) != 404 {
+			t.Fatal("cached keys stopped working")
+		}
+	}
+	if f.fetches.Load() != before {
+		t.Fatal("requests fetched the JWKS during the outage")
+	}
 }
 
 // Example shows a service protecting a route with Rampart tokens. The fake

@@ -93,6 +93,8 @@ func (tx *Tx) TouchAPIKey(ctx context.Context, id string, at time.Time) error {
 	if err != nil {
 		return err
 	}
-	_, err = tx.exec(ctx, "UPDATE api_keys SET last_used_at = ? WHERE tenant_id = ? AND id = ?", tx.d.timeArg(at), tenantID, id)
+	// Never backwards: replicas flush their uses independently.
+	_, err = tx.exec(ctx, "UPDATE api_keys SET last_used_at = ? WHERE tenant_id = ? AND id = ? AND (last_used_at IS NULL OR last_used_at < ?)",
+		tx.d.timeArg(at), tenantID, id, tx.d.timeArg(at))
 	return err
 }

@@ -70,13 +70,17 @@ func (tx *Tx) DeleteRole(ctx context.Context, name string) error {
 	return nil
 }
 
-// CountUsersWithRole counts the scoped tenant's users holding role.
-func (tx *Tx) CountUsersWithRole(ctx context.Context, role string) (int, error) {
+// CountRoleHolders counts the scoped tenant's users and unrevoked API keys
+// holding role.
+func (tx *Tx) CountRoleHolders(ctx context.Context, role string) (int, error) {
 	tenantID, err := tx.tenant()
 	if err != nil {
 		return 0, err
 	}
-	var n int
-	err = tx.queryRow(ctx, "SELECT count(*) FROM users WHERE tenant_id = ? AND role = ?", tenantID, role).Scan(&n)
-	return n, err
+	var users, keys int
+	if err := tx.queryRow(ctx, "SELECT count(*) FROM users WHERE tenant_id = ? AND role = ?", tenantID, role).Scan(&users); err != nil {
+		return 0, err
+	}
+	err = tx.queryRow(ctx, "SELECT count(*) FROM api_keys WHERE tenant_id = ? AND role = ? AND revoked_at IS NULL", tenantID, role).Scan(&keys)
+	return users + keys, err
 }

@@ -25,6 +25,11 @@ func TestAPIKeys(t *testing.T) {
 		ts.tenantWithOwner(t, "beta", "owner@beta.io")
 		owner, _ := ts.mustLogin(t, "acme", "owner@acme.io", ownerPassword)
 		betaOwner, _ := ts.mustLogin(t, "beta", "owner@beta.io", ownerPassword)
+		if ts.status(t, "POST", "/v1/api-keys", owner, map[string]any{"name": "big", "role": "api_user", "rate_limit_tier": "premium"}) != 403 {
+			t.Fatal("a key's tier above its tenant's")
+		}
+		_, tl := ts.do(t, "GET", "/v1/tenants?limit=1", testOperatorToken, nil)
+		ts.do(t, "PATCH", "/v1/tenants/"+tl["tenants"].([]any)[0].(map[string]any)["id"].(string), testOperatorToken, map[string]any{"settings": map[string]any{"rate_limit_tier": "premium"}})
 		resp, created := ts.do(t, "POST", "/v1/api-keys", owner, map[string]any{"name": "ingest", "role": "api_user", "rate_limit_tier": "premium"})
 		if resp.StatusCode != 201 {
 			t.Fatalf("create: %d %v", resp.StatusCode, created)
@@ -130,4 +135,43 @@ func TestAPIKeyCannotStepUp(t *testing.T) {
 			t.Errorf("expires_at %q: %d %v", bad, resp.StatusCode, b)
 		}
 	}
+}
+
+// TestAPIKeysFollowTheirCreator: a key stops working when its creator loses
+// what it grants; keys cannot make keys; lower roles cannot revoke higher
+// roles' keys; a role held by a key cannot be deleted.
+func TestAPIKeysFollowTheirCreator(t *testing.T) {
+	eachDialect(t, func(t *testing.T, ts *testServer) {
+		ts.tenantWithOwner(t, "acme", "owner@acme.io")
+		owner, _ := ts.mustLogin(t, "acme", "owner@acme.io", ownerPassword)
+		adminID, admin := ts.member(t, owner, "acme", "admin@acme.io", "admin")
+		_, k := ts.do(t, "POST", "/v1/api-keys", admin, map[string]any{"name": "admin key", "permissions": []string{"users:read", "api:keys"}})
+		key := k["key"].(string)
+		if st := ts.withKey(t, "ApiKey", key, "GET", "/v1/users", nil); st != 200 {
+			t.Fatalf("key works: %d", st)
+		}
+		if st := ts.withKey(t, "ApiKey", key, "POST", "/v1/api-keys", map[string]any{"name": "child", "permissions": []string{"users:read"}}); st != 403 {
+			t.Fatalf("a key created a key: %d", st)
+		}
+		// The creator is demoted: the key loses what it no longer holds.
+		if ts.status(t, "PATCH", "/v1/users/"+adminID, owner, map[string]any{"role": "viewer"}) != 200 {
+			t.Fatal("demote")
+		}
+		if st := ts.withKey(t, "ApiKey", key, "GET", "/v1/users", nil); st != 401 {
+			t.Fatalf("key of a demoted creator: %d", st)
+		}
+		// A developer cannot revoke the owner's key.
+		_, ownerKey := ts.do(t, "POST", "/v1/api-keys", owner, map[string]any{"name": "owner key", "role": "api_user"})
+		_, dev := ts.member(t, owner, "acme", "dev@acme.io", "developer")
+		oid := ownerKey["api_key"].(map[string]any)["id"].(string)
+		if ts.status(t, "DELETE", "/v1/api-keys/"+oid, dev, nil) != 403 {
+			t.Fatal("developer revoked the owner's key")
+		}
+		// A custom role held by a key cannot be deleted.
+		ts.do(t, "POST", "/v1/roles", owner, map[string]any{"name": "robot", "level": 1, "permissions": []string{"api:read"}})
+		ts.do(t, "POST", "/v1/api-keys", owner, map[string]any{"name": "robot key", "role": "robot"})
+		if ts.status(t, "DELETE", "/v1/roles/robot", owner, nil) != 409 {
+			t.Fatal("deleted a role a key holds")
+		}
+	})
 }

@@ -565,8 +565,10 @@ func TestUsersAndPermissions(t *testing.T) {
 		// A member may not administer users; the denial is audited.
 		resp, body := ts.do(t, "GET", "/v1/users", memberTok, nil)
 		assertProblem(t, resp, body, 403)
+		// Both denials are audited: the route's permission and the role rule.
 		_, ev := ts.do(t, "GET", "/v1/audit/events?type=permission_denied", owner, nil)
-		if list := ev["events"].([]any); len(list) != 1 || list[0].(map[string]any)["details"].(map[string]any)["permission"] != "users:read" {
+		if list := ev["events"].([]any); len(list) != 2 || list[0].(map[string]any)["details"].(map[string]any)["permission"] != "users:read" ||
+			list[1].(map[string]any)["details"].(map[string]any)["field"] != "role" {
 			t.Fatalf("permission_denied events %v", list)
 		}
 		_, list := ts.do(t, "GET", "/v1/users?limit=2", adminTok, nil)

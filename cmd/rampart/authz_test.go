@@ -144,9 +144,13 @@ func TestRolesAndGrants(t *testing.T) {
 		if ts.status(t, "PATCH", "/v1/users/"+uid, owner, map[string]any{"permissions": []string{"admin:security"}}) != 200 {
 			t.Fatal("owner granting admin:security")
 		}
-		// A manager invites at or below its level, and cannot set permissions or roles.
-		if resp, b := ts.do(t, "POST", "/v1/users", manager, map[string]any{"email": "new@acme.io", "password": "An0ther-Str0ng-One", "role": "member"}); resp.StatusCode != 201 {
-			t.Fatalf("manager invites a member: %v", b)
+		// A manager invites roles whose permissions it holds (viewer, not
+		// member, which can write conversations), and cannot set permissions.
+		if resp, b := ts.do(t, "POST", "/v1/users", manager, map[string]any{"email": "new@acme.io", "password": "An0ther-Str0ng-One", "role": "viewer"}); resp.StatusCode != 201 {
+			t.Fatalf("manager invites a viewer: %v", b)
+		}
+		if resp, b := ts.do(t, "POST", "/v1/users", manager, map[string]any{"email": "new2@acme.io", "password": "An0ther-Str0ng-One", "role": "member"}); resp.StatusCode != 403 || b["field"] != "role" {
+			t.Fatalf("manager invites a member: %d %v", resp.StatusCode, b)
 		}
 		if ts.status(t, "POST", "/v1/users", manager, map[string]any{"email": "n2@acme.io", "password": "An0ther-Str0ng-One", "role": "developer"}) != 403 {
 			t.Fatal("manager created a developer (above its level)")
@@ -274,5 +278,8 @@ func TestOwnTenantSettings(t *testing.T) {
 	}
 	if resp, _ := ts.do(t, "PATCH", "/v1/tenant/settings", owner, map[string]any{"nope": 1}); resp.StatusCode != 400 {
 		t.Fatal("unknown setting accepted")
+	}
+	if resp, b := ts.do(t, "PATCH", "/v1/tenant/settings", owner, map[string]any{"rate_limit_tier": "enterprise"}); resp.StatusCode != 403 || b["field"] != "rate_limit_tier" {
+		t.Fatalf("tenant raised its own tier: %d %v", resp.StatusCode, b)
 	}
 }

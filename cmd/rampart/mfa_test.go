@@ -305,9 +305,15 @@ func TestStepUp(t *testing.T) {
 	if body["code"] != "step_up_required" || !strings.HasSuffix(body["type"].(string), "step_up_required") || body["max_age_seconds"].(float64) != 300 {
 		t.Fatalf("step-up problem %v", body)
 	}
-	// Other changes need no step-up.
-	if ts.status(t, "PATCH", target, admin, map[string]any{"permissions": []string{"conversations:read"}}) != 200 {
-		t.Fatal("a permission change asked for step-up")
+	// So do permission grants and new users; other changes do not.
+	if ts.status(t, "PATCH", target, admin, map[string]any{"permissions": []string{"conversations:read"}}) != 401 {
+		t.Fatal("a permission grant without step-up")
+	}
+	if ts.status(t, "POST", "/v1/users", admin, map[string]any{"email": "x@acme.io", "password": "An0ther-Str0ng-One", "role": "viewer"}) != 401 {
+		t.Fatal("a new user without step-up")
+	}
+	if ts.status(t, "PATCH", target, admin, map[string]any{"disabled": false}) != 200 {
+		t.Fatal("a status change asked for step-up")
 	}
 	// Enrolling is a fresh second factor.
 	secret, _ := ts.enrol(t, admin)
