@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/rampart-dev/rampart/auth"
@@ -52,7 +53,11 @@ func (s *Server) handleStartTOTP() http.Handler {
 	})
 }
 
-func (s *Server) handleConfirmTOTP() http.Handler {
+func (s *Server) handleConfirmTOTP() http.Handler { return s.backupCodes(s.auth.ConfirmTOTP) }
+
+// backupCodes answers {code} with fresh backup codes from issue: confirming
+// an enrolment and regenerating the codes take the same request and answer.
+func (s *Server) backupCodes(issue func(context.Context, *auth.Principal, string, auth.Meta) ([]string, error)) http.Handler {
 	type request struct {
 		Code string `json:"code"`
 	}
@@ -62,7 +67,7 @@ func (s *Server) handleConfirmTOTP() http.Handler {
 			writeError(w, r, s.log, err)
 			return
 		}
-		codes, err := s.auth.ConfirmTOTP(r.Context(), principal(r), req.Code, s.meta(r))
+		codes, err := issue(r.Context(), principal(r), req.Code, s.meta(r))
 		if err != nil {
 			writeError(w, r, s.log, err)
 			return
@@ -87,22 +92,7 @@ func (s *Server) handleDisableTOTP() http.Handler {
 }
 
 func (s *Server) handleRegenerateBackupCodes() http.Handler {
-	type request struct {
-		Code string `json:"code"`
-	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var req request
-		if err := decode(r, &req); err != nil {
-			writeError(w, r, s.log, err)
-			return
-		}
-		codes, err := s.auth.RegenerateBackupCodes(r.Context(), principal(r), req.Code, s.meta(r))
-		if err != nil {
-			writeError(w, r, s.log, err)
-			return
-		}
-		encode(w, http.StatusOK, map[string]any{"backup_codes": codes})
-	})
+	return s.backupCodes(s.auth.RegenerateBackupCodes)
 }
 
 // handleStepUp checks a second factor for the current session and returns a
