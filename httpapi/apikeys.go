@@ -94,7 +94,11 @@ func (s *Server) handleCreateAPIKey() http.Handler {
 			writeError(w, r, s.log, err)
 			return
 		}
-		out := map[string]any{"key": raw, "api_key": toAPIKeyJSON(k)}
+		// The key is shown this once, beside its metadata (also nested as
+		// api_key, the shape GET /v1/api-keys lists).
+		meta := toAPIKeyJSON(k)
+		out := map[string]any{"key": raw, "api_key": meta, "id": meta.ID, "name": meta.Name, "prefix": meta.Prefix,
+			"role": meta.Role, "permissions": meta.Permissions, "expires_at": meta.ExpiresAt, "rate_limit_tier": meta.RateLimitTier, "created_at": meta.CreatedAt}
 		w.Header().Set("Location", "/v1/api-keys/"+k.ID)
 		encode(w, http.StatusCreated, out)
 	})
