@@ -292,3 +292,39 @@ func (tx *Tx) RefreshState(ctx context.Context, hash string) (*RefreshState, err
 	}
 	return &st, nil
 }
+
+// Retention of ended and expired login state.
+const (
+	RefreshRetention   = 24 * time.Hour      // expired refresh tokens, kept a day for diagnosis
+	SessionRetention   = 30 * 24 * time.Hour // ended or expired sessions
+	ChallengeRetention = time.Hour           // expired MFA challenges
+)
+
+// PurgeExpired deletes the scoped tenant's refresh tokens, sessions and MFA
+// challenges past their retention, and reports how many rows went.
+func (tx *Tx) PurgeExpired(ctx context.Context, now time.Time) (int64, error) {
+	tenantID, err := tx.tenant()
+	if err != nil {
+		return 0, err
+	}
+	var total int64
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{"DELETE FROM refresh_tokens WHERE tenant_id = ? AND expires_at < ?", []any{tenantID, tx.d.timeArg(now.Add(-RefreshRetention))}},
+		{"DELETE FROM refresh_tokens WHERE tenant_id = ? AND session_id IN (SELECT id FROM sessions WHERE tenant_id = ? AND ((active = ? AND ended_at < ?) OR expires_at < ?))",
+			[]any{tenantID, tenantID, false, tx.d.timeArg(now.Add(-SessionRetention)), tx.d.timeArg(now.Add(-SessionRetention))}},
+		{"DELETE FROM sessions WHERE tenant_id = ? AND ((active = ? AND ended_at < ?) OR expires_at < ?)",
+			[]any{tenantID, false, tx.d.timeArg(now.Add(-SessionRetention)), tx.d.timeArg(now.Add(-SessionRetention))}},
+		{"DELETE FROM mfa_challenges WHERE tenant_id = ? AND expires_at < ?", []any{tenantID, tx.d.timeArg(now.Add(-ChallengeRetention))}},
+	} {
+		res, err := tx.exec(ctx, q.sql, q.args...)
+		if err != nil {
+			return total, err
+		}
+		n, _ := res.RowsAffected()
+		total += n
+	}
+	return total, nil
+}

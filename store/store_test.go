@@ -487,3 +487,40 @@ func TestPostgresEveryTenantTableHasRLS(t *testing.T) {
 		t.Fatalf("only %d tenant tables found", n)
 	}
 }
+
+func TestPurgeExpired(t *testing.T) {
+	eachDialect(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		a := newTenant(t, s, "acme")
+		u := newUser(a.ID, "x@example.com")
+		old := time.Now().Add(-60 * 24 * time.Hour)
+		now := time.Now()
+		err := s.InTenant(ctx, a.ID, func(tx *Tx) error {
+			if err := tx.CreateUser(ctx, u); err != nil {
+				return err
+			}
+			for i, start := range []time.Time{old, now} {
+				sess := &identity.Session{ID: uuid.NewString(), TenantID: a.ID, UserID: u.ID, CreatedAt: start, LastActivity: start, ExpiresAt: start.Add(time.Hour), Active: true}
+				if _, err := tx.CreateSession(ctx, sess, 5); err != nil {
+					return err
+				}
+				if err := tx.InsertRefreshToken(ctx, &identity.RefreshToken{Hash: fmt.Sprint("h", i), SessionID: sess.ID, CreatedAt: start, ExpiresAt: start.Add(time.Hour)}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n int64
+		if err := s.InTenant(ctx, a.ID, func(tx *Tx) (err error) { n, err = tx.PurgeExpired(ctx, now); return }); err != nil {
+			t.Fatal(err)
+		}
+		var live []*identity.Session
+		s.ReadTenant(ctx, a.ID, func(tx *Tx) (err error) { live, err = tx.ActiveSessions(ctx, u.ID); return })
+		if n != 2 || len(live) != 1 {
+			t.Fatalf("purged %d rows, %d sessions left", n, len(live))
+		}
+	})
+}

@@ -226,6 +226,7 @@ func maintain(ctx context.Context, a *auth.Service, st *store.Store, log *slog.L
 	defer t.Stop()
 	uses := time.NewTicker(keyUseFlushInterval)
 	defer uses.Stop()
+	ticks := 0
 	for {
 		select {
 		case <-ctx.Done():
@@ -242,7 +243,30 @@ func maintain(ctx context.Context, a *auth.Service, st *store.Store, log *slog.L
 		if _, err := st.PurgeCounters(ctx, time.Now()); err != nil && ctx.Err() == nil {
 			log.Warn("purge counters", "err", err.Error())
 		}
+		if ticks++; ticks%purgeEvery == 0 {
+			purgeExpired(ctx, st, log)
+		}
 	}
+}
+
+// purgeEvery is how many maintenance ticks pass between purges of expired
+// sessions, refresh tokens and MFA challenges (hourly).
+const purgeEvery = 60
+
+func purgeExpired(ctx context.Context, st *store.Store, log *slog.Logger) {
+	var total int64
+	err := eachTenant(ctx, st, func(t *identity.Tenant) error {
+		return st.InTenant(ctx, t.ID, func(tx *store.Tx) error {
+			n, err := tx.PurgeExpired(ctx, time.Now())
+			total += n
+			return err
+		})
+	})
+	if err != nil && ctx.Err() == nil {
+		log.Warn("purge expired sessions", "err", err.Error())
+		return
+	}
+	log.Info("purged expired sessions and tokens", "rows", total)
 }
 
 // masterKey loads the configured master key or, in development only, the one
