@@ -21,8 +21,9 @@ const (
 	EUnavailable   = "unavailable"   // temporarily overloaded; retry later
 	EInternal      = "internal"      // anything else
 	EMethod        = "method_not_allowed"
-	ELocked        = "locked"           // too many failed attempts; retry after the lock
-	EStepUp        = "step_up_required" // a fresh second factor is needed (401)
+	ELocked        = "locked"              // too many failed attempts; retry after the lock
+	EStepUp        = "step_up_required"    // a fresh second factor is needed (401)
+	ERateLimited   = "RATE_LIMIT_EXCEEDED" // 429; the chatbot design's code, kept as it is
 )
 
 // Error is a failure with a machine code and a message safe to show callers.

@@ -63,6 +63,12 @@ type Config struct {
 	LockoutThreshold int
 	LockoutWindow    time.Duration
 	LockoutDuration  time.Duration
+
+	// RateLimits turns rate limiting on (the default); tests of other
+	// features turn it off.
+	RateLimits bool
+	// LoginLimit is how many logins a minute one client address may try.
+	LoginLimit int
 }
 
 // Limits of the token settings.
@@ -94,7 +100,7 @@ func Load(name string, args []string, getenv func(string) string, stderr io.Writ
 		return def
 	}
 	var trusted, cors, hosts, maxBody, debug, slots, queue, argT, argM, argP, shutdown string
-	var accessTTL, refreshTTL, maxAge, grace, cacheTTL, lockN, lockWindow, lockDuration string
+	var accessTTL, refreshTTL, maxAge, grace, cacheTTL, lockN, lockWindow, lockDuration, rateLimits, loginLimit string
 	fs.StringVar(&c.Env, "env", env("RAMPART_ENV", Development), "development | production (RAMPART_ENV)")
 	fs.StringVar(&c.Addr, "addr", env("RAMPART_ADDR", "127.0.0.1:8080"), "listen address (RAMPART_ADDR)")
 	fs.StringVar(&c.DataDir, "data-dir", env("RAMPART_DATA_DIR", "./rampart-data"), "data folder for SQLite and the development key (RAMPART_DATA_DIR)")
@@ -127,6 +133,8 @@ func Load(name string, args []string, getenv func(string) string, stderr io.Writ
 	fs.StringVar(&lockN, "lockout-threshold", env("RAMPART_LOCKOUT_THRESHOLD", "5"), "failed logins that lock a (tenant, email) (RAMPART_LOCKOUT_THRESHOLD)")
 	fs.StringVar(&lockWindow, "lockout-window", env("RAMPART_LOCKOUT_WINDOW", "15m"), "window in which failures count (RAMPART_LOCKOUT_WINDOW)")
 	fs.StringVar(&lockDuration, "lockout-duration", env("RAMPART_LOCKOUT_DURATION", "15m"), "how long a lock lasts (RAMPART_LOCKOUT_DURATION)")
+	fs.StringVar(&rateLimits, "rate-limits", env("RAMPART_RATE_LIMITS", "on"), "on | off (RAMPART_RATE_LIMITS)")
+	fs.StringVar(&loginLimit, "login-limit", env("RAMPART_LOGIN_LIMIT", "5"), "logins a minute per client address (RAMPART_LOGIN_LIMIT)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -204,6 +212,14 @@ func Load(name string, args []string, getenv func(string) string, stderr io.Writ
 	c.LockoutWindow = dur("RAMPART_LOCKOUT_WINDOW", lockWindow, time.Second, 0)
 	c.LockoutDuration = dur("RAMPART_LOCKOUT_DURATION", lockDuration, time.Second, 0)
 	c.LockoutThreshold = parseInt(lockN, 1, 1000, "RAMPART_LOCKOUT_THRESHOLD", bad)
+	c.LoginLimit = parseInt(loginLimit, 1, 1_000_000, "RAMPART_LOGIN_LIMIT", bad)
+	switch rateLimits {
+	case "on":
+		c.RateLimits = true
+	case "off":
+	default:
+		bad("RAMPART_RATE_LIMITS", "must be on or off, got %q", rateLimits)
+	}
 	switch c.JWTAlg {
 	case "RS256", "ES256", "EdDSA":
 	case "HS256":

@@ -90,6 +90,9 @@ func (s *Server) authenticate(allowRestricted, allowAPIKeys bool, next http.Hand
 			writeError(w, r, s.log, rampart.Errorf(rampart.EForbidden, "your tenant requires MFA for your role: enrol with POST /v1/me/mfa/totp first"))
 			return
 		}
+		if !s.limitPrincipal(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)), p) {
+			return
+		}
 		denied := &denial{}
 		ctx := context.WithValue(context.WithValue(r.Context(), principalKey{}, p), denialKey{}, denied)
 		rec := &statusRecorder{ResponseWriter: w}

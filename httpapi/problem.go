@@ -35,6 +35,7 @@ var statusOf = map[string]int{
 	rampart.EInternal:      http.StatusInternalServerError,
 	rampart.ELocked:        http.StatusLocked,
 	rampart.EStepUp:        http.StatusUnauthorized,
+	rampart.ERateLimited:   http.StatusTooManyRequests,
 }
 
 var titleOf = map[string]string{
@@ -50,6 +51,7 @@ var titleOf = map[string]string{
 	rampart.EInternal:      "Internal error",
 	rampart.ELocked:        "Locked",
 	rampart.EStepUp:        "Step-up authentication required",
+	rampart.ERateLimited:   "Too many requests",
 }
 
 // newErrorID returns a random identifier that ties a problem shown to a

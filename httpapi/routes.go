@@ -96,7 +96,7 @@ func (s *Server) mux() *http.ServeMux {
 		h := rt.handler
 		switch rt.access {
 		case operator:
-			h = s.operatorOnly(h)
+			h = s.operatorOnly(s.limitOperator(h))
 		case user:
 			h = s.authenticated(h)
 		case enrol:
@@ -106,6 +106,13 @@ func (s *Server) mux() *http.ServeMux {
 		case inspect:
 			h = s.operatorOrAPIKey(h)
 		case public:
+			if strings.HasPrefix(rt.path, "/v1/") {
+				if rt.path == "/v1/auth/login" {
+					h = s.limitAnonymous(h, s.loginLimit)
+				} else {
+					h = s.limitAnonymous(h)
+				}
+			}
 		default:
 			if !strings.Contains(rt.access, ":") {
 				panic("httpapi: route " + rt.path + " has unknown access " + rt.access)

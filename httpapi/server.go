@@ -16,6 +16,7 @@ import (
 	"github.com/rampart-dev/rampart/auth"
 	"github.com/rampart-dev/rampart/config"
 	"github.com/rampart-dev/rampart/identity"
+	"github.com/rampart-dev/rampart/ratelimit"
 	"github.com/rampart-dev/rampart/store"
 )
 
@@ -31,6 +32,10 @@ type Server struct {
 	// not kept, and presented tokens are compared by hash in constant time.
 	operatorHash [32]byte
 	readiness    []readinessCheck
+	limiter      Limiter
+	tiers        map[string]map[string]*ratelimit.Limit
+	refusals     refusalCounter
+	loginLimit   *ratelimit.Limit
 	metrics      *metrics
 	now          func() time.Time
 }
@@ -51,6 +56,10 @@ type Deps struct {
 	Auth   *auth.Service
 	// OperatorTokenHash is the SHA-256 of the operator token.
 	OperatorTokenHash [32]byte
+	// Limiter decides rate limits; nil disables them. Tiers configure them
+	// (nil: the chatbot design's).
+	Limiter Limiter
+	Tiers   ratelimit.Tiers
 	// Ready lists extra dependencies for /readyz (for example Redis).
 	Ready map[string]func(r *http.Request) error
 	Now   func() time.Time
@@ -77,6 +86,23 @@ func New(d Deps) *Server {
 		s.readiness = append(s.readiness, readinessCheck{name, fn})
 	}
 	s.metrics = newMetrics(s)
+	s.limiter = d.Limiter
+	// The per-route login limit: per client address, refused when the
+	// shared backend is down.
+	s.loginLimit = &ratelimit.Limit{Name: "login", Rate: int64(max(1, d.Config.LoginLimit)), Period: time.Minute,
+		Algorithm: ratelimit.SlidingWindow, FailClosed: true}
+	tiers := d.Tiers
+	if tiers == nil {
+		tiers = ratelimit.DefaultTiers()
+	}
+	s.tiers = map[string]map[string]*ratelimit.Limit{}
+	for tier, ops := range tiers {
+		s.tiers[tier] = map[string]*ratelimit.Limit{}
+		for op, l := range ops {
+			l := l
+			s.tiers[tier][op] = &l
+		}
+	}
 	return s
 }
 

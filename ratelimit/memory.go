@@ -1,6 +1,7 @@
 package ratelimit
 
 import (
+	"context"
 	"hash/maphash"
 	"math"
 	"sync"
@@ -168,4 +169,17 @@ func slidingRetry(rate, prev, count, cost, p, elapsed int64) time.Duration {
 		}
 	}
 	return time.Duration(p - elapsed)
+}
+
+// Local adapts Memory to the context-taking signature the server uses, on
+// this process's clock.
+type Local struct {
+	M   *Memory
+	Now func() time.Time
+}
+
+// Decide decides on the local clock; it cannot fail.
+func (l Local) Decide(_ context.Context, id string, limits []*Limit, cost int64, out *Result) error {
+	l.M.Decide(id, limits, cost, l.Now(), out)
+	return nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base32"
@@ -48,4 +49,19 @@ var b32 = base32.StdEncoding.WithPadding(base32.NoPadding)
 func jsonDecode(r *http.Response, v any) {
 	defer r.Body.Close()
 	json.NewDecoder(r.Body).Decode(v)
+}
+
+// loginFrom logs in with X-Forwarded-For set (the server must trust the
+// proxy) and returns the status.
+func (ts *testServer) loginFrom(t *testing.T, ip, tenant, email, password string) int {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"tenant": tenant, "email": email, "password": password})
+	req, _ := http.NewRequest("POST", ts.URL+"/v1/auth/login", bytes.NewReader(body))
+	req.Header.Set("X-Forwarded-For", ip)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }

@@ -28,6 +28,7 @@ import (
 	"github.com/rampart-dev/rampart/identity"
 	"github.com/rampart-dev/rampart/keys"
 	"github.com/rampart-dev/rampart/pubsub"
+	"github.com/rampart-dev/rampart/ratelimit"
 	"github.com/rampart-dev/rampart/store"
 )
 
@@ -108,12 +109,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 	ready := map[string]func(*http.Request) error{}
 	var bus auth.Bus
+	var rdb *redis.Client
 	if cfg.RedisURL != "" {
 		opts, err := redis.ParseURL(cfg.RedisURL)
 		if err != nil {
 			return errors.New("RAMPART_REDIS_URL is not a valid redis:// URL")
 		}
-		rdb := redis.NewClient(opts)
+		rdb = redis.NewClient(opts)
 		defer rdb.Close()
 		ready["redis"] = func(r *http.Request) error { return rdb.Ping(r.Context()).Err() }
 		bus = &pubsub.Redis{Client: rdb}
@@ -153,9 +155,19 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}()
 	go maintain(bg, authn, st, log)
 
+	var limiter httpapi.Limiter
+	if cfg.RateLimits {
+		if rdb != nil {
+			limiter = &ratelimit.Redis{Client: rdb}
+		} else {
+			mem := ratelimit.NewMemory()
+			limiter = ratelimit.Local{M: mem, Now: time.Now}
+			go sweepLimits(bg, mem)
+		}
+	}
 	srv := httpapi.New(httpapi.Deps{
 		Config: cfg, Logger: log, Store: st, Hasher: hasher, Policy: policy, Auth: authn,
-		OperatorTokenHash: operatorHash, Ready: ready,
+		OperatorTokenHash: operatorHash, Ready: ready, Limiter: limiter,
 	})
 	hs := &http.Server{
 		Handler:           srv.Handler(),
@@ -217,6 +229,20 @@ func newAuth(cfg *config.Config, st *store.Store, hasher *identity.Hasher, polic
 // maintenanceInterval is how often keys are reloaded (to pick up rotations
 // made by other replicas and drop expired keys) and old counters purged.
 const maintenanceInterval = time.Minute
+
+// sweepLimits forgets whole in-memory budgets every minute.
+func sweepLimits(ctx context.Context, m *ratelimit.Memory) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			m.Sweep(now)
+		}
+	}
+}
 
 // keyUseFlushInterval is how often API key uses reach last_used_at.
 const keyUseFlushInterval = 2 * time.Second

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"crypto/rand"
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func TestRateLimitHeadersAndLogin(t *testing.T) {
+	env := testEnv(t, "sqlite")
+	env["RAMPART_RATE_LIMITS"] = "on"
+	ts := start(t, env)
+	ts.tenantWithOwner(t, "acme", "owner@acme.io")
+	access, _ := ts.mustLogin(t, "acme", "owner@acme.io", ownerPassword)
+	resp, _ := ts.do(t, "GET", "/v1/me", access, nil)
+	if resp.Header.Get("X-RateLimit-Limit") != "1000" || resp.Header.Get("X-RateLimit-Remaining") == "" ||
+		!strings.HasPrefix(resp.Header.Get("RateLimit-Policy"), `"api_calls";q=1000;w=60`) || !strings.Contains(resp.Header.Get("RateLimit"), "r=") {
+		t.Fatalf("headers %v", resp.Header)
+	}
+	if reset, err := strconv.ParseInt(resp.Header.Get("X-RateLimit-Reset"), 10, 64); err != nil || reset < 1_700_000_000 {
+		t.Fatalf("X-RateLimit-Reset %q", resp.Header.Get("X-RateLimit-Reset"))
+	}
+	if resp, _ := ts.do(t, "GET", "/healthz", "", nil); resp.Header.Get("X-RateLimit-Limit") != "" {
+		t.Fatal("rate-limit headers outside /v1/")
+	}
+	// 5 logins a minute per address: the sixth (the first was above) is refused.
+	for i := 0; i < 4; i++ {
+		ts.login(t, "acme", "owner@acme.io", "wrong")
+	}
+	resp, body := ts.login(t, "acme", "owner@acme.io", ownerPassword)
+	assertProblem(t, resp, body, 429)
+	if body["code"] != "RATE_LIMIT_EXCEEDED" || body["retry_after"] == nil || body["reset_time"] == nil || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("429 %v %v", body, resp.Header)
+	}
+}
+
+// TestLoginLimitAcrossReplicas: two replicas on one PostgreSQL and one Redis
+// share the login budget; a client alternating between them gets its sixth
+// attempt in a minute refused.
+func TestLoginLimitAcrossReplicas(t *testing.T) {
+	redisURL := requireRedis(t)
+	envA := testEnv(t, "postgres")
+	envA["RAMPART_RATE_LIMITS"] = "on"
+	envA["RAMPART_REDIS_URL"] = redisURL
+	// A fresh identity for the budget: the address is the same in every
+	// run, so use a trusted proxy and a unique forwarded address.
+	envA["RAMPART_TRUSTED_PROXIES"] = "127.0.0.1/32"
+	ta := start(t, envA)
+	envB := map[string]string{}
+	for k, v := range envA {
+		envB[k] = v
+	}
+	envB["RAMPART_DATA_DIR"] = t.TempDir()
+	copyFile(t, envA["RAMPART_DATA_DIR"]+"/master.key", envB["RAMPART_DATA_DIR"]+"/master.key")
+	tb := start(t, envB)
+	ta.tenantWithOwner(t, "acme", "owner@acme.io")
+	b := make([]byte, 2)
+	rand.Read(b)
+	ip := fmt.Sprintf("198.18.%d.%d", b[0], 1+b[1]%250)
+	codes := []int{}
+	for i := 0; i < 6; i++ {
+		srv := ta
+		if i%2 == 1 {
+			srv = tb
+		}
+		codes = append(codes, srv.loginFrom(t, ip, "acme", "owner@acme.io", "wrong-password"))
+	}
+	if codes[5] != 429 || codes[4] == 429 {
+		t.Fatalf("answers %v, want the sixth refused", codes)
+	}
+}

@@ -1,0 +1,128 @@
+package httpapi
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/rampart-dev/rampart"
+	"github.com/rampart-dev/rampart/audit"
+	"github.com/rampart-dev/rampart/auth"
+	"github.com/rampart-dev/rampart/ratelimit"
+)
+
+// Limiter decides a request's limits: in memory, or in Redis for replicas.
+type Limiter interface {
+	Decide(ctx context.Context, id string, limits []*ratelimit.Limit, cost int64, out *ratelimit.Result) error
+}
+
+// rateAuditSample writes one api_rate_limit event per this many refusals, so
+// an attack does not flood the audit log (the first refusal always writes).
+const rateAuditSample = 100
+
+// limitsFor returns the limits of a tier: requests per minute and per day.
+func (s *Server) limitsFor(tier string) []*ratelimit.Limit {
+	ops, ok := s.tiers[tier]
+	if !ok {
+		ops = s.tiers["basic"]
+	}
+	return []*ratelimit.Limit{ops[ratelimit.OpAPICalls], ops[ratelimit.OpDailyQuota]}
+}
+
+// limit decides the limits for id and writes the rate-limit headers; it
+// answers 429 (or 503 when the backend is down and a limit fails closed)
+// and returns false when the request must stop.
+func (s *Server) limit(w http.ResponseWriter, r *http.Request, id, tenantID string, limits []*ratelimit.Limit) bool {
+	if s.limiter == nil {
+		return true
+	}
+	var res ratelimit.Result
+	if err := s.limiter.Decide(r.Context(), id, limits, 1, &res); err != nil {
+		for _, l := range limits {
+			if l.FailClosed {
+				s.log.Error("rate limiter unavailable: refusing", "limit", l.Name, "err", err.Error())
+				writeError(w, r, s.log, &rampart.Error{Code: rampart.EUnavailable, Message: "rate limiting is unavailable; retry shortly", RetryAfter: time.Second})
+				return false
+			}
+		}
+		s.log.Warn("rate limiter unavailable: letting the request through", "err", err.Error())
+		return true
+	}
+	d := res.Tightest()
+	now := s.now()
+	reset := now.Add(d.Reset)
+	h := w.Header()
+	h.Set("X-RateLimit-Limit", strconv.FormatInt(d.Limit.Rate, 10))
+	h.Set("X-RateLimit-Remaining", strconv.FormatInt(d.Remaining, 10))
+	h.Set("X-RateLimit-Reset", strconv.FormatInt(reset.Unix(), 10))
+	h.Set("RateLimit-Policy", fmt.Sprintf(`"%s";q=%d;w=%d`, d.Limit.Name, d.Limit.Rate, int(d.Limit.Period.Seconds())))
+	h.Set("RateLimit", fmt.Sprintf(`"%s";r=%d;t=%d`, d.Limit.Name, d.Remaining, ceilSeconds(d.Reset)))
+	if res.Allowed {
+		return true
+	}
+	retry := ceilSeconds(d.RetryAfter)
+	if n := s.refusals.Add(1); tenantID != "" && n%rateAuditSample == 1 {
+		s.auth.Audit(r.Context(), tenantID, &audit.Event{Type: audit.APIRateLimit, UserID: callerID(r), IP: s.clientIP(r),
+			UserAgent: truncate(r.UserAgent(), 512), Resource: r.Pattern, Success: false,
+			Details: map[string]any{"limit": d.Limit.Name, "sampled_one_in": rateAuditSample}})
+	}
+	e := &rampart.Error{Code: rampart.ERateLimited, Message: "rate limit exceeded", RetryAfter: time.Duration(retry) * time.Second}
+	e.Extensions = map[string]any{"retry_after": retry, "reset_time": reset.Unix(), "limit": d.Limit.Name}
+	writeError(w, r, s.log, e)
+	return false
+}
+
+func ceilSeconds(d time.Duration) int {
+	return int((d + time.Second - 1) / time.Second)
+}
+
+func callerID(r *http.Request) string {
+	if p := principal(r); p != nil {
+		return p.UserID
+	}
+	return ""
+}
+
+// limitAnonymous limits unauthenticated /v1/ routes by client address at the
+// basic tier, plus extra per-route limits (login).
+func (s *Server) limitAnonymous(next http.Handler, extra ...*ratelimit.Limit) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		limits := append(s.limitsFor("basic"), extra...)
+		if !s.limit(w, r, "ip:"+s.clientIP(r), "", limits) {
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// limitOperator gives the operator the enterprise tier's budget.
+func (s *Server) limitOperator(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.limit(w, r, "operator", "", s.limitsFor("enterprise")) {
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// limitPrincipal limits an authenticated caller: by API key, else by user,
+// at the tier of the key or the token.
+func (s *Server) limitPrincipal(w http.ResponseWriter, r *http.Request, p *auth.Principal) bool {
+	id := p.TenantID + ":user:" + p.UserID
+	tier := p.RateLimitTier
+	if p.APIKeyID != "" {
+		id = p.TenantID + ":key:" + p.APIKeyID
+	} else if p.Claims != nil {
+		tier = p.Claims.RateLimitTier
+	}
+	if tier == "" {
+		tier = "basic"
+	}
+	return s.limit(w, r, id, p.TenantID, s.limitsFor(tier))
+}
+
+// refusalCounter counts refusals for audit sampling.
+type refusalCounter = atomic.Int64
