@@ -81,6 +81,8 @@ func (s *Server) routes() []route {
 		{"POST", "/v1/authz/check", caller, s.handleCheck()},
 		{"POST", "/v1/authz/check-batch", caller, s.handleCheckBatch()},
 
+		{"POST", "/v1/ratelimit/check", caller, s.handleRateLimitCheck()},
+
 		{"POST", "/v1/api-keys", "api:keys", s.handleCreateAPIKey()},
 		{"GET", "/v1/api-keys", "api:keys", s.handleListAPIKeys()},
 		{"DELETE", "/v1/api-keys/{id}", "api:keys", s.handleRevokeAPIKey()},

@@ -71,3 +71,32 @@ func TestLoginLimitAcrossReplicas(t *testing.T) {
 		t.Fatalf("answers %v, want the sixth refused", codes)
 	}
 }
+
+func TestRateLimitCheckAPI(t *testing.T) {
+	env := testEnv(t, "sqlite")
+	env["RAMPART_RATE_LIMITS"] = "on"
+	ts := start(t, env)
+	ts.tenantWithOwner(t, "acme", "owner@acme.io")
+	access, _ := ts.mustLogin(t, "acme", "owner@acme.io", ownerPassword)
+	// Standard tier: 500 model requests a minute; spend them 100 at a time.
+	for i := 0; i < 5; i++ {
+		resp, b := ts.do(t, "POST", "/v1/ratelimit/check", access, map[string]any{"key": "end-user-7", "operation": "model_requests", "cost": 100})
+		if resp.StatusCode != 200 || b["remaining"].(float64) != float64(400-100*i) || resp.Header.Get("RateLimit-Policy") == "" {
+			t.Fatalf("spend %d: %d %v", i, resp.StatusCode, b)
+		}
+	}
+	resp, b := ts.do(t, "POST", "/v1/ratelimit/check", access, map[string]any{"key": "end-user-7", "operation": "model_requests"})
+	assertProblem(t, resp, b, 429)
+	if b["code"] != "RATE_LIMIT_EXCEEDED" || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("refusal %v", b)
+	}
+	// Another key has its own budget.
+	if ts.status(t, "POST", "/v1/ratelimit/check", access, map[string]any{"key": "end-user-8", "operation": "model_requests"}) != 200 {
+		t.Fatal("budgets are not per key")
+	}
+	for _, bad := range []map[string]any{{"key": "", "operation": "api_calls"}, {"key": "k", "operation": "uploads"}, {"key": "k", "operation": "api_calls", "cost": 0}} {
+		if resp, b := ts.do(t, "POST", "/v1/ratelimit/check", access, bad); resp.StatusCode != 422 {
+			t.Errorf("%v: %d %v", bad, resp.StatusCode, b)
+		}
+	}
+}
