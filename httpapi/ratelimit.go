@@ -57,16 +57,22 @@ func (s *Server) limit(w http.ResponseWriter, r *http.Request, id, tenantID stri
 	if res.Allowed {
 		return true
 	}
-	retry := ceilSeconds(d.RetryAfter)
 	if n := s.refusals.Add(1); tenantID != "" && n%rateAuditSample == 1 {
 		s.auth.Audit(r.Context(), tenantID, &audit.Event{Type: audit.APIRateLimit, UserID: callerID(r), IP: s.clientIP(r),
 			UserAgent: truncate(r.UserAgent(), 512), Resource: r.Pattern, Success: false,
 			Details: map[string]any{"limit": d.Limit.Name, "sampled_one_in": rateAuditSample}})
 	}
+	writeError(w, r, s.log, rateLimited(d, reset))
+	return false
+}
+
+// rateLimited is the 429 problem of a refusal: the chatbot design's code with
+// retry_after (seconds) and reset_time (Unix time).
+func rateLimited(d *ratelimit.Decision, reset time.Time) error {
+	retry := ceilSeconds(d.RetryAfter)
 	e := &rampart.Error{Code: rampart.ERateLimited, Message: "rate limit exceeded", RetryAfter: time.Duration(retry) * time.Second}
 	e.Extensions = map[string]any{"retry_after": retry, "reset_time": reset.Unix(), "limit": d.Limit.Name}
-	writeError(w, r, s.log, e)
-	return false
+	return e
 }
 
 func ceilSeconds(d time.Duration) int {
@@ -183,10 +189,7 @@ func (s *Server) handleRateLimitCheck() http.Handler {
 		reset := s.now().Add(d.Reset)
 		setRateHeaders(w, &d, reset)
 		if !d.Allowed {
-			retry := ceilSeconds(d.RetryAfter)
-			e := &rampart.Error{Code: rampart.ERateLimited, Message: "rate limit exceeded", RetryAfter: time.Duration(retry) * time.Second}
-			e.Extensions = map[string]any{"retry_after": retry, "reset_time": reset.Unix(), "limit": l.Name}
-			writeError(w, r, s.log, e)
+			writeError(w, r, s.log, rateLimited(&d, reset))
 			return
 		}
 		encode(w, http.StatusOK, map[string]any{"allowed": true, "limit": l.Rate, "remaining": d.Remaining, "reset_time": reset.Unix()})

@@ -21,19 +21,24 @@ import (
 // PostgreSQL store: the one store test suite.
 func eachDialect(t *testing.T, fn func(t *testing.T, s *Store)) {
 	for _, d := range testdb.Dialects {
-		t.Run(d, func(t *testing.T) {
-			ctx := context.Background()
-			s, err := Open(ctx, testdb.URL(t, d), t.TempDir())
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { s.Close() })
-			if _, err := s.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
-			fn(t, s)
-		})
+		t.Run(d, func(t *testing.T) { fn(t, openMigrated(t, d)) })
 	}
+}
+
+// openMigrated opens a fresh, migrated store of the dialect, closed when the
+// test ends.
+func openMigrated(t *testing.T, dialect string) *Store {
+	t.Helper()
+	ctx := context.Background()
+	s, err := Open(ctx, testdb.URL(t, dialect), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 func newTenant(t *testing.T, s *Store, slug string) *identity.Tenant {
@@ -287,14 +292,7 @@ func TestScopeIsRequired(t *testing.T) {
 // and with no tenant set see nothing at all.
 func TestPostgresRowLevelSecurity(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, testdb.URL(t, "postgres"), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if _, err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s := openMigrated(t, "postgres")
 	a, b := newTenant(t, s, "acme"), newTenant(t, s, "beta")
 	now := time.Now()
 	for _, tn := range []*identity.Tenant{a, b} {
@@ -357,7 +355,7 @@ func TestPostgresRowLevelSecurity(t *testing.T) {
 		})
 	}
 	// Writing a row for another tenant is refused by the policy's WITH CHECK.
-	err = s.InTenant(ctx, a.ID, func(tx *Tx) error {
+	err := s.InTenant(ctx, a.ID, func(tx *Tx) error {
 		u := newUser(b.ID, "intruder@example.com")
 		_, err := tx.tx.ExecContext(ctx, "INSERT INTO users (id, tenant_id, email, email_key, password_hash, role, permissions, status, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,'[]',$7,now(),now())",
 			u.ID, b.ID, u.Email, u.EmailKey, u.PasswordHash, string(u.Role), u.Status)
@@ -454,14 +452,7 @@ func TestCounterWindows(t *testing.T) {
 // policy.
 func TestPostgresEveryTenantTableHasRLS(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, testdb.URL(t, "postgres"), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if _, err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s := openMigrated(t, "postgres")
 	rows, err := s.w.QueryContext(ctx, `SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity,
 		(SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid)
 		FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id'

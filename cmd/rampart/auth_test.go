@@ -762,13 +762,7 @@ func TestLogoutReachesOtherReplicas(t *testing.T) {
 	envA["RAMPART_REDIS_URL"] = redisURL
 	envA["RAMPART_SESSION_CACHE_TTL"] = "1m"
 	ta := start(t, envA)
-	envB := map[string]string{}
-	for k, v := range envA {
-		envB[k] = v
-	}
-	envB["RAMPART_DATA_DIR"] = t.TempDir()
-	copyFile(t, envA["RAMPART_DATA_DIR"]+"/master.key", envB["RAMPART_DATA_DIR"]+"/master.key")
-	tb := start(t, envB)
+	tb := secondReplica(t, envA)
 	ta.tenantWithOwner(t, "acme", "owner@acme.io")
 	access, _ := ta.mustLogin(t, "acme", "owner@acme.io", ownerPassword)
 	if tb.status(t, "GET", "/v1/me", access, nil) != 200 {

@@ -65,3 +65,16 @@ func (ts *testServer) loginFrom(t *testing.T, ip, tenant, email, password string
 	resp.Body.Close()
 	return resp.StatusCode
 }
+
+// secondReplica starts another server on the same database (and Redis) as
+// the one started with envA: its own data folder, the same master key.
+func secondReplica(t *testing.T, envA map[string]string) *testServer {
+	t.Helper()
+	envB := map[string]string{}
+	for k, v := range envA {
+		envB[k] = v
+	}
+	envB["RAMPART_DATA_DIR"] = t.TempDir()
+	copyFile(t, envA["RAMPART_DATA_DIR"]+"/master.key", envB["RAMPART_DATA_DIR"]+"/master.key")
+	return start(t, envB)
+}

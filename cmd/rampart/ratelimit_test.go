@@ -48,13 +48,7 @@ func TestLoginLimitAcrossReplicas(t *testing.T) {
 	// run, so use a trusted proxy and a unique forwarded address.
 	envA["RAMPART_TRUSTED_PROXIES"] = "127.0.0.1/32"
 	ta := start(t, envA)
-	envB := map[string]string{}
-	for k, v := range envA {
-		envB[k] = v
-	}
-	envB["RAMPART_DATA_DIR"] = t.TempDir()
-	copyFile(t, envA["RAMPART_DATA_DIR"]+"/master.key", envB["RAMPART_DATA_DIR"]+"/master.key")
-	tb := start(t, envB)
+	tb := secondReplica(t, envA)
 	ta.tenantWithOwner(t, "acme", "owner@acme.io")
 	b := make([]byte, 2)
 	rand.Read(b)
