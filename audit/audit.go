@@ -42,6 +42,7 @@ const (
 	MFAFailure         Type = "mfa_failure"
 	BackupCodeUsed     Type = "backup_code_used"
 	BackupCodesRegen   Type = "backup_codes_regenerated"
+	IPBlocked          Type = "ip_blocked"
 )
 
 // GenesisHash is the previous hash of each tenant's first event.

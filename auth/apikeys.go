@@ -141,6 +141,9 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, raw string, meta Meta)
 	if err != nil {
 		return nil, errInvalidToken
 	}
+	if err := s.checkIPOf(ctx, tenantID, meta); err != nil {
+		return nil, err
+	}
 	hash := identity.HashToken(raw)
 	now := s.now()
 	e, ok := s.keyCache.get(id, now)

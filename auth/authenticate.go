@@ -63,6 +63,9 @@ func (s *Service) Authenticate(ctx context.Context, raw string, meta Meta) (*Pri
 	if err != nil {
 		return nil, errInvalidToken
 	}
+	if err := s.checkIPOf(ctx, claims.TenantID, meta); err != nil {
+		return nil, err
+	}
 	st, err := s.sessionState(ctx, claims)
 	if err != nil {
 		return nil, err

@@ -10,6 +10,7 @@ import (
 	"github.com/rampart-dev/rampart/audit"
 	"github.com/rampart-dev/rampart/authz"
 	"github.com/rampart-dev/rampart/identity"
+	"github.com/rampart-dev/rampart/iprules"
 	"github.com/rampart-dev/rampart/store"
 )
 
@@ -24,8 +25,10 @@ type catalogues struct {
 }
 
 type catalogueEntry struct {
-	c     *authz.Catalogue
-	until time.Time
+	c      *authz.Catalogue
+	policy identity.TenantPolicy
+	ip     *iprules.Rules
+	until  time.Time
 }
 
 func (c *catalogues) drop(tenantID string) {
@@ -41,15 +44,28 @@ func (c *catalogues) drop(tenantID string) {
 
 // Catalogue returns a tenant's role catalogue.
 func (s *Service) Catalogue(ctx context.Context, tenantID string) (*authz.Catalogue, error) {
+	e, err := s.tenantEntry(ctx, tenantID)
+	return e.c, err
+}
+
+// TenantPolicy returns a tenant's settings (with defaults), cached as its
+// catalogue is.
+func (s *Service) TenantPolicy(ctx context.Context, tenantID string) (identity.TenantPolicy, error) {
+	e, err := s.tenantEntry(ctx, tenantID)
+	return e.policy, err
+}
+
+// tenantEntry returns what the cache keeps of a tenant: its catalogue,
+// settings and IP rules.
+func (s *Service) tenantEntry(ctx context.Context, tenantID string) (catalogueEntry, error) {
 	now := s.now()
 	s.roles.mu.Lock()
 	e, ok := s.roles.m[tenantID]
 	gen := s.roles.gen
 	s.roles.mu.Unlock()
 	if ok && now.Before(e.until) {
-		return e.c, nil
+		return e, nil
 	}
-	var cat *authz.Catalogue
 	err := s.store.ReadTenant(ctx, tenantID, func(tx *store.Tx) error {
 		t, err := tx.Tenant(ctx, tenantID)
 		if err != nil {
@@ -59,20 +75,58 @@ func (s *Service) Catalogue(ctx context.Context, tenantID string) (*authz.Catalo
 		if err != nil {
 			return err
 		}
-		cat, err = authz.NewCatalogue(t.Policy.WithDefaults().RolePreset, custom)
+		e.policy = t.Policy.WithDefaults()
+		if e.ip, err = e.policy.IPRules(); err != nil {
+			return err
+		}
+		e.c, err = authz.NewCatalogue(e.policy.RolePreset, custom)
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return catalogueEntry{}, err
 	}
 	if s.cfg.SessionCacheTTL > 0 {
+		e.until = now.Add(s.cfg.SessionCacheTTL)
 		s.roles.mu.Lock()
 		if s.roles.gen == gen {
-			s.roles.m[tenantID] = catalogueEntry{c: cat, until: now.Add(s.cfg.SessionCacheTTL)}
+			s.roles.m[tenantID] = e
 		}
 		s.roles.mu.Unlock()
 	}
-	return cat, nil
+	return e, nil
+}
+
+// ipAuditSample writes one ip_blocked event per this many refusals on a
+// replica, so a blocked address hammering Rampart does not flood the log.
+const ipAuditSample = 100
+
+// checkIPOf is CheckIP for a tenant named by an unverified credential: a
+// tenant that does not exist makes the credential invalid.
+func (s *Service) checkIPOf(ctx context.Context, tenantID string, meta Meta) error {
+	err := s.CheckIP(ctx, tenantID, meta)
+	if rampart.ErrorCode(err) == rampart.ENotFound {
+		return errInvalidToken
+	}
+	return err
+}
+
+// CheckIP refuses a client address the tenant's IP rules do not admit: 403,
+// and an ip_blocked audit event (sampled; the first always). Call it before
+// any credential of the tenant is checked.
+func (s *Service) CheckIP(ctx context.Context, tenantID string, meta Meta) error {
+	e, err := s.tenantEntry(ctx, tenantID)
+	if err != nil {
+		return err
+	}
+	v := e.ip.Check(meta.IP)
+	if v == iprules.Allowed {
+		return nil
+	}
+	if n := s.ipRefusals.Add(1); n%ipAuditSample == 1 {
+		s.appendEvents(ctx, tenantID, &audit.Event{Type: audit.IPBlocked, IP: meta.IP, UserAgent: meta.UserAgent, Success: false,
+			Details: map[string]any{"rule": v.String(), "scope": "tenant", "sampled_one_in": ipAuditSample}})
+	}
+	return rampart.Errorf(rampart.EForbidden, "requests from your address are not allowed for this tenant")
 }
 
 // CatalogueChanged drops a tenant's cached catalogue on every replica.

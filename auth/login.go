@@ -84,6 +84,9 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (*LoginResult, er
 	lockRef := "unknown:" + req.Tenant
 	if tenant != nil {
 		lockRef = tenant.ID
+		if err := s.CheckIP(ctx, tenant.ID, req.Meta); err != nil {
+			return nil, err
+		}
 	}
 	attempt, retry, err := s.lockout.Begin(ctx, s.lockout.Key(lockRef, req.Email), now)
 	if err != nil {

@@ -357,6 +357,9 @@ func (s *Service) CompleteMFA(ctx context.Context, mfaToken string, f Factor, me
 	if err != nil {
 		return nil, errInvalidToken
 	}
+	if err := s.checkIPOf(ctx, tenantID, meta); err != nil {
+		return nil, err
+	}
 	hash := identity.HashToken(mfaToken)
 	now := s.now()
 	var (

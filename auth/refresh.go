@@ -24,6 +24,9 @@ func (s *Service) Refresh(ctx context.Context, raw string, meta Meta) (*TokenPai
 	if err != nil {
 		return nil, errInvalidToken
 	}
+	if err := s.checkIPOf(ctx, tenantID, meta); err != nil {
+		return nil, err
+	}
 	hash := identity.HashToken(raw)
 	now := s.now().UTC().Truncate(time.Microsecond)
 	var (

@@ -6,6 +6,7 @@ package auth
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/rampart-dev/rampart"
@@ -43,11 +44,13 @@ type Service struct {
 	roles    catalogues
 	keyCache keyCache
 	keyUses  keyUses
-	bus      Bus
-	reload   reloadState
-	log      *slog.Logger
-	cfg      Settings
-	now      func() time.Time
+	// ipRefusals counts IP-rule refusals for audit sampling.
+	ipRefusals atomic.Int64
+	bus        Bus
+	reload     reloadState
+	log        *slog.Logger
+	cfg        Settings
+	now        func() time.Time
 }
 
 // Bus carries revocations between replicas (Redis pub/sub in production).

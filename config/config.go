@@ -8,11 +8,14 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/rampart-dev/rampart/identity"
+	"github.com/rampart-dev/rampart/iprules"
+	"github.com/rampart-dev/rampart/ratelimit"
 )
 
 // Environments.
@@ -69,6 +72,20 @@ type Config struct {
 	RateLimits bool
 	// LoginLimit is how many logins a minute one client address may try.
 	LoginLimit int
+	// RateLimitFailOpen lets requests through when the shared limiter is
+	// unreachable, for limits that are not security limits (login and
+	// upload limits always fail closed).
+	RateLimitFailOpen bool
+	// RateLimitTiers are the tiers' limits: the chatbot design's, with the
+	// overrides of RAMPART_RATE_LIMIT_TIERS.
+	RateLimitTiers ratelimit.Tiers
+	// UploadLimit is how many uploads a minute one caller may validate;
+	// UploadMaxBytes the largest file accepted.
+	UploadLimit    int
+	UploadMaxBytes int64
+	// IPRules are the deployment's allow and deny lists, checked on every
+	// /v1/ request before anything else.
+	IPRules *iprules.Rules
 }
 
 // Limits of the token settings.
@@ -100,6 +117,7 @@ func Load(name string, args []string, getenv func(string) string, stderr io.Writ
 		return def
 	}
 	var trusted, cors, hosts, maxBody, debug, slots, queue, argT, argM, argP, shutdown string
+	var failure, tiers, uploadLimit, uploadMax, ipAllow, ipDeny string
 	var accessTTL, refreshTTL, maxAge, grace, cacheTTL, lockN, lockWindow, lockDuration, rateLimits, loginLimit string
 	fs.StringVar(&c.Env, "env", env("RAMPART_ENV", Development), "development | production (RAMPART_ENV)")
 	fs.StringVar(&c.Addr, "addr", env("RAMPART_ADDR", "127.0.0.1:8080"), "listen address (RAMPART_ADDR)")
@@ -135,6 +153,12 @@ func Load(name string, args []string, getenv func(string) string, stderr io.Writ
 	fs.StringVar(&lockDuration, "lockout-duration", env("RAMPART_LOCKOUT_DURATION", "15m"), "how long a lock lasts (RAMPART_LOCKOUT_DURATION)")
 	fs.StringVar(&rateLimits, "rate-limits", env("RAMPART_RATE_LIMITS", "on"), "on | off (RAMPART_RATE_LIMITS)")
 	fs.StringVar(&loginLimit, "login-limit", env("RAMPART_LOGIN_LIMIT", "5"), "logins a minute per client address (RAMPART_LOGIN_LIMIT)")
+	fs.StringVar(&failure, "rate-limit-failure", env("RAMPART_RATE_LIMIT_FAILURE", "open"), "open | closed: what non-security limits do when Redis is unreachable; login and upload limits always fail closed (RAMPART_RATE_LIMIT_FAILURE)")
+	fs.StringVar(&tiers, "rate-limit-tiers", env("RAMPART_RATE_LIMIT_TIERS", ""), `tier overrides as JSON or @file, e.g. {"premium":{"api_calls":{"rate":20000,"period":"1m"}}} (RAMPART_RATE_LIMIT_TIERS)`)
+	fs.StringVar(&uploadLimit, "upload-limit", env("RAMPART_UPLOAD_LIMIT", "10"), "uploads a minute per caller (RAMPART_UPLOAD_LIMIT)")
+	fs.StringVar(&uploadMax, "upload-max-bytes", env("RAMPART_UPLOAD_MAX_BYTES", "104857600"), "largest file POST /v1/files/validate accepts (RAMPART_UPLOAD_MAX_BYTES)")
+	fs.StringVar(&ipAllow, "ip-allow", env("RAMPART_IP_ALLOW", ""), "comma-separated CIDRs: when set, only these addresses reach /v1/ (RAMPART_IP_ALLOW)")
+	fs.StringVar(&ipDeny, "ip-deny", env("RAMPART_IP_DENY", ""), "comma-separated CIDRs refused on /v1/ (RAMPART_IP_DENY)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -219,6 +243,34 @@ func Load(name string, args []string, getenv func(string) string, stderr io.Writ
 	case "off":
 	default:
 		bad("RAMPART_RATE_LIMITS", "must be on or off, got %q", rateLimits)
+	}
+	switch failure {
+	case "open":
+		c.RateLimitFailOpen = true
+	case "closed":
+	default:
+		bad("RAMPART_RATE_LIMIT_FAILURE", "must be open or closed, got %q", failure)
+	}
+	c.RateLimitTiers = ratelimit.DefaultTiers()
+	if tiers != "" {
+		data := []byte(tiers)
+		if path, ok := strings.CutPrefix(tiers, "@"); ok {
+			if data, err = os.ReadFile(path); err != nil {
+				bad("RAMPART_RATE_LIMIT_TIERS", "%v", err)
+			}
+		}
+		if data != nil {
+			if c.RateLimitTiers, err = ratelimit.ParseTiers(data); err != nil {
+				bad("RAMPART_RATE_LIMIT_TIERS", "%v", err)
+			}
+		}
+	}
+	c.UploadLimit = parseInt(uploadLimit, 1, 1_000_000, "RAMPART_UPLOAD_LIMIT", bad)
+	if c.UploadMaxBytes, err = strconv.ParseInt(uploadMax, 10, 64); err != nil || c.UploadMaxBytes < 1 {
+		bad("RAMPART_UPLOAD_MAX_BYTES", "must be a positive integer, got %q", uploadMax)
+	}
+	if c.IPRules, err = iprules.FromStrings("RAMPART_IP_ALLOW", splitList(ipAllow), "RAMPART_IP_DENY", splitList(ipDeny)); err != nil {
+		errs = append(errs, err)
 	}
 	switch c.JWTAlg {
 	case "RS256", "ES256", "EdDSA":

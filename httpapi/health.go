@@ -38,14 +38,28 @@ func (s *Server) handleReadyz() http.Handler {
 			}
 			checks[c.name] = "ok"
 		}
+		limits := s.rateLimitMode()
 		if !ok {
 			e := rampart.Errorf(rampart.EUnavailable, "a dependency is unavailable")
-			e.Extensions = map[string]any{"checks": checks}
+			e.Extensions = map[string]any{"checks": checks, "rate_limits": limits}
 			writeError(w, r, s.log, e)
 			return
 		}
-		encode(w, http.StatusOK, map[string]any{"status": "ready", "checks": checks})
+		encode(w, http.StatusOK, map[string]any{"status": "ready", "checks": checks, "rate_limits": limits})
 	})
+}
+
+// rateLimitMode says where limits are kept and what happens to requests
+// when that store is unreachable.
+func (s *Server) rateLimitMode() map[string]any {
+	if s.limiter == nil {
+		return map[string]any{"enabled": false}
+	}
+	onFailure := "closed"
+	if s.cfg.RateLimitFailOpen {
+		onFailure = "open"
+	}
+	return map[string]any{"enabled": true, "backend": s.limiterName, "on_failure": onFailure, "security_limits_on_failure": "closed"}
 }
 
 func (s *Server) handleMetrics() http.Handler {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rampart-dev/rampart"
+	"github.com/rampart-dev/rampart/iprules"
 )
 
 // middleware wraps a handler.
@@ -169,6 +170,28 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// ipRules applies the deployment's allow and deny lists to every /v1/
+// request, before anything else reads it. Refusals are logged and counted;
+// the tenant's own lists are applied where the tenant is known (auth).
+func (s *Server) ipRules(next http.Handler) http.Handler {
+	rules := s.cfg.IPRules
+	if rules.Empty() {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/v1/") {
+			ip := s.clientIP(r)
+			if v := rules.Check(ip); v != iprules.Allowed {
+				s.metrics.ipDenied.Inc()
+				s.log.Warn("address refused by the deployment's IP rules", "ip", ip, "rule", v.String(), "path", r.URL.Path)
+				writeError(w, r, s.log, rampart.Errorf(rampart.EForbidden, "requests from your address are not allowed"))
+				return
+			}
+		}
 		next.ServeHTTP(w, r)
 	})
 }

@@ -4,13 +4,16 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"sort"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/rampart-dev/rampart"
 	"github.com/rampart-dev/rampart/audit"
 	"github.com/rampart-dev/rampart/auth"
+	"github.com/rampart-dev/rampart/identity"
 	"github.com/rampart-dev/rampart/ratelimit"
 )
 
@@ -48,7 +51,12 @@ func (s *Server) limit(w http.ResponseWriter, r *http.Request, id, tenantID stri
 				return false
 			}
 		}
-		s.log.Warn("rate limiter unavailable: letting the request through", "err", err.Error())
+		if !s.cfg.RateLimitFailOpen {
+			s.log.Error("rate limiter unavailable: refusing (RAMPART_RATE_LIMIT_FAILURE=closed)", "err", err.Error())
+			writeError(w, r, s.log, &rampart.Error{Code: rampart.EUnavailable, Message: "rate limiting is unavailable; retry shortly", RetryAfter: time.Second})
+			return false
+		}
+		s.log.Warn("rate limiter unavailable: letting the request through (RAMPART_RATE_LIMIT_FAILURE=open)", "err", err.Error())
 		return true
 	}
 	d := res.Tightest()
@@ -170,9 +178,24 @@ func (s *Server) handleRateLimitCheck() http.Handler {
 		if !ok {
 			ops = s.tiers["basic"]
 		}
-		l, ok := ops[req.Operation]
+		policy, err := s.auth.TenantPolicy(r.Context(), p.TenantID)
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		// The tenant's own limits first: its operations, or its versions
+		// of the tiers' ones.
+		l, ok := tenantLimit(policy, req.Operation)
 		if !ok {
-			writeError(w, r, s.log, rampart.FieldError(rampart.EUnprocessable, "operation", "operation %q is not configured; use one of api_calls, model_requests, daily_quota", req.Operation))
+			l, ok = ops[req.Operation]
+		}
+		if !ok {
+			names := []string{ratelimit.OpAPICalls, ratelimit.OpModelRequests, ratelimit.OpDailyQuota}
+			for op := range policy.RateLimits {
+				names = append(names, op)
+			}
+			sort.Strings(names)
+			writeError(w, r, s.log, rampart.FieldError(rampart.EUnprocessable, "operation", "operation %q is not configured; use one of %s", req.Operation, strings.Join(names, ", ")))
 			return
 		}
 		if s.limiter == nil {
@@ -194,6 +217,21 @@ func (s *Server) handleRateLimitCheck() http.Handler {
 		}
 		encode(w, http.StatusOK, map[string]any{"allowed": true, "limit": l.Rate, "remaining": d.Remaining, "reset_time": reset.Unix()})
 	})
+}
+
+// tenantLimit is the limit a tenant configured for op, if any.
+func tenantLimit(p identity.TenantPolicy, op string) (*ratelimit.Limit, bool) {
+	c, ok := p.RateLimits[op]
+	if !ok {
+		return nil, false
+	}
+	alg := ratelimit.Algorithm(c.Algorithm)
+	if alg == "" {
+		alg = ratelimit.SlidingWindow
+	}
+	// A distinct name: the state of a tenant's limit never mixes with a
+	// tier's limit of the same operation.
+	return &ratelimit.Limit{Name: "tenant:" + op, Rate: c.Rate, Period: time.Duration(c.PeriodSeconds) * time.Second, Algorithm: alg}, true
 }
 
 // setRateHeaders writes the X-RateLimit and IETF RateLimit fields of d.

@@ -33,6 +33,7 @@ type Server struct {
 	operatorHash [32]byte
 	readiness    []readinessCheck
 	limiter      Limiter
+	limiterName  string // memory | redis
 	tiers        map[string]map[string]*ratelimit.Limit
 	refusals     refusalCounter
 	loginLimit   *ratelimit.Limit
@@ -58,8 +59,9 @@ type Deps struct {
 	OperatorTokenHash [32]byte
 	// Limiter decides rate limits; nil disables them. Tiers configure them
 	// (nil: the chatbot design's).
-	Limiter Limiter
-	Tiers   ratelimit.Tiers
+	Limiter     Limiter
+	LimiterName string
+	Tiers       ratelimit.Tiers
 	// Ready lists extra dependencies for /readyz (for example Redis).
 	Ready map[string]func(r *http.Request) error
 	Now   func() time.Time
@@ -87,6 +89,7 @@ func New(d Deps) *Server {
 	}
 	s.metrics = newMetrics(s)
 	s.limiter = d.Limiter
+	s.limiterName = d.LimiterName
 	// The per-route login limit: per client address, refused when the
 	// shared backend is down.
 	s.loginLimit = &ratelimit.Limit{Name: "login", Rate: int64(max(1, d.Config.LoginLimit)), Period: time.Minute,
@@ -114,6 +117,7 @@ func (s *Server) Handler() http.Handler {
 		s.recoverPanics,
 		s.securityHeaders,
 		s.trustedHosts,
+		s.ipRules,
 		s.cors,
 		s.limitBody,
 	)
@@ -148,6 +152,7 @@ type metrics struct {
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	ipDenied prometheus.Counter
 }
 
 func newMetrics(s *Server) *metrics {
@@ -160,12 +165,15 @@ func newMetrics(s *Server) *metrics {
 			Name: "rampart_http_request_duration_seconds", Help: "HTTP request latency by route pattern.",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 		}, []string{"route"}),
+		ipDenied: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "rampart_ip_denied_total", Help: "Requests refused by the deployment's IP rules.",
+		}),
 	}
 	gauge := func(name, help string, f func() float64) prometheus.Collector {
 		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, f)
 	}
 	m.registry.MustRegister(
-		m.requests, m.latency,
+		m.requests, m.latency, m.ipDenied,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		gauge("rampart_password_hash_running", "Password hashes running now.", func() float64 { r, _, _, _ := s.hasher.Stats(); return float64(r) }),
 		gauge("rampart_password_hash_waiting", "Password hashes waiting in the queue.", func() float64 { _, w, _, _ := s.hasher.Stats(); return float64(w) }),

@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/rampart-dev/rampart/authz"
+	"github.com/rampart-dev/rampart/iprules"
 )
 
 // Session is one login of a user: what its tokens are checked against.
@@ -145,6 +146,25 @@ type TenantPolicy struct {
 	// StepUpMinutes, when set, makes sensitive operations (role changes)
 	// require a second factor checked within that many minutes.
 	StepUpMinutes int `json:"step_up_minutes,omitempty"`
+	// IPAllow and IPDeny are CIDR prefixes checked before any credential of
+	// this tenant is: deny wins; a non-empty allow list admits only its own.
+	IPAllow []string `json:"ip_allow,omitempty"`
+	IPDeny  []string `json:"ip_deny,omitempty"`
+	// RateLimits are the tenant's own limits by operation: new operations
+	// for POST /v1/ratelimit/check, or tighter versions of the tiers' ones.
+	RateLimits map[string]RateLimitSetting `json:"rate_limits,omitempty"`
+}
+
+// RateLimitSetting is one limit a tenant configures.
+type RateLimitSetting struct {
+	Rate          int64  `json:"rate"`
+	PeriodSeconds int64  `json:"period_seconds"`
+	Algorithm     string `json:"algorithm,omitempty"` // fixed_window | sliding_window (default) | gcra
+}
+
+// IPRules parses the tenant's lists (validated when they were saved).
+func (p TenantPolicy) IPRules() (*iprules.Rules, error) {
+	return iprules.FromStrings("settings.ip_allow", p.IPAllow, "settings.ip_deny", p.IPDeny)
 }
 
 // RequiresMFA reports whether the policy requires MFA for role.
@@ -181,6 +201,21 @@ func (p TenantPolicy) WithDefaults() TenantPolicy {
 		p.RolePreset = authz.DefaultPreset
 	}
 	return p
+}
+
+// MaxTenantRateLimits bounds how many limits one tenant configures.
+const MaxTenantRateLimits = 50
+
+func validOperation(op string) bool {
+	if len(op) < 1 || len(op) > 40 || op[0] < 'a' || op[0] > 'z' {
+		return false
+	}
+	for _, c := range op {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // RateLimitTiers are the tiers of the chatbot platform's design, lowest first.
@@ -224,6 +259,29 @@ func (p TenantPolicy) Validate(field string) error {
 	}
 	if p.StepUpMinutes < 0 || p.StepUpMinutes > 24*60 {
 		return FieldErrorf(field+".step_up_minutes", "must be from 0 to 1440")
+	}
+	if _, err := iprules.FromStrings(field+".ip_allow", p.IPAllow, field+".ip_deny", p.IPDeny); err != nil {
+		var e *iprules.Error
+		if errors.As(err, &e) {
+			return FieldErrorf(e.Field, "%s", e.Msg)
+		}
+		return err
+	}
+	if len(p.RateLimits) > MaxTenantRateLimits {
+		return FieldErrorf(field+".rate_limits", "at most %d limits", MaxTenantRateLimits)
+	}
+	for op, l := range p.RateLimits {
+		f := field + ".rate_limits." + op
+		switch {
+		case !validOperation(op):
+			return FieldErrorf(f, "an operation name is 1 to 40 of a-z, 0-9, _ and -, starting with a letter")
+		case l.Rate < 1 || l.Rate > 1_000_000_000:
+			return FieldErrorf(f+".rate", "must be from 1 to 1000000000")
+		case l.PeriodSeconds < 1 || l.PeriodSeconds > 31*24*3600:
+			return FieldErrorf(f+".period_seconds", "must be from 1 to 2678400 (31 days)")
+		case l.Algorithm != "" && l.Algorithm != "fixed_window" && l.Algorithm != "sliding_window" && l.Algorithm != "gcra":
+			return FieldErrorf(f+".algorithm", "must be fixed_window, sliding_window or gcra")
+		}
 	}
 	if p.RateLimitTier != "" {
 		ok := false

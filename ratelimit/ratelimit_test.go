@@ -1,6 +1,7 @@
 package ratelimit
 
 import (
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -171,5 +172,31 @@ func BenchmarkMemoryDecide(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		m.Decide("client-42", limits, 1, now, &r)
+	}
+}
+
+func TestParseTiers(t *testing.T) {
+	tiers, err := ParseTiers([]byte(`{"premium": {"api_calls": {"rate": 20000, "period": "30s", "algorithm": "gcra"}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := tiers["premium"][OpAPICalls]; l.Rate != 20000 || l.Period != 30*time.Second || l.Algorithm != GCRA {
+		t.Fatalf("override: %+v", l)
+	}
+	if tiers["basic"][OpAPICalls].Rate != 100 || tiers["premium"][OpDailyQuota].Rate != 1_000_000 {
+		t.Fatal("defaults lost")
+	}
+	for in, want := range map[string]string{
+		`{"gold": {}}`:                                       `unknown tier "gold"`,
+		`{"basic": {"uploads": {"rate": 1}}}`:                `unknown operation "uploads"`,
+		`{"basic": {"api_calls": {"rate": 1, "per": "1m"}}}`: `unknown field "per"`,
+		`{"basic": {"api_calls": {"algorithm": "leaky"}}}`:   `unknown algorithm "leaky"`,
+		`{"basic": {"api_calls": {"period": "soon"}}}`:       `period "soon"`,
+		`{"basic": {"api_calls": {"rate": -5}}}`:             `rate must be at least 1`,
+		`[1]`:                                                `not a JSON object`,
+	} {
+		if _, err := ParseTiers([]byte(in)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", in, err, want)
+		}
 	}
 }

@@ -1,6 +1,8 @@
 package ratelimit
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -55,4 +57,58 @@ func (t Tiers) Validate() error {
 		}
 	}
 	return nil
+}
+
+// limitJSON is one limit in configuration: {"rate": 20000, "period": "1m",
+// "algorithm": "sliding_window"}.
+type limitJSON struct {
+	Rate      int64     `json:"rate"`
+	Period    string    `json:"period"`
+	Algorithm Algorithm `json:"algorithm"`
+}
+
+// ParseTiers reads tier configuration as JSON, {"premium": {"api_calls":
+// {"rate": 20000, "period": "1m"}}}, over the defaults: limits it names
+// replace the default ones (unset period or algorithm keep the default's).
+// Unknown tiers, operations and fields are refused, naming the offender.
+func ParseTiers(data []byte) (Tiers, error) {
+	var raw map[string]map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&raw); err != nil {
+		return nil, fmt.Errorf("ratelimit: tiers are not a JSON object of tiers: %w", err)
+	}
+	t := DefaultTiers()
+	for tier, ops := range raw {
+		if _, ok := t[tier]; !ok {
+			return nil, fmt.Errorf("ratelimit: unknown tier %q (use basic, standard, premium or enterprise)", tier)
+		}
+		for op, msg := range ops {
+			l, ok := t[tier][op]
+			if !ok {
+				return nil, fmt.Errorf("ratelimit: tier %s: unknown operation %q (use api_calls, model_requests or daily_quota)", tier, op)
+			}
+			var j limitJSON
+			d := json.NewDecoder(bytes.NewReader(msg))
+			d.DisallowUnknownFields()
+			if err := d.Decode(&j); err != nil {
+				return nil, fmt.Errorf("ratelimit: tier %s, operation %s: %w", tier, op, err)
+			}
+			if j.Rate != 0 {
+				l.Rate = j.Rate
+			}
+			if j.Period != "" {
+				p, err := time.ParseDuration(j.Period)
+				if err != nil {
+					return nil, fmt.Errorf("ratelimit: tier %s, operation %s: period %q is not a duration such as 1m", tier, op, j.Period)
+				}
+				l.Period = p
+			}
+			if j.Algorithm != "" {
+				l.Algorithm = j.Algorithm
+			}
+			t[tier][op] = l
+		}
+	}
+	return t, t.Validate()
 }

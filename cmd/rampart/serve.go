@@ -156,9 +156,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	go maintain(bg, authn, st, log)
 
 	var limiter httpapi.Limiter
+	limiterName := "memory"
 	if cfg.RateLimits {
 		if rdb != nil {
-			limiter = &ratelimit.Redis{Client: rdb}
+			limiter, limiterName = &ratelimit.Redis{Client: rdb}, "redis"
+			mode := "let through (RAMPART_RATE_LIMIT_FAILURE=open)"
+			if !cfg.RateLimitFailOpen {
+				mode = "refused (RAMPART_RATE_LIMIT_FAILURE=closed)"
+			}
+			log.Info("rate limits shared in Redis; if Redis is unreachable, login and upload requests are refused and other requests are " + mode)
 		} else {
 			mem := ratelimit.NewMemory()
 			limiter = ratelimit.Local{M: mem, Now: time.Now}
@@ -167,7 +173,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	srv := httpapi.New(httpapi.Deps{
 		Config: cfg, Logger: log, Store: st, Hasher: hasher, Policy: policy, Auth: authn,
-		OperatorTokenHash: operatorHash, Ready: ready, Limiter: limiter,
+		OperatorTokenHash: operatorHash, Ready: ready, Limiter: limiter, LimiterName: limiterName, Tiers: cfg.RateLimitTiers,
 	})
 	hs := &http.Server{
 		Handler:           srv.Handler(),
