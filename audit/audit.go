@@ -43,6 +43,7 @@ const (
 	BackupCodeUsed     Type = "backup_code_used"
 	BackupCodesRegen   Type = "backup_codes_regenerated"
 	IPBlocked          Type = "ip_blocked"
+	DataKeyRotated     Type = "data_key_rotated"
 )
 
 // GenesisHash is the previous hash of each tenant's first event.

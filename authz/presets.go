@@ -14,12 +14,14 @@ const (
 // Rampart's own API permissions, held by the chatbot set's admin through its
 // wildcards and added to the other presets' admins so that they can run the
 // tenant in Rampart (users, audit log, API keys).
-var management = []string{"users:*", "admin:audit", "api:keys"}
+// crypto:encrypt and crypto:decrypt (the encryption API) go to every
+// preset's admin through crypto:*.
+var management = []string{"users:*", "admin:audit", "api:keys", "crypto:*"}
 
 var presets = map[string][]Role{
 	PresetChatbot: {
 		{Name: "owner", Level: 6, Permissions: []string{"*"}},
-		{Name: "admin", Level: 5, Permissions: []string{"conversations:*", "config:*", "users:*", "analytics:*", "api:*", "integrations:*", "admin:billing", "admin:audit"}},
+		{Name: "admin", Level: 5, Permissions: []string{"conversations:*", "config:*", "users:*", "analytics:*", "api:*", "integrations:*", "admin:billing", "admin:audit", "crypto:*"}},
 		{Name: "developer", Level: 4, Permissions: []string{"conversations:read", "config:read", "config:flows", "config:integrations", "config:models", "analytics:read", "api:*", "integrations:*"}},
 		{Name: "manager", Level: 3, Permissions: []string{"conversations:read", "conversations:export", "config:read", "users:read", "users:invite", "analytics:*"}},
 		{Name: "member", Level: 2, Permissions: []string{"conversations:read", "conversations:write", "config:read", "analytics:read"}},

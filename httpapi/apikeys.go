@@ -42,16 +42,19 @@ func toAPIKeyJSON(k *identity.APIKey) apiKeyJSON {
 		CreatedBy: k.CreatedBy, CreatedAt: k.CreatedAt, ExpiresAt: optTime(k.ExpiresAt), LastUsedAt: optTime(k.LastUsedAt)}
 }
 
+// createAPIKeyRequest is the body of POST /v1/api-keys: a role,
+// permissions, or both; expires_at must also be in the future.
+type createAPIKeyRequest struct {
+	Name          string   `json:"name" validate:"required,max=100"` // maxAPIKeyName
+	Role          string   `json:"role" validate:"omitempty,max=63,role"`
+	Permissions   []string `json:"permissions" validate:"max=200,dive,max=200,grant"`
+	ExpiresAt     *string  `json:"expires_at" validate:"omitempty,max=64,rfc3339"`
+	RateLimitTier string   `json:"rate_limit_tier" validate:"omitempty,oneof=basic standard premium enterprise"`
+}
+
 func (s *Server) handleCreateAPIKey() http.Handler {
-	type request struct {
-		Name          string   `json:"name"`
-		Role          string   `json:"role"`
-		Permissions   []string `json:"permissions"`
-		ExpiresAt     *string  `json:"expires_at"`
-		RateLimitTier string   `json:"rate_limit_tier"`
-	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var req request
+		var req createAPIKeyRequest
 		if err := decode(r, &req); err != nil {
 			writeError(w, r, s.log, err)
 			return

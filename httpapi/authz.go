@@ -24,14 +24,17 @@ func (s *Server) handleListRoles() http.Handler {
 	})
 }
 
+// createRoleRequest is the body of POST /v1/roles: a custom role below the
+// owner's level (authz.MinLevel to authz.MaxLevel-1).
+type createRoleRequest struct {
+	Name        string   `json:"name" validate:"required,max=63,role"`
+	Permissions []string `json:"permissions" validate:"max=200,dive,max=200,grant"`
+	Level       int      `json:"level" validate:"min=1,max=5"`
+}
+
 func (s *Server) handleCreateRole() http.Handler {
-	type request struct {
-		Name        string   `json:"name"`
-		Permissions []string `json:"permissions"`
-		Level       int      `json:"level"`
-	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var req request
+		var req createRoleRequest
 		if err := decode(r, &req); err != nil {
 			writeError(w, r, s.log, err)
 			return
@@ -71,11 +74,12 @@ func (s *Server) handleDeleteRole() http.Handler {
 	})
 }
 
-// checkRequest is one question to the policy engine.
+// checkRequest is one question to the policy engine: the body of POST
+// /v1/authz/check, and an item of a batch.
 type checkRequest struct {
-	Permission string `json:"permission"`
-	Resource   string `json:"resource"`
-	UserID     string `json:"user_id"`
+	Permission string `json:"permission" validate:"required,max=200,permission"`
+	Resource   string `json:"resource" validate:"omitempty,max=128,resource"`
+	UserID     string `json:"user_id" validate:"omitempty,max=64"`
 }
 
 type checkResult struct {
@@ -128,12 +132,14 @@ func (s *Server) handleCheck() http.Handler {
 	})
 }
 
+// checkBatchRequest is the body of POST /v1/authz/check-batch.
+type checkBatchRequest struct {
+	Checks []checkRequest `json:"checks" validate:"required,min=1,max=100,dive"` // maxBatchChecks
+}
+
 func (s *Server) handleCheckBatch() http.Handler {
-	type request struct {
-		Checks []checkRequest `json:"checks"`
-	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var req request
+		var req checkBatchRequest
 		if err := decode(r, &req); err != nil {
 			writeError(w, r, s.log, err)
 			return

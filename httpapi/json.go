@@ -16,7 +16,9 @@ import (
 // decode reads a JSON request body into dst, strictly: the body must be valid
 // UTF-8, a single JSON value, with no unknown fields and no wrong types. The
 // size limit is applied by the body-limit middleware. Every failure is a 400
-// problem naming the field at fault when there is one. The Content-Type is
+// problem naming the field at fault when there is one. A struct is then
+// checked against its validate tags (see validate.go): a value out of bounds
+// is a 422 naming the field. The Content-Type is
 // not checked (curl sends form-urlencoded by default); the body must be JSON
 // whatever it claims, and authentication by header already stops CSRF.
 func decode(r *http.Request, dst any) error {
@@ -50,7 +52,7 @@ func decode(r *http.Request, dst any) error {
 	if _, err := dec.Token(); err != io.EOF {
 		return rampart.Errorf(rampart.EInvalid, "request body must hold a single JSON value")
 	}
-	return nil
+	return validateRequest("", dst)
 }
 
 // jsonError turns an encoding/json error into a problem naming the field.

@@ -34,14 +34,18 @@ func required(fields ...[2]string) error {
 	return nil
 }
 
+// loginRequest is the body of POST /v1/auth/login. Missing fields are a 400
+// (checked by the handler); the bounds are the ones auth.Login applies, and
+// nothing else is checked here, so that every wrong credential answers alike.
+type loginRequest struct {
+	Tenant   string `json:"tenant" validate:"max=100"` // a slug or a tenant id
+	Email    string `json:"email" validate:"max=254"`
+	Password string `json:"password" validate:"max=1024"`
+}
+
 func (s *Server) handleLogin() http.Handler {
-	type request struct {
-		Tenant   string `json:"tenant"`
-		Email    string `json:"email"`
-		Password string `json:"password"`
-	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var req request
+		var req loginRequest
 		if err := decode(r, &req); err != nil {
 			writeError(w, r, s.log, err)
 			return
@@ -63,12 +67,16 @@ func (s *Server) handleLogin() http.Handler {
 	})
 }
 
+// refreshRequest is the body of POST /v1/auth/refresh. The bound is the
+// token parser's (token.MaxTokenBytes): a malformed token of any shorter
+// length is a 401 like any other token that does not verify.
+type refreshRequest struct {
+	RefreshToken string `json:"refresh_token" validate:"max=8192"`
+}
+
 func (s *Server) handleRefresh() http.Handler {
-	type request struct {
-		RefreshToken string `json:"refresh_token"`
-	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var req request
+		var req refreshRequest
 		if err := decode(r, &req); err != nil {
 			writeError(w, r, s.log, err)
 			return

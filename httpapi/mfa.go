@@ -7,24 +7,28 @@ import (
 	"github.com/rampart-dev/rampart/auth"
 )
 
-// factorRequest is a second factor in a request body.
+// factorRequest is a second factor in a request body: a TOTP code or a
+// backup code (the domain normalizes spaces and dashes, then checks the form).
 type factorRequest struct {
-	Code       string `json:"code"`
-	BackupCode string `json:"backup_code"`
+	Code       string `json:"code" validate:"max=32"`
+	BackupCode string `json:"backup_code" validate:"max=32"`
 }
 
 func (f factorRequest) factor() auth.Factor {
 	return auth.Factor{Code: f.Code, BackupCode: f.BackupCode}
 }
 
+// completeMFARequest is the body of POST /v1/auth/mfa. A missing mfa_token
+// is a 400 (checked by the handler); a malformed one, a 401.
+type completeMFARequest struct {
+	MFAToken   string `json:"mfa_token" validate:"max=8192"`
+	Code       string `json:"code" validate:"max=32"`
+	BackupCode string `json:"backup_code" validate:"max=32"`
+}
+
 func (s *Server) handleCompleteMFA() http.Handler {
-	type request struct {
-		MFAToken   string `json:"mfa_token"`
-		Code       string `json:"code"`
-		BackupCode string `json:"backup_code"`
-	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var req request
+		var req completeMFARequest
 		if err := decode(r, &req); err != nil {
 			writeError(w, r, s.log, err)
 			return
@@ -55,14 +59,17 @@ func (s *Server) handleStartTOTP() http.Handler {
 
 func (s *Server) handleConfirmTOTP() http.Handler { return s.backupCodes(s.auth.ConfirmTOTP) }
 
+// totpCodeRequest is the body of POST /v1/me/mfa/totp/confirm and of
+// regenerating backup codes: a current TOTP code.
+type totpCodeRequest struct {
+	Code string `json:"code" validate:"max=32"`
+}
+
 // backupCodes answers {code} with fresh backup codes from issue: confirming
 // an enrolment and regenerating the codes take the same request and answer.
 func (s *Server) backupCodes(issue func(context.Context, *auth.Principal, string, auth.Meta) ([]string, error)) http.Handler {
-	type request struct {
-		Code string `json:"code"`
-	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var req request
+		var req totpCodeRequest
 		if err := decode(r, &req); err != nil {
 			writeError(w, r, s.log, err)
 			return

@@ -165,6 +165,10 @@ func (s *Server) cors(next http.Handler) http.Handler {
 // fails when decode reads past the cap.
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == uploadPath || r.URL.Path == encryptFilePath || r.URL.Path == decryptFilePath {
+			next.ServeHTTP(w, r) // capped by its handler, at the upload limit
+			return
+		}
 		if r.ContentLength > s.cfg.MaxBodyBytes {
 			writeError(w, r, s.log, rampart.Errorf(rampart.ETooLarge, "request body exceeds %d bytes", s.cfg.MaxBodyBytes))
 			return

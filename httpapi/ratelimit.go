@@ -141,18 +141,22 @@ const (
 	maxRateCost     = 1000
 )
 
+// rateLimitCheckRequest is the body of POST /v1/ratelimit/check: a key of
+// the caller's choosing (maxRateKeyBytes), an operation of the caller's tier
+// or tenant, and a cost (1 when left out, at most maxRateCost).
+type rateLimitCheckRequest struct {
+	Key       string `json:"key" validate:"required,max=200"`
+	Operation string `json:"operation" validate:"required,max=40,operation"`
+	Cost      *int64 `json:"cost" validate:"omitempty,min=1,max=1000"`
+}
+
 // handleRateLimitCheck lets the platform's own services spend Rampart's
 // budgets for their endpoints (model requests, say): the operation's limit
 // at the caller's tier, for a key in the caller's tenant. Admitted: 200 with
 // the headers; refused: 429 RATE_LIMIT_EXCEEDED, as Rampart's own limits.
 func (s *Server) handleRateLimitCheck() http.Handler {
-	type request struct {
-		Key       string `json:"key"`
-		Operation string `json:"operation"`
-		Cost      *int64 `json:"cost"`
-	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var req request
+		var req rateLimitCheckRequest
 		if err := decode(r, &req); err != nil {
 			writeError(w, r, s.log, err)
 			return

@@ -17,6 +17,7 @@ const (
 	enrol    = "enrol"    // as user, and also enrolment-only (restricted) sessions
 	caller   = "caller"   // any session or API key (what it may do is decided inside)
 	inspect  = "inspect"  // the operator token or a tenant API key
+	keyAdmin = "keyAdmin" // the operator token, or admin:security in a tenant
 )
 
 // route is one endpoint: who may call it and what answers it.
@@ -44,7 +45,7 @@ func (s *Server) routes() []route {
 		{"POST", "/v1/tenants/{id}/disable", operator, s.handleSetTenantStatus("disabled")},
 		{"POST", "/v1/tenants/{id}/enable", operator, s.handleSetTenantStatus("active")},
 		{"PATCH", "/v1/tenants/{id}", operator, s.handleUpdateTenant()},
-		{"POST", "/v1/keys/rotate", operator, s.handleRotateKey()},
+		{"POST", "/v1/keys/rotate", keyAdmin, s.handleRotateKeys()}, // operator: signing key, or a tenant's data keys; admin:security: own tenant's data keys
 
 		{"POST", "/v1/auth/login", public, s.handleLogin()},
 		{"POST", "/v1/auth/refresh", public, s.handleRefresh()},
@@ -82,6 +83,22 @@ func (s *Server) routes() []route {
 		{"POST", "/v1/authz/check-batch", caller, s.handleCheckBatch()},
 
 		{"POST", "/v1/ratelimit/check", caller, s.handleRateLimitCheck()},
+		{"POST", uploadPath, caller, s.handleValidateFile()},
+
+		{"POST", "/v1/crypto/encrypt", "crypto:encrypt", s.handleEncrypt()},
+		{"POST", "/v1/crypto/encrypt-batch", "crypto:encrypt", s.handleEncryptBatch()},
+		{"POST", "/v1/crypto/decrypt", "crypto:decrypt", s.handleDecrypt()}, // audited as data_access
+		{"POST", "/v1/crypto/decrypt-batch", "crypto:decrypt", s.handleDecryptBatch(false)},
+		{"POST", "/v1/crypto/rewrap", "crypto:encrypt", s.handleRewrap()},
+		{"POST", "/v1/crypto/rewrap-batch", "crypto:encrypt", s.handleDecryptBatch(true)},
+		{"POST", "/v1/crypto/encrypt-document", "crypto:encrypt", s.handleEncryptDocument()},
+		{"POST", "/v1/crypto/decrypt-document", "crypto:decrypt", s.handleDecryptDocument()},
+		{"POST", encryptFilePath, "crypto:encrypt", s.handleEncryptFile()},
+		{"POST", decryptFilePath, "crypto:decrypt", s.handleDecryptFile()},
+
+		{"POST", "/v1/pii/detect", caller, s.handleDetectPII()},
+		{"POST", "/v1/pii/mask", caller, s.handleMaskPII()}, // strategy encrypt also needs crypto:encrypt
+		{"POST", "/v1/pii/unmask", "crypto:decrypt", s.handleUnmaskPII()},
 
 		{"POST", "/v1/api-keys", "api:keys", s.handleCreateAPIKey()},
 		{"GET", "/v1/api-keys", "api:keys", s.handleListAPIKeys()},
@@ -107,6 +124,8 @@ func (s *Server) mux() *http.ServeMux {
 			h = s.callers(h)
 		case inspect:
 			h = s.operatorOrAPIKey(h)
+		case keyAdmin:
+			h = s.operatorOr("admin:security", h)
 		case public:
 			if strings.HasPrefix(rt.path, "/v1/") {
 				if rt.path == "/v1/auth/login" {

@@ -16,8 +16,10 @@ import (
 	"github.com/rampart-dev/rampart/auth"
 	"github.com/rampart-dev/rampart/config"
 	"github.com/rampart-dev/rampart/identity"
+	"github.com/rampart-dev/rampart/pii"
 	"github.com/rampart-dev/rampart/ratelimit"
 	"github.com/rampart-dev/rampart/store"
+	"github.com/rampart-dev/rampart/vault"
 )
 
 // Server holds what the handlers need. Build it with New.
@@ -33,10 +35,13 @@ type Server struct {
 	operatorHash [32]byte
 	readiness    []readinessCheck
 	limiter      Limiter
+	vault        *vault.Vault
+	pii          *pii.Detector
 	limiterName  string // memory | redis
 	tiers        map[string]map[string]*ratelimit.Limit
 	refusals     refusalCounter
 	loginLimit   *ratelimit.Limit
+	uploadLimits []*ratelimit.Limit
 	metrics      *metrics
 	now          func() time.Time
 }
@@ -60,6 +65,7 @@ type Deps struct {
 	// Limiter decides rate limits; nil disables them. Tiers configure them
 	// (nil: the chatbot design's).
 	Limiter     Limiter
+	Vault       *vault.Vault
 	LimiterName string
 	Tiers       ratelimit.Tiers
 	// Ready lists extra dependencies for /readyz (for example Redis).
@@ -89,11 +95,16 @@ func New(d Deps) *Server {
 	}
 	s.metrics = newMetrics(s)
 	s.limiter = d.Limiter
+	s.vault = d.Vault
+	s.pii = pii.NewDetector()
 	s.limiterName = d.LimiterName
 	// The per-route login limit: per client address, refused when the
 	// shared backend is down.
 	s.loginLimit = &ratelimit.Limit{Name: "login", Rate: int64(max(1, d.Config.LoginLimit)), Period: time.Minute,
 		Algorithm: ratelimit.SlidingWindow, FailClosed: true}
+	// The per-route upload limit: per caller, a security limit too.
+	s.uploadLimits = []*ratelimit.Limit{{Name: "upload", Rate: int64(max(1, d.Config.UploadLimit)), Period: time.Minute,
+		Algorithm: ratelimit.SlidingWindow, FailClosed: true}}
 	tiers := d.Tiers
 	if tiers == nil {
 		tiers = ratelimit.DefaultTiers()

@@ -44,17 +44,21 @@ func truncate(s string, n int) string {
 	return s
 }
 
+// createTenantRequest is the body of POST /v1/tenants.
+type createTenantRequest struct {
+	Slug       string             `json:"slug" validate:"required,max=63,slug"`
+	Name       string             `json:"name" validate:"required,max=200"`
+	Owner      tenantOwnerRequest `json:"owner"`
+	RolePreset string             `json:"role_preset" validate:"omitempty,oneof=chatbot document_intelligence coaching"`
+}
+
+// tenantOwnerRequest is the first user of a new tenant.
+type tenantOwnerRequest struct {
+	Email    string `json:"email" validate:"required,max=254,mailbox"`
+	Password string `json:"password" validate:"max=1024"` // the password policy says what else is wrong
+}
+
 func (s *Server) handleCreateTenant() http.Handler {
-	type owner struct {
-		Email    string `json:"email"`
-		Password string `json:"password"`
-	}
-	type request struct {
-		Slug       string `json:"slug"`
-		Name       string `json:"name"`
-		Owner      owner  `json:"owner"`
-		RolePreset string `json:"role_preset"`
-	}
 	type response struct {
 		tenantJSON
 		Owner struct {
@@ -64,7 +68,7 @@ func (s *Server) handleCreateTenant() http.Handler {
 		} `json:"owner"`
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var req request
+		var req createTenantRequest
 		if err := decode(r, &req); err != nil {
 			writeError(w, r, s.log, err)
 			return
@@ -178,14 +182,41 @@ func (s *Server) handleSetTenantStatus(status string) http.Handler {
 	})
 }
 
+// updateTenantRequest is the body of PATCH /v1/tenants/{id}; settings is
+// checked as a tenantSettingsRequest once decoded.
+type updateTenantRequest struct {
+	Name     *string         `json:"name" validate:"omitempty,max=200"`
+	Settings json.RawMessage `json:"settings" validate:"max=65536"`
+}
+
+// tenantSettingsRequest declares the limits of a settings document: the
+// JSON form of identity.TenantPolicy, whose fields it mirrors (a test keeps
+// the two in step). updateTenant merges the document into the stored policy,
+// which the domain then validates whole.
+type tenantSettingsRequest struct {
+	MaxSessionsPerUser int                                `json:"max_sessions_per_user" validate:"min=0,max=100"`
+	IPChangePolicy     string                             `json:"ip_change_policy" validate:"omitempty,oneof=log revoke"`
+	RateLimitTier      string                             `json:"rate_limit_tier" validate:"omitempty,oneof=basic standard premium enterprise"`
+	MFARequiredRoles   []string                           `json:"mfa_required_roles" validate:"max=100,dive,max=63,role"`
+	RolePreset         string                             `json:"role_preset" validate:"omitempty,oneof=chatbot document_intelligence coaching"`
+	StepUpMinutes      int                                `json:"step_up_minutes" validate:"min=0,max=1440"`
+	IPAllow            []string                           `json:"ip_allow" validate:"max=256,dive,max=64,ipprefix"`
+	IPDeny             []string                           `json:"ip_deny" validate:"max=256,dive,max=64,ipprefix"`
+	RateLimits         map[string]rateLimitSettingRequest `json:"rate_limits" validate:"max=50,dive,keys,max=40,operation,endkeys"`
+}
+
+// rateLimitSettingRequest is one of a tenant's own limits
+// (identity.RateLimitSetting).
+type rateLimitSettingRequest struct {
+	Rate          int64  `json:"rate" validate:"min=1,max=1000000000"`
+	PeriodSeconds int64  `json:"period_seconds" validate:"min=1,max=2678400"`
+	Algorithm     string `json:"algorithm" validate:"omitempty,oneof=fixed_window sliding_window gcra"`
+}
+
 // handleUpdateTenant changes a tenant's name and security settings.
 func (s *Server) handleUpdateTenant() http.Handler {
-	type request struct {
-		Name     *string         `json:"name"`
-		Settings json.RawMessage `json:"settings"`
-	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var req request
+		var req updateTenantRequest
 		if err := decode(r, &req); err != nil {
 			writeError(w, r, s.log, err)
 			return
@@ -205,6 +236,15 @@ func (s *Server) handleUpdateTenant() http.Handler {
 func (s *Server) updateTenant(r *http.Request, tenantID string, name *string, settings json.RawMessage, userID string) (*identity.Tenant, error) {
 	if name != nil {
 		if err := identity.ValidateName("name", *name); err != nil {
+			return nil, err
+		}
+	}
+	if settings != nil {
+		var limits tenantSettingsRequest
+		if err := strictUnmarshal(settings, &limits); err != nil {
+			return nil, err
+		}
+		if err := validateRequest("settings", &limits); err != nil {
 			return nil, err
 		}
 	}

@@ -49,13 +49,17 @@ func (s *Server) handleMe() http.Handler {
 	})
 }
 
+// changePasswordRequest is the body of POST /v1/me/password. An empty
+// current_password stays a 400 (checked by the handler); the password policy
+// says what else is wrong with the new one.
+type changePasswordRequest struct {
+	CurrentPassword string `json:"current_password" validate:"max=1024"`
+	NewPassword     string `json:"new_password" validate:"max=1024"`
+}
+
 func (s *Server) handleChangePassword() http.Handler {
-	type request struct {
-		CurrentPassword string `json:"current_password"`
-		NewPassword     string `json:"new_password"`
-	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var req request
+		var req changePasswordRequest
 		if err := decode(r, &req); err != nil {
 			writeError(w, r, s.log, err)
 			return
@@ -90,16 +94,19 @@ func checkAssignable(cat *authz.Catalogue, p *auth.Principal, field string, role
 	return nil
 }
 
+// createUserRequest is the body of POST /v1/users; an empty role is the
+// tenant's member role.
+type createUserRequest struct {
+	Email       string   `json:"email" validate:"required,max=254,mailbox"`
+	Password    string   `json:"password" validate:"max=1024"`
+	Role        string   `json:"role" validate:"omitempty,max=63,role"`
+	Permissions []string `json:"permissions" validate:"max=200,dive,max=200,grant"`
+}
+
 func (s *Server) handleCreateUser() http.Handler {
-	type request struct {
-		Email       string   `json:"email"`
-		Password    string   `json:"password"`
-		Role        string   `json:"role"`
-		Permissions []string `json:"permissions"`
-	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := principal(r)
-		var req request
+		var req createUserRequest
 		if err := decode(r, &req); err != nil {
 			writeError(w, r, s.log, err)
 			return
@@ -196,16 +203,19 @@ func (s *Server) handleGetUser() http.Handler {
 	})
 }
 
+// updateUserRequest is the body of PATCH /v1/users/{id}: fields left out
+// keep their values.
+type updateUserRequest struct {
+	Role        *string   `json:"role" validate:"omitempty,max=63,role"`
+	Permissions *[]string `json:"permissions" validate:"omitempty,max=200,dive,max=200,grant"`
+	Disabled    *bool     `json:"disabled"`
+}
+
 func (s *Server) handleUpdateUser() http.Handler {
-	type request struct {
-		Role        *string   `json:"role"`
-		Permissions *[]string `json:"permissions"`
-		Disabled    *bool     `json:"disabled"`
-	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := principal(r)
 		id := r.PathValue("id")
-		var req request
+		var req updateUserRequest
 		if err := decode(r, &req); err != nil {
 			writeError(w, r, s.log, err)
 			return

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -10,10 +11,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/rampart-dev/rampart/audit"
 	"github.com/rampart-dev/rampart/config"
 	"github.com/rampart-dev/rampart/identity"
+	"github.com/rampart-dev/rampart/keys"
 	"github.com/rampart-dev/rampart/store"
+	"github.com/rampart-dev/rampart/vault"
 )
 
 // cliStore loads the configuration (with extra subcommand flags) and opens
@@ -139,8 +144,14 @@ func auditVerify(ctx context.Context, args []string, getenv func(string) string,
 	return nil
 }
 
+// keysRotate rotates the token-signing key, or with --tenant that tenant's
+// data keys (--purpose: one purpose; default every purpose).
 func keysRotate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, st, err := cliStore(ctx, "rampart keys rotate", args, getenv, stderr, nil)
+	var tenantRef, purpose string
+	cfg, st, err := cliStore(ctx, "rampart keys rotate", args, getenv, stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&tenantRef, "tenant", "", "rotate this tenant's data keys (slug or id) instead of the signing key")
+		fs.StringVar(&purpose, "purpose", "", "with --tenant: rotate only this purpose's key (email, phone, ssn, credit_card, api_keys, tokens, personal_data, pii, default)")
+	})
 	if err != nil {
 		return err
 	}
@@ -149,6 +160,41 @@ func keysRotate(ctx context.Context, args []string, getenv func(string) string, 
 	master, err := masterKey(cfg, log, stderr)
 	if err != nil {
 		return err
+	}
+	if purpose != "" && tenantRef == "" {
+		return errors.New("--purpose needs --tenant")
+	}
+	if tenantRef != "" {
+		purposes := keys.Purposes()
+		if purpose != "" {
+			p, ok := keys.ParsePurpose(purpose)
+			if !ok {
+				return fmt.Errorf("unknown purpose %q", purpose)
+			}
+			purposes = []keys.Purpose{p}
+		}
+		var t *identity.Tenant
+		err := st.ReadAsOperator(ctx, func(tx *store.Tx) (err error) {
+			if _, perr := uuid.Parse(tenantRef); perr == nil {
+				t, err = tx.Tenant(ctx, tenantRef)
+			} else {
+				t, err = tx.TenantBySlug(ctx, tenantRef)
+			}
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("tenant %s: %w", tenantRef, err)
+		}
+		v := vault.New(st, master, vault.Options{})
+		for i, p := range purposes {
+			n, err := v.Rotate(ctx, t.ID, p)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "[%d/%d] %-13s now version %d\n", i+1, len(purposes), p, n)
+		}
+		fmt.Fprintf(stdout, "tenant %s: new writes use the new versions (other servers within 30 s); old ciphertexts still decrypt, and POST /v1/crypto/rewrap moves them forward\n", t.Slug)
+		return nil
 	}
 	a := newAuth(cfg, st, identity.NewHasher(cfg.Argon2, 1, 1), identity.NewPasswordPolicy(), master, nil, log)
 	if err := a.LoadKeys(ctx); err != nil {

@@ -60,12 +60,23 @@ func testEnv(t testing.TB, dialect string) map[string]string {
 // start runs the server with env and waits until it listens.
 func start(t testing.TB, env map[string]string) *testServer {
 	t.Helper()
+	return startWith(t, env, serveOptions{})
+}
+
+// startWith is start with serve options (a skewed clock, say).
+func startWith(t testing.TB, env map[string]string, opt serveOptions) *testServer {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	ts := &testServer{DataDir: env["RAMPART_DATA_DIR"], env: env, stderr: &syncBuffer{}}
 	done := make(chan error, 1)
 	go func() {
-		err := run(ctx, []string{"serve"}, func(k string) string { return env[k] }, nil, pw, ts.stderr)
+		var err error
+		if opt.now != nil {
+			err = serveWith(ctx, nil, func(k string) string { return env[k] }, pw, ts.stderr, opt)
+		} else {
+			err = run(ctx, []string{"serve"}, func(k string) string { return env[k] }, nil, pw, ts.stderr)
+		}
 		pw.CloseWithError(fmt.Errorf("server exited: %v", err))
 		done <- err
 	}()

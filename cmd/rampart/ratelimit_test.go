@@ -1,11 +1,18 @@
 package main
 
 import (
+	"bytes"
 	"crypto/rand"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func TestRateLimitHeadersAndLogin(t *testing.T) {
@@ -92,5 +99,79 @@ func TestRateLimitCheckAPI(t *testing.T) {
 		if resp, b := ts.do(t, "POST", "/v1/ratelimit/check", access, bad); resp.StatusCode != 422 {
 			t.Errorf("%v: %d %v", bad, resp.StatusCode, b)
 		}
+	}
+}
+
+// TestSkewedReplicasShareOneBudget: three replicas on one PostgreSQL and one
+// Redis, their clocks 5 s apart, with 64 callers each spending one budget of
+// 1,000 a 10-second fixed window through POST /v1/ratelimit/check: exactly
+// 1,000 are admitted, because windows are cut on Redis's clock. (Were each
+// replica's clock used, the replicas would disagree on the window and admit
+// more near its edge.)
+func TestSkewedReplicasShareOneBudget(t *testing.T) {
+	redisURL := requireRedis(t)
+	env := testEnv(t, "postgres")
+	env["RAMPART_RATE_LIMITS"] = "on"
+	env["RAMPART_REDIS_URL"] = redisURL
+	var replicas []*testServer
+	for i, skew := range []time.Duration{-5 * time.Second, 0, 5 * time.Second} {
+		e := env
+		if i > 0 {
+			e = map[string]string{}
+			for k, v := range env {
+				e[k] = v
+			}
+			e["RAMPART_DATA_DIR"] = t.TempDir()
+			copyFile(t, env["RAMPART_DATA_DIR"]+"/master.key", e["RAMPART_DATA_DIR"]+"/master.key")
+		}
+		replicas = append(replicas, startWith(t, e, serveOptions{now: func() time.Time { return time.Now().Add(skew) }}))
+	}
+	id := replicas[0].tenantWithOwner(t, "acme", "owner@acme.io")
+	// Enterprise tier, so the callers' own api_calls budget is not the one
+	// that refuses; the tenant's "skew" limit is the one under test.
+	resp, body := replicas[0].do(t, "PATCH", "/v1/tenants/"+id, testOperatorToken, map[string]any{"settings": map[string]any{
+		"rate_limit_tier": "enterprise",
+		"rate_limits":     map[string]any{"skew": map[string]any{"rate": 1000, "period_seconds": 10, "algorithm": "fixed_window"}},
+	}})
+	if resp.StatusCode != 200 {
+		t.Fatalf("settings: %d %v", resp.StatusCode, body)
+	}
+	// Start just after a 10-second boundary, so the whole run fits in one
+	// window whatever the clocks say.
+	time.Sleep(time.Duration(10e9 - time.Now().UnixNano()%10e9 + 2e8))
+	var admitted, refused atomic.Int64
+	var wg sync.WaitGroup
+	for _, r := range replicas {
+		access, _ := r.mustLogin(t, "acme", "owner@acme.io", ownerPassword)
+		for g := 0; g < 64; g++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; i < 7; i++ {
+					body, _ := json.Marshal(map[string]any{"key": "shared", "operation": "skew"})
+					req, _ := http.NewRequest("POST", r.URL+"/v1/ratelimit/check", bytes.NewReader(body))
+					req.Header.Set("Authorization", "Bearer "+access)
+					resp, err := http.DefaultClient.Do(req)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					switch resp.StatusCode {
+					case 200:
+						admitted.Add(1)
+					case 429:
+						refused.Add(1)
+					default:
+						t.Errorf("status %d", resp.StatusCode)
+					}
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	if admitted.Load() != 1000 || refused.Load() != 3*64*7-1000 {
+		t.Fatalf("admitted %d, refused %d; want exactly 1000 admitted", admitted.Load(), refused.Load())
 	}
 }

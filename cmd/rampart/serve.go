@@ -30,6 +30,7 @@ import (
 	"github.com/rampart-dev/rampart/pubsub"
 	"github.com/rampart-dev/rampart/ratelimit"
 	"github.com/rampart-dev/rampart/store"
+	"github.com/rampart-dev/rampart/vault"
 )
 
 // HTTP server limits.
@@ -76,6 +77,17 @@ func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (*stor
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	return serveWith(ctx, args, getenv, stdout, stderr, serveOptions{})
+}
+
+// serveOptions are what tests change beyond configuration.
+type serveOptions struct {
+	// now is the API's clock (rate-limit headers, account timestamps);
+	// tests skew it to show that shared limits are decided on Redis's clock.
+	now func() time.Time
+}
+
+func serveWith(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, opt serveOptions) error {
 	cfg, err := config.Load("rampart serve", args, getenv, stderr, nil)
 	if err != nil {
 		return err
@@ -173,7 +185,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	srv := httpapi.New(httpapi.Deps{
 		Config: cfg, Logger: log, Store: st, Hasher: hasher, Policy: policy, Auth: authn,
-		OperatorTokenHash: operatorHash, Ready: ready, Limiter: limiter, LimiterName: limiterName, Tiers: cfg.RateLimitTiers,
+		Vault:             vault.New(st, master, vault.Options{}),
+		OperatorTokenHash: operatorHash, Ready: ready, Limiter: limiter, LimiterName: limiterName, Tiers: cfg.RateLimitTiers, Now: opt.now,
 	})
 	hs := &http.Server{
 		Handler:           srv.Handler(),

@@ -1,0 +1,390 @@
+package pii
+
+import "strings"
+
+// What a byte starts, in the single pass over the text. Most bytes of prose
+// (lower-case letters inside words, spaces) start nothing and cost one table
+// load.
+const (
+	tNone   = iota
+	tLetter // a word start may be an IBAN, a URL, a key prefix, a JWT
+	tDigit  // a number: card, SSN, IP, date, phone, street address
+	tAt     // email
+	tColon  // IPv6; "password: ..."
+	tEquals // "password=..."
+	tDash   // "-----BEGIN ... PRIVATE KEY-----"
+	tPhone  // '+' or '(' before a phone number
+)
+
+var trigger = func() (t [256]uint8) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c], t[c-32] = tLetter, tLetter
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = tDigit
+	}
+	t['@'], t[':'], t['='], t['-'], t['+'], t['('] = tAt, tColon, tEquals, tDash, tPhone, tPhone
+	return t
+}()
+
+// Character classes, as bit masks in one table.
+const (
+	cDigit  = 1 << iota
+	cUpper  // A-Z
+	cLower  // a-z
+	cWord   // letters, digits, '_': a byte that glues a token to its neighbour
+	cB64URL // base64url alphabet: A-Z a-z 0-9 - _
+	cB64    // standard base64 alphabet without padding: A-Z a-z 0-9 + /
+	cHex    // 0-9 a-f A-F
+	cLocal  // email local part: letters, digits and . _ % + - '
+	cURL    // characters that may appear inside a URL
+)
+
+var class = func() (t [256]uint16) {
+	for c := 0; c < 256; c++ {
+		var m uint16
+		switch {
+		case c >= '0' && c <= '9':
+			m |= cDigit | cWord | cB64URL | cB64 | cHex | cLocal | cURL
+		case c >= 'A' && c <= 'Z':
+			m |= cUpper | cWord | cB64URL | cB64 | cLocal | cURL
+			if c <= 'F' {
+				m |= cHex
+			}
+		case c >= 'a' && c <= 'z':
+			m |= cLower | cWord | cB64URL | cB64 | cLocal | cURL
+			if c <= 'f' {
+				m |= cHex
+			}
+		}
+		switch c {
+		case '_':
+			m |= cWord | cB64URL | cLocal | cURL
+		case '-':
+			m |= cB64URL | cLocal | cURL
+		case '+':
+			m |= cB64 | cLocal | cURL
+		case '/':
+			m |= cB64 | cURL
+		case '.', '%':
+			m |= cLocal | cURL
+		case '~', ':', '?', '#', '[', ']', '@', '!', '$', '&', '(', ')', '*', ',', ';', '=':
+			m |= cURL
+		}
+		t[c] = m
+	}
+	return t
+}()
+
+func isDigit(c byte) bool  { return c-'0' < 10 }
+func isLetter(c byte) bool { return class[c]&(cUpper|cLower) != 0 }
+func isAlnum(c byte) bool  { return class[c]&(cUpper|cLower|cDigit) != 0 }
+func isWord(c byte) bool   { return class[c]&cWord != 0 }
+func lower(c byte) byte {
+	if c-'A' < 26 {
+		return c + 32
+	}
+	return c
+}
+
+// scanner is the state of one Detect call.
+type scanner struct {
+	s        string
+	want     typeSet
+	cands    []candidate
+	region   string
+	lookups  int // libphonenumber parses left
+	ipv6Done int // end of the last hex-and-colon run looked at
+	// nanpRegion is 1 when the phone region dials country code 1, 2 when
+	// not, 0 until asked.
+	nanpRegion int8
+	// covered is the end of the last card, SSN, IBAN or IP address found:
+	// phone numbers are not looked for inside them.
+	covered int
+	// runNext is where the next number starts if it continues the current
+	// run of digit groups; runStarts counts the numbers started in the run.
+	runNext, runStarts int
+	// urlSkip and assignSkip end text already found too long to be a URL's
+	// authority or a secret's value: starts inside it are not tried again.
+	urlSkip, assignSkip int
+}
+
+// maxRunStarts is how many numbers one run of digit groups joined by single
+// separators may start before the rest of the run is skipped. Sixteen is
+// more than a card, a phone number and a date written one after another.
+const maxRunStarts = 16
+
+func (sc *scanner) add(t Type, start, end int, score float64) {
+	score = min(score, 1) // context boosts may pass 1
+	sc.cands = append(sc.cands, candidate{typ: t, start: start, end: end, score: score})
+	if score >= 0.9 && (t == CreditCard || t == SSN || t == IBAN || t == IPAddress) {
+		sc.covered = max(sc.covered, end)
+	}
+}
+
+// run makes the single pass over the text.
+func (sc *scanner) run() {
+	s := sc.s
+	for i := 0; i < len(s); i++ {
+		switch trigger[s[i]] {
+		case tNone:
+		case tLetter:
+			if i > 0 && isWord(s[i-1]) {
+				continue
+			}
+			if end := sc.word(i); end > i {
+				i = end - 1 // a URL is taken whole
+				continue
+			}
+			// The rest of the word starts nothing.
+			for i+1 < len(s) && class[s[i+1]]&cWord != 0 {
+				i++
+			}
+		case tDigit:
+			// Count the starts in one run of digit groups ("1 2 3 4 ..."):
+			// each start reads a few groups ahead, so past maxRunStarts a
+			// run of digit soup would cost more than a run of prose.
+			inRun := i == sc.runNext
+			if sc.numberStart(i) {
+				if inRun {
+					sc.runStarts++
+				} else {
+					sc.runStarts = 0
+				}
+				if sc.runStarts < maxRunStarts {
+					sc.number(i)
+				}
+			} else if !inRun {
+				sc.runStarts = 0
+			}
+			for i+1 < len(s) && isDigit(s[i+1]) {
+				i++
+			}
+			sc.runNext = i + 2 // past one separator
+		case tAt:
+			if sc.want&bEmail != 0 {
+				sc.email(i)
+			}
+		case tColon:
+			if sc.want&bIPAddress != 0 {
+				sc.ipv6(i)
+			}
+			if sc.want&(bSecret|bAPIKey) != 0 {
+				sc.assignment(i)
+			}
+		case tEquals:
+			if sc.want&(bSecret|bAPIKey) != 0 {
+				sc.assignment(i)
+			}
+		case tDash:
+			if sc.want&bPrivateKey != 0 && strings.HasPrefix(s[i:], "-----BEGIN ") {
+				if end := sc.privateKey(i); end > i {
+					i = end - 1 // the key's body starts nothing else
+				}
+			}
+		case tPhone:
+			if sc.want&bPhone != 0 && i+1 < len(s) && isDigit(s[i+1]) && (i == 0 || !isWord(s[i-1])) {
+				sc.phone(i)
+			}
+		}
+	}
+}
+
+// word looks at a word that starts at i for the shapes that begin with a
+// letter. It returns the end of a URL found there, which the scan skips,
+// or i.
+func (sc *scanner) word(i int) int {
+	s := sc.s
+	if sc.want&bIBAN != 0 && i+4 < len(s) && isLetter(s[i+1]) && isDigit(s[i+2]) && isDigit(s[i+3]) {
+		sc.iban(i)
+	}
+	if i+3 >= len(s) {
+		return i
+	}
+	// The second byte rules out most words before any real work: "the",
+	// "and", "so" never start a key or a URL.
+	c1 := s[i+1]
+	switch s[i] {
+	case 'h', 'H':
+		if c1|0x20 == 't' && sc.want&bURL != 0 {
+			return sc.url(i)
+		}
+	case 'w', 'W':
+		if c1|0x20 == 'w' && sc.want&bURL != 0 {
+			return sc.url(i)
+		}
+	case 'e':
+		if c1 == 'y' && s[i+2] == 'J' && sc.want&bJWT != 0 {
+			sc.jwt(i)
+		}
+	case 'a', 'A', 'g', 'r', 's', 'x':
+		if keySecond[c1]&keyFirst[s[i]] != 0 && sc.want&(bAPIKey|bSecret) != 0 {
+			sc.key(i)
+		}
+	}
+	return i
+}
+
+// keyFirst and keySecond hold, for the first and second byte of every key
+// prefix (and of "aws_secret"), a bit per first byte, so that one AND tells
+// whether a word can start a key.
+var keyFirst, keySecond = func() (f, s [256]uint8) {
+	prefixes := []string{"aws_secret", "AWS_SECRET", "Aws_secret"}
+	for _, r := range keyRules {
+		prefixes = append(prefixes, r.prefix)
+	}
+	bits := map[byte]uint8{}
+	for _, p := range prefixes {
+		if _, ok := bits[p[0]]; !ok {
+			bits[p[0]] = 1 << (len(bits) % 8)
+		}
+		f[p[0]] |= bits[p[0]]
+		s[p[1]] |= bits[p[0]]
+	}
+	return f, s
+}()
+
+// numberStart reports whether the digit at i starts a number rather than
+// continuing one: "1.2.3.4.5" and "10:30" start only once.
+func (sc *scanner) numberStart(i int) bool {
+	if i == 0 {
+		return true
+	}
+	p := sc.s[i-1]
+	if isWord(p) {
+		return false
+	}
+	switch p {
+	case '.', '-', '/', ':', ',':
+		return i < 2 || !isAlnum(sc.s[i-2])
+	}
+	return true
+}
+
+// number runs the digit-led shapes at i.
+func (sc *scanner) number(i int) {
+	if sc.want&bCreditCard != 0 {
+		sc.card(i)
+	}
+	if sc.want&bSSN != 0 {
+		sc.ssn(i)
+	}
+	if sc.want&bIPAddress != 0 {
+		sc.ipv4(i)
+	}
+	if sc.want&bDateOfBirth != 0 {
+		sc.date(i)
+	}
+	if sc.want&bAddress != 0 {
+		sc.address(i)
+	}
+	if sc.want&bPhone != 0 && i >= sc.covered && (i == 0 || sc.s[i-1] != '+') {
+		sc.phone(i) // after '+', the phone was read from the '+'
+	}
+}
+
+// wordList is a set of lower-case ASCII words, looked up in any case.
+type wordList struct {
+	m      map[string]struct{}
+	maxLen int
+}
+
+func newWordList(words ...string) *wordList {
+	w := &wordList{m: make(map[string]struct{}, len(words))}
+	for _, s := range words {
+		if len(s) > maxListWord {
+			panic("pii: word list entry too long: " + s)
+		}
+		w.m[s] = struct{}{}
+		w.maxLen = max(w.maxLen, len(s))
+	}
+	return w
+}
+
+const maxListWord = 24
+
+// has reports whether word (any case) is in the list.
+func (w *wordList) has(word string) bool {
+	if len(word) == 0 || len(word) > w.maxLen {
+		return false
+	}
+	var buf [maxListWord]byte
+	for i := 0; i < len(word); i++ {
+		buf[i] = lower(word[i])
+	}
+	_, ok := w.m[string(buf[:len(word)])]
+	return ok
+}
+
+// foldEq reports whether s equals the lower-case ASCII word w in any case.
+func foldEq(s, w string) bool {
+	if len(s) != len(w) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if lower(s[i]) != w[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// contextBefore reports whether one of words occurs among the letter-only
+// words in the window bytes before i.
+func (sc *scanner) contextBefore(i, window int, words *wordList) bool {
+	s := sc.s
+	lo := max(0, i-window)
+	j := i
+	for j > lo {
+		for j > lo && !isLetter(s[j-1]) {
+			j--
+		}
+		e := j
+		for j > lo && isLetter(s[j-1]) {
+			j--
+		}
+		if j == lo && j > 0 && isLetter(s[j-1]) {
+			break // a word cut by the window
+		}
+		if e > j && words.has(s[j:e]) {
+			return true
+		}
+	}
+	return false
+}
+
+// contextAfter reports whether the first word after i (past spaces,
+// dashes, commas and backslashes, as in "555-0100-Office") is one of words.
+func (sc *scanner) contextAfter(i int, words *wordList) bool {
+	s := sc.s
+	j := i
+	for j < len(s) && j-i < 3 && (s[j] == ' ' || s[j] == '-' || s[j] == ',' || s[j] == '\\' || s[j] == '\t') {
+		j++
+	}
+	e := j
+	for e < len(s) && isLetter(s[e]) {
+		e++
+	}
+	return e > j && words.has(s[j:e])
+}
+
+// prevWord returns the letters-only word that ends before i after at most
+// one space (and an optional '.' or ','), or "".
+func (sc *scanner) prevWord(i int) (word string, start int) {
+	s := sc.s
+	j := i
+	if j > 0 && s[j-1] == ' ' {
+		j--
+	}
+	if j > 0 && (s[j-1] == '.' || s[j-1] == ',') {
+		j--
+	}
+	e := j
+	for j > 0 && isLetter(s[j-1]) && e-j < 16 {
+		j--
+	}
+	if e == j || (j > 0 && isWord(s[j-1])) {
+		return "", i
+	}
+	return s[j:e], j
+}
