@@ -3,12 +3,15 @@
 package audit
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/rampart-dev/rampart/pii"
 )
 
 // Type names a kind of security event.
@@ -104,12 +107,70 @@ func Sanitize(details map[string]any) map[string]any {
 
 // EncodeDetails returns the canonical JSON of sanitized details; encoding/json
 // sorts map keys, so the bytes are stable for hashing.
+// Personal data and secrets in string values are masked (package pii), so
+// the log, which is append-only and kept long, never holds them whole.
 func EncodeDetails(details map[string]any) (string, error) {
 	b, err := json.Marshal(Sanitize(details))
 	if err != nil {
 		return "", fmt.Errorf("encode audit details: %w", err)
 	}
+	// Through JSON once more, so strings inside structs are reached too.
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return "", fmt.Errorf("encode audit details: %w", err)
+	}
+	changed := false
+	v = maskStrings(v, &changed)
+	if !changed {
+		return string(b), nil
+	}
+	if b, err = json.Marshal(v); err != nil {
+		return "", fmt.Errorf("encode audit details: %w", err)
+	}
 	return string(b), nil
+}
+
+// detailTypes are what audit details are masked for. Addresses and URLs
+// stay: IP rules and configuration name them on purpose.
+var detailTypes = []pii.Type{pii.Email, pii.Phone, pii.SSN, pii.CreditCard, pii.IBAN, pii.APIKey, pii.Secret, pii.PrivateKey, pii.JWT}
+
+// detector is immutable and safe for concurrent use.
+var detector = pii.NewDetector()
+
+// MaskText masks personal data and secrets in one string as audit details
+// are masked.
+func MaskText(s string) string {
+	f := detector.Detect(s, detailTypes)
+	if len(f) == 0 {
+		return s
+	}
+	out, _, err := pii.Masker{}.Mask(s, f, pii.StrategyMask, nil)
+	if err != nil {
+		return "[masked]"
+	}
+	return out
+}
+
+func maskStrings(v any, changed *bool) any {
+	switch x := v.(type) {
+	case string:
+		m := MaskText(x)
+		if m != x {
+			*changed = true
+		}
+		return m
+	case map[string]any:
+		for k, e := range x {
+			x[k] = maskStrings(e, changed)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = maskStrings(e, changed)
+		}
+	}
+	return v
 }
 
 // chained is the exact content covered by an event's hash.

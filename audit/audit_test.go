@@ -87,3 +87,28 @@ func TestSanitizeDropsSecrets(t *testing.T) {
 		t.Fatalf("sanitized = %v", got)
 	}
 }
+
+func TestDetailsAreMasked(t *testing.T) {
+	type nested struct {
+		Note string `json:"note"`
+	}
+	got, err := EncodeDetails(map[string]any{
+		"comment": "card 4111 1111 1111 1111, mail jane.doe@example.com",
+		"inner":   nested{Note: "key rmp_" + strings.Repeat("A", 43)},
+		"count":   12345678901234567,
+		"ip_deny": []string{"203.0.113.0/24"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, leak := range []string{"4111 1111 1111 1111", "jane.doe", strings.Repeat("A", 20)} {
+		if strings.Contains(got, leak) {
+			t.Fatalf("details keep %q: %s", leak, got)
+		}
+	}
+	for _, kept := range []string{"1111,", "@example.com", "12345678901234567", "203.0.113.0/24"} {
+		if !strings.Contains(got, kept) {
+			t.Fatalf("details lost %q: %s", kept, got)
+		}
+	}
+}

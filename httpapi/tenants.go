@@ -266,6 +266,14 @@ func (s *Server) updateTenant(r *http.Request, tenantID string, name *string, se
 		}
 		if settings != nil {
 			policy := t.Policy
+			// A map in the settings replaces the stored one (JSON would
+			// merge it into the old map entry by entry).
+			var present map[string]json.RawMessage
+			if json.Unmarshal(settings, &present) == nil {
+				if _, ok := present["rate_limits"]; ok {
+					policy.RateLimits = nil
+				}
+			}
 			if err := strictUnmarshal(settings, &policy); err != nil {
 				return err
 			}

@@ -145,13 +145,20 @@ func TestTenantRateLimits(t *testing.T) {
 			t.Fatalf("call %d: %d %v", i, resp.StatusCode, body)
 		}
 	}
+	// A new map replaces the old one: "exports" is gone.
+	if resp, body := ts.do(t, "PATCH", "/v1/tenant/settings", access, map[string]any{"rate_limits": map[string]any{"imports": map[string]any{"rate": 5, "period_seconds": 60}}}); resp.StatusCode != 200 {
+		t.Fatalf("%d %v", resp.StatusCode, body)
+	}
+	if resp, _ := ts.do(t, "POST", "/v1/ratelimit/check", access, map[string]any{"key": "u1", "operation": "exports"}); resp.StatusCode != 422 {
+		t.Fatalf("replaced limit still there: %d", resp.StatusCode)
+	}
 	resp, body = ts.do(t, "PATCH", "/v1/tenant/settings", access, map[string]any{"rate_limits": map[string]any{"Bad Name": map[string]any{"rate": 2, "period_seconds": 60}}})
 	assertProblem(t, resp, body, 422)
 	resp, body = ts.do(t, "PATCH", "/v1/tenant/settings", access, map[string]any{"rate_limits": map[string]any{"x": map[string]any{"rate": 2, "period_seconds": 60, "algorithm": "leaky"}}})
 	if resp.StatusCode != 422 || body["field"] != "settings.rate_limits.x.algorithm" {
 		t.Fatalf("bad algorithm: %d %v", resp.StatusCode, body)
 	}
-	if resp, body := ts.do(t, "POST", "/v1/ratelimit/check", access, map[string]any{"key": "u1", "operation": "nope"}); resp.StatusCode != 422 || !strings.Contains(body["detail"].(string), "exports") {
+	if resp, body := ts.do(t, "POST", "/v1/ratelimit/check", access, map[string]any{"key": "u1", "operation": "nope"}); resp.StatusCode != 422 || !strings.Contains(body["detail"].(string), "imports") {
 		t.Fatalf("unknown operation: %v", body)
 	}
 }
