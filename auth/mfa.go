@@ -69,7 +69,7 @@ func (s *Service) verifyFactor(ctx context.Context, tx *store.Tx, tenantID, user
 		if ferr != nil {
 			return false, false, nil
 		}
-		secret, err := s.master.Open(t.Sealed, identity.TOTPSecretAAD(tenantID, userID))
+		secret, err := s.openTOTP(ctx, tenantID, userID, t.Sealed)
 		if err != nil {
 			return false, false, err
 		}
@@ -155,7 +155,7 @@ func (s *Service) StartTOTP(ctx context.Context, p *Principal) (*Enrolment, erro
 	if err != nil {
 		return nil, err
 	}
-	sealed, err := s.master.Seal(secret, identity.TOTPSecretAAD(p.TenantID, p.UserID))
+	sealed, err := s.sealTOTP(ctx, p.TenantID, p.UserID, secret)
 	if err != nil {
 		return nil, err
 	}
@@ -209,7 +209,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, p *Principal, code string, me
 		if !t.ConfirmedAt.IsZero() {
 			return rampart.Errorf(rampart.EConflict, "TOTP is already enabled")
 		}
-		secret, err := s.master.Open(t.Sealed, identity.TOTPSecretAAD(p.TenantID, p.UserID))
+		secret, err := s.openTOTP(ctx, p.TenantID, p.UserID, t.Sealed)
 		if err != nil {
 			return err
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/rampart-dev/rampart/keys"
 	"github.com/rampart-dev/rampart/store"
 	"github.com/rampart-dev/rampart/token"
+	"github.com/rampart-dev/rampart/vault"
 )
 
 // Settings are the token and session parameters.
@@ -36,6 +37,7 @@ type Service struct {
 	policy   *identity.PasswordPolicy
 	lockout  *identity.Lockout
 	master   *keys.MasterKey
+	vault    *vault.Vault
 	keyring  *keys.Keyring
 	issuer   *token.Issuer
 	verifier *token.Verifier
@@ -63,11 +65,14 @@ type Bus interface {
 
 // Deps are what New needs.
 type Deps struct {
-	Store    *store.Store
-	Hasher   *identity.Hasher
-	Policy   *identity.PasswordPolicy
-	Lockout  *identity.Lockout
-	Master   *keys.MasterKey
+	Store   *store.Store
+	Hasher  *identity.Hasher
+	Policy  *identity.PasswordPolicy
+	Lockout *identity.Lockout
+	Master  *keys.MasterKey
+	// Vault seals TOTP secrets under the tenant's tokens key; nil keeps
+	// them sealed directly under the master key (tests of other things).
+	Vault    *vault.Vault
 	Bus      Bus // nil: this replica alone
 	Logger   *slog.Logger
 	Settings Settings
@@ -82,7 +87,7 @@ func New(d Deps) *Service {
 	}
 	kr := &keys.Keyring{}
 	s := &Service{
-		store: d.Store, hasher: d.Hasher, policy: d.Policy, lockout: d.Lockout, master: d.Master, keyring: kr,
+		store: d.Store, hasher: d.Hasher, policy: d.Policy, lockout: d.Lockout, master: d.Master, vault: d.Vault, keyring: kr,
 		issuer: &token.Issuer{Keyring: kr, Issuer: d.Settings.Issuer, Audience: []string{d.Settings.Audience}},
 
 		cache:    newSessionCache(d.Settings.SessionCacheTTL, now),

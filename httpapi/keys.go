@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"net/http"
@@ -96,6 +97,50 @@ func (s *Server) handleRotateKeys() http.Handler {
 		}
 		s.auth.Audit(r.Context(), tenantID, &audit.Event{Type: audit.DataKeyRotated, UserID: actor, IP: s.clientIP(r), UserAgent: truncate(r.UserAgent(), 512),
 			Resource: "data_keys", Success: true, Details: map[string]any{"rotated": rotated}})
-		encode(w, http.StatusCreated, map[string]any{"tenant": tenantID, "rotated": rotated})
+		// Move Rampart's own stored secrets forward in the background;
+		// GET /v1/keys/status shows the progress.
+		go func(ctx context.Context) {
+			if n, err := s.auth.ReencryptSecrets(ctx, tenantID, nil); err != nil {
+				s.log.Warn("re-encryption after rotation stopped; it resumes at the next key care", "tenant", tenantID, "err", err.Error())
+			} else {
+				s.log.Info("stored secrets re-encrypted after rotation", "tenant", tenantID, "count", n)
+			}
+		}(context.WithoutCancel(r.Context()))
+		encode(w, http.StatusCreated, map[string]any{"tenant": tenantID, "rotated": rotated, "reencryption": "started"})
+	})
+}
+
+// handleKeyStatus shows a tenant's data keys (newest versions) and the
+// progress of re-encrypting Rampart's own stored secrets under them. The
+// operator names the tenant with ?tenant=; a tenant caller sees its own.
+func (s *Server) handleKeyStatus() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tenantID := r.URL.Query().Get("tenant")
+		if p := principal(r); p != nil {
+			tenantID = p.TenantID
+		} else if _, err := uuid.Parse(tenantID); err != nil {
+			writeError(w, r, s.log, rampart.FieldError(rampart.EUnprocessable, "tenant", "name the tenant by id: ?tenant="))
+			return
+		}
+		if _, err := s.auth.TenantPolicy(r.Context(), tenantID); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		latest, err := s.vault.Latest(r.Context(), tenantID)
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		total, current, err := s.auth.SecretStatus(r.Context(), tenantID)
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		ks := make([]map[string]any, 0, len(latest))
+		for _, k := range latest {
+			ks = append(ks, map[string]any{"purpose": k.Purpose, "version": k.Version, "created_at": k.CreatedAt, "encryptions_reserved": k.Reserved})
+		}
+		encode(w, http.StatusOK, map[string]any{"tenant": tenantID, "keys": ks,
+			"stored_secrets": map[string]any{"total": total, "on_newest_version": current}})
 	})
 }

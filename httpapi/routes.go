@@ -45,7 +45,8 @@ func (s *Server) routes() []route {
 		{"POST", "/v1/tenants/{id}/disable", operator, s.handleSetTenantStatus("disabled")},
 		{"POST", "/v1/tenants/{id}/enable", operator, s.handleSetTenantStatus("active")},
 		{"PATCH", "/v1/tenants/{id}", operator, s.handleUpdateTenant()},
-		{"POST", "/v1/keys/rotate", keyAdmin, s.handleRotateKeys()}, // operator: signing key, or a tenant's data keys; admin:security: own tenant's data keys
+		{"POST", "/v1/keys/rotate", keyAdmin, s.handleRotateKeys()},
+		{"GET", "/v1/keys/status", keyAdmin, s.handleKeyStatus()}, // data key versions and re-encryption progress // operator: signing key, or a tenant's data keys; admin:security: own tenant's data keys
 
 		{"POST", "/v1/auth/login", public, s.handleLogin()},
 		{"POST", "/v1/auth/refresh", public, s.handleRefresh()},

@@ -225,3 +225,46 @@ func (tx *Tx) MarkSessionMFA(ctx context.Context, sessionID string, now time.Tim
 		true, tx.d.timeArg(now), false, `["pwd","otp"]`, tenantID, sessionID)
 	return err
 }
+
+// SealedSecret is one stored secret of a user, for re-encryption.
+type SealedSecret struct {
+	UserID string
+	Sealed []byte
+}
+
+// TOTPSecrets returns every stored TOTP secret of the scoped tenant.
+func (tx *Tx) TOTPSecrets(ctx context.Context) ([]SealedSecret, error) {
+	tenantID, err := tx.tenant()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.query(ctx, "SELECT user_id, secret FROM mfa_totp WHERE tenant_id = ? ORDER BY user_id", tenantID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []SealedSecret
+	for rows.Next() {
+		var r SealedSecret
+		if err := rows.Scan(&r.UserID, &r.Sealed); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// ReplaceTOTPSecret swaps a user's stored secret for its re-encryption,
+// only if it is still old (a concurrent re-enrolment wins).
+func (tx *Tx) ReplaceTOTPSecret(ctx context.Context, userID string, old, next []byte) (bool, error) {
+	tenantID, err := tx.tenant()
+	if err != nil {
+		return false, err
+	}
+	res, err := tx.exec(ctx, "UPDATE mfa_totp SET secret = ? WHERE tenant_id = ? AND user_id = ? AND secret = ?", next, tenantID, userID, old)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}

@@ -142,26 +142,37 @@ func (v *Vault) kek(ctx context.Context, tenantID string, version uint32) (*keys
 	}
 	v.mu.Unlock()
 	var stored []*store.StoredKey
-	err := v.store.InTenant(ctx, tenantID, func(tx *store.Tx) error {
-		var err error
-		if stored, err = tx.DataKeys(ctx, kekPurpose, ""); err != nil || len(stored) > 0 {
-			return err
-		}
-		material, err := keys.NewKeyMaterial()
-		if err != nil {
-			return err
-		}
-		sealed, err := v.master.Seal(material, kekAAD(tenantID, 1))
-		if err != nil {
-			return err
-		}
-		k := &store.StoredKey{Purpose: kekPurpose, Version: 1, Sealed: sealed, CreatedAt: v.now().UTC()}
-		if _, err := tx.AddDataKey(ctx, k); err != nil {
-			return err
-		}
+	// Read first (the read pool: callers may hold the writer of SQLite in
+	// an outer transaction); write only to create the first KEK.
+	err := v.store.ReadTenant(ctx, tenantID, func(tx *store.Tx) (err error) {
 		stored, err = tx.DataKeys(ctx, kekPurpose, "")
 		return err
 	})
+	if err != nil {
+		return nil, internal(err)
+	}
+	if len(stored) == 0 {
+		err = v.store.InTenant(ctx, tenantID, func(tx *store.Tx) error {
+			var err error
+			if stored, err = tx.DataKeys(ctx, kekPurpose, ""); err != nil || len(stored) > 0 {
+				return err
+			}
+			material, err := keys.NewKeyMaterial()
+			if err != nil {
+				return err
+			}
+			sealed, err := v.master.Seal(material, kekAAD(tenantID, 1))
+			if err != nil {
+				return err
+			}
+			k := &store.StoredKey{Purpose: kekPurpose, Version: 1, Sealed: sealed, CreatedAt: v.now().UTC()}
+			if _, err := tx.AddDataKey(ctx, k); err != nil {
+				return err
+			}
+			stored, err = tx.DataKeys(ctx, kekPurpose, "")
+			return err
+		})
+	}
 	if err != nil {
 		return nil, internal(err)
 	}
@@ -378,6 +389,22 @@ func (v *Vault) Rotate(ctx context.Context, tenantID string, purpose keys.Purpos
 	return ks.current.Version, nil
 }
 
+// Latest lists the newest version of each of the tenant's tenant-wide keys.
+func (v *Vault) Latest(ctx context.Context, tenantID string) ([]*store.StoredKey, error) {
+	var latest []*store.StoredKey
+	err := v.store.ReadTenant(ctx, tenantID, func(tx *store.Tx) (err error) {
+		latest, err = tx.LatestDataKeys(ctx)
+		return err
+	})
+	out := latest[:0]
+	for _, k := range latest {
+		if k.Purpose != kekPurpose {
+			out = append(out, k)
+		}
+	}
+	return out, internal(err)
+}
+
 // RotateDue rotates every tenant-wide key of the tenant whose newest version
 // is older than the maximum age, returning the purposes rotated.
 func (v *Vault) RotateDue(ctx context.Context, tenantID string) ([]keys.Purpose, error) {
@@ -424,6 +451,26 @@ func (v *Vault) version(ctx context.Context, tenantID string, id keys.KeyID, n u
 		return nil, keys.ErrDecrypt
 	}
 	return k, nil
+}
+
+// Current reports whether a ciphertext is under the newest version of its
+// key (loading the key set when needed). Re-encryption jobs skip those.
+func (v *Vault) Current(ctx context.Context, tenantID, ciphertext string) (bool, error) {
+	c, err := keys.DecodeCiphertext(ciphertext)
+	if err != nil {
+		return false, nil
+	}
+	h, err := keys.ParseHeader(c)
+	if err != nil {
+		return false, nil
+	}
+	ks, err := v.set(ctx, tenantID, h.Key, true)
+	if err != nil {
+		return false, err
+	}
+	ks.mu.Lock()
+	defer ks.mu.Unlock()
+	return ks.current.Version == h.Version, nil
 }
 
 // HashKey is the tenant's key for keyed hashes of one use (PII hash

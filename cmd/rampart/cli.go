@@ -193,10 +193,22 @@ func keysRotate(ctx context.Context, args []string, getenv func(string) string, 
 			}
 			fmt.Fprintf(stdout, "[%d/%d] %-13s now version %d\n", i+1, len(purposes), p, n)
 		}
-		fmt.Fprintf(stdout, "tenant %s: new writes use the new versions (other servers within 30 s); old ciphertexts still decrypt, and POST /v1/crypto/rewrap moves them forward\n", t.Slug)
+		// Re-encrypt Rampart's own secrets of the tenant, with a progress bar.
+		a := newAuth(cfg, st, identity.NewHasher(cfg.Argon2, 1, 1), identity.NewPasswordPolicy(), master, v, nil, log)
+		moved, err := a.ReencryptSecrets(ctx, t.ID, func(done, total int) {
+			const width = 30
+			fill := width * done / max(total, 1)
+			fmt.Fprintf(stdout, "\rre-encrypting stored secrets [%s%s] %d/%d", strings.Repeat("#", fill), strings.Repeat(".", width-fill), done, total)
+		})
+		fmt.Fprintln(stdout)
+		if err != nil {
+			return fmt.Errorf("re-encryption stopped (run the command again to resume): %w", err)
+		}
+		fmt.Fprintf(stdout, "%d stored secrets moved to the new versions\n", moved)
+		fmt.Fprintf(stdout, "tenant %s: new writes use the new versions (other servers within 30 s); old ciphertexts still decrypt, and POST /v1/crypto/rewrap moves the platform's forward\n", t.Slug)
 		return nil
 	}
-	a := newAuth(cfg, st, identity.NewHasher(cfg.Argon2, 1, 1), identity.NewPasswordPolicy(), master, nil, log)
+	a := newAuth(cfg, st, identity.NewHasher(cfg.Argon2, 1, 1), identity.NewPasswordPolicy(), master, nil, nil, log)
 	if err := a.LoadKeys(ctx); err != nil {
 		return err
 	}

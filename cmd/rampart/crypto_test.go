@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestCryptoAPI(t *testing.T) {
@@ -220,4 +221,48 @@ func TestPIIAPI(t *testing.T) {
 		t.Fatalf("unknown type: %d %v", resp.StatusCode, body)
 	}
 	_ = base64.StdEncoding
+}
+
+func TestKeyStatusAndReencryption(t *testing.T) {
+	ts := start(t, testEnv(t, "sqlite"))
+	id := ts.tenantWithOwner(t, "acme", "owner@acme.io")
+	access, _ := ts.mustLogin(t, "acme", "owner@acme.io", ownerPassword)
+	ts.enrol(t, access)
+	status := func(token, query string) map[string]any {
+		resp, body := ts.do(t, "GET", "/v1/keys/status"+query, token, nil)
+		if resp.StatusCode != 200 {
+			t.Fatalf("status: %d %v", resp.StatusCode, body)
+		}
+		return body
+	}
+	st := status(access, "")["stored_secrets"].(map[string]any)
+	if st["total"].(float64) != 1 || st["on_newest_version"].(float64) != 1 {
+		t.Fatalf("a new TOTP secret is not under the tenant's key: %v", st)
+	}
+	resp, body := ts.do(t, "POST", "/v1/keys/rotate", testOperatorToken, map[string]any{"tenant": id, "purpose": "tokens"})
+	if resp.StatusCode != 201 || body["reencryption"] != "started" {
+		t.Fatalf("rotate: %d %v", resp.StatusCode, body)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		b := status(testOperatorToken, "?tenant="+id)
+		st := b["stored_secrets"].(map[string]any)
+		tokensV := 0.0
+		for _, k := range b["keys"].([]any) {
+			if k.(map[string]any)["purpose"] == "tokens" {
+				tokensV = k.(map[string]any)["version"].(float64)
+			}
+		}
+		if tokensV == 2 && st["on_newest_version"].(float64) == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("re-encryption did not finish: %v", b)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	_, member := ts.member(t, access, "acme", "m@acme.io", "member")
+	if resp, _ := ts.do(t, "GET", "/v1/keys/status", member, nil); resp.StatusCode != 403 {
+		t.Fatalf("member: %d", resp.StatusCode)
+	}
 }

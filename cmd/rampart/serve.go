@@ -148,7 +148,8 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 	}
 
 	policy := identity.NewPasswordPolicy()
-	authn := newAuth(cfg, st, hasher, policy, master, bus, log)
+	vlt := vault.New(st, master, vault.Options{})
+	authn := newAuth(cfg, st, hasher, policy, master, vlt, bus, log)
 	if err := authn.LoadKeys(ctx); err != nil {
 		return err
 	}
@@ -165,7 +166,7 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 			}
 		}
 	}()
-	go maintain(bg, authn, st, log)
+	go maintain(bg, authn, vlt, st, log)
 
 	var limiter httpapi.Limiter
 	limiterName := "memory"
@@ -185,7 +186,7 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	srv := httpapi.New(httpapi.Deps{
 		Config: cfg, Logger: log, Store: st, Hasher: hasher, Policy: policy, Auth: authn,
-		Vault:             vault.New(st, master, vault.Options{}),
+		Vault:             vlt,
 		OperatorTokenHash: operatorHash, Ready: ready, Limiter: limiter, LimiterName: limiterName, Tiers: cfg.RateLimitTiers, Now: opt.now,
 	})
 	hs := &http.Server{
@@ -233,9 +234,9 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 }
 
 // newAuth builds the login, token and session service from the settings.
-func newAuth(cfg *config.Config, st *store.Store, hasher *identity.Hasher, policy *identity.PasswordPolicy, master *keys.MasterKey, bus auth.Bus, log *slog.Logger) *auth.Service {
+func newAuth(cfg *config.Config, st *store.Store, hasher *identity.Hasher, policy *identity.PasswordPolicy, master *keys.MasterKey, vlt *vault.Vault, bus auth.Bus, log *slog.Logger) *auth.Service {
 	return auth.New(auth.Deps{
-		Store: st, Hasher: hasher, Policy: policy, Master: master, Bus: bus, Logger: log,
+		Store: st, Hasher: hasher, Policy: policy, Master: master, Vault: vlt, Bus: bus, Logger: log,
 		Lockout: &identity.Lockout{Store: st, Threshold: cfg.LockoutThreshold, Window: cfg.LockoutWindow, Duration: cfg.LockoutDuration},
 		Settings: auth.Settings{
 			Issuer: cfg.Issuer, Audience: cfg.Audience, Alg: cfg.JWTAlg, AccessTTL: cfg.AccessTokenTTL, RefreshTTL: cfg.RefreshTokenTTL,
@@ -266,7 +267,16 @@ func sweepLimits(ctx context.Context, m *ratelimit.Memory) {
 // keyUseFlushInterval is how often API key uses reach last_used_at.
 const keyUseFlushInterval = 2 * time.Second
 
-func maintain(ctx context.Context, a *auth.Service, st *store.Store, log *slog.Logger) {
+func maintain(ctx context.Context, a *auth.Service, v *vault.Vault, st *store.Store, log *slog.Logger) {
+	// Once shortly after start (moving secrets sealed by older releases
+	// into the tenants' keys), then every keyCareEvery ticks.
+	go func() {
+		select {
+		case <-ctx.Done():
+		case <-time.After(5 * time.Second):
+			keyCare(ctx, a, v, st, log)
+		}
+	}()
 	t := time.NewTicker(maintenanceInterval)
 	defer t.Stop()
 	uses := time.NewTicker(keyUseFlushInterval)
@@ -290,6 +300,9 @@ func maintain(ctx context.Context, a *auth.Service, st *store.Store, log *slog.L
 		}
 		if ticks++; ticks%purgeEvery == 0 {
 			purgeExpired(ctx, st, log)
+		}
+		if ticks%keyCareEvery == 0 {
+			keyCare(ctx, a, v, st, log)
 		}
 	}
 }
@@ -373,4 +386,44 @@ func operatorToken(cfg *config.Config, stdout io.Writer) ([32]byte, error) {
 	}
 	fmt.Fprintf(stdout, "\nOperator token (shown once; delete %s to get a new one):\n\n    %s\n\n", path, token)
 	return h, nil
+}
+
+// keyCareEvery is how many maintenance ticks (minutes) pass between runs of
+// keyCare.
+const keyCareEvery = 60
+
+// keyCare rotates every tenant's data keys that have reached their maximum
+// age (even without writes) and re-encrypts Rampart's own stored secrets
+// under the newest versions. Replicas may run it together: both steps are
+// idempotent.
+func keyCare(ctx context.Context, a *auth.Service, v *vault.Vault, st *store.Store, log *slog.Logger) {
+	after := ""
+	for ctx.Err() == nil {
+		var page []*identity.Tenant
+		if err := st.ReadAsOperator(ctx, func(tx *store.Tx) (err error) {
+			page, err = tx.ListTenants(ctx, after, 100)
+			return err
+		}); err != nil {
+			if ctx.Err() == nil {
+				log.Warn("key care: list tenants", "err", err.Error())
+			}
+			return
+		}
+		for _, t := range page {
+			if rotated, err := v.RotateDue(ctx, t.ID); err != nil {
+				log.Warn("key care: rotate due keys", "tenant", t.ID, "err", err.Error())
+			} else if len(rotated) > 0 {
+				log.Info("data keys rotated by age", "tenant", t.ID, "purposes", rotated)
+			}
+			if n, err := a.ReencryptSecrets(ctx, t.ID, nil); err != nil {
+				log.Warn("key care: re-encrypt secrets", "tenant", t.ID, "err", err.Error())
+			} else if n > 0 {
+				log.Info("stored secrets re-encrypted", "tenant", t.ID, "count", n)
+			}
+		}
+		if len(page) < 100 {
+			return
+		}
+		after = page[len(page)-1].Slug
+	}
 }

@@ -1,0 +1,110 @@
+package auth
+
+import (
+	"bytes"
+	"context"
+
+	"github.com/rampart-dev/rampart/identity"
+	"github.com/rampart-dev/rampart/keys"
+	"github.com/rampart-dev/rampart/store"
+	"github.com/rampart-dev/rampart/vault"
+)
+
+// totpContext binds a TOTP secret's ciphertext to its user.
+func totpContext(userID string) string { return "rampart/mfa_totp/" + userID }
+
+// sealTOTP encrypts a TOTP secret under the tenant's tokens key (envelope
+// encryption, rotated with the tenant's keys); without a vault, under the
+// master key.
+func (s *Service) sealTOTP(ctx context.Context, tenantID, userID string, secret []byte) ([]byte, error) {
+	if s.vault == nil {
+		return s.master.Seal(secret, identity.TOTPSecretAAD(tenantID, userID))
+	}
+	c, err := s.vault.Encrypt(ctx, vault.Field{TenantID: tenantID, Purpose: keys.PurposeTokens, Context: totpContext(userID)}, secret)
+	return []byte(c), err
+}
+
+// openTOTP decrypts a stored TOTP secret: envelope ciphertexts ("rc1:"),
+// and the master-key seals of rows written before the vault existed.
+func (s *Service) openTOTP(ctx context.Context, tenantID, userID string, sealed []byte) ([]byte, error) {
+	if bytes.HasPrefix(sealed, []byte(keys.CiphertextPrefix)) && s.vault != nil {
+		pt, _, err := s.vault.Decrypt(ctx, tenantID, totpContext(userID), string(sealed))
+		return pt, err
+	}
+	return s.master.Open(sealed, identity.TOTPSecretAAD(tenantID, userID))
+}
+
+// ReencryptSecrets moves the tenant's stored secrets (TOTP secrets) to the
+// newest version of their key, and master-key seals of older releases into
+// the tenant's keys. It is resumable by construction: it skips what is
+// current, and each row is replaced only if it did not change meanwhile.
+// progress, when set, is called after each row with (done, total).
+func (s *Service) ReencryptSecrets(ctx context.Context, tenantID string, progress func(done, total int)) (moved int, err error) {
+	if s.vault == nil {
+		return 0, nil
+	}
+	var rows []store.SealedSecret
+	if err := s.store.ReadTenant(ctx, tenantID, func(tx *store.Tx) (err error) {
+		rows, err = tx.TOTPSecrets(ctx)
+		return err
+	}); err != nil {
+		return 0, err
+	}
+	for i, r := range rows {
+		fresh := false
+		if bytes.HasPrefix(r.Sealed, []byte(keys.CiphertextPrefix)) {
+			if fresh, err = s.vault.Current(ctx, tenantID, string(r.Sealed)); err != nil {
+				return moved, err
+			}
+		}
+		if !fresh {
+			secret, err := s.openTOTP(ctx, tenantID, r.UserID, r.Sealed)
+			if err != nil {
+				return moved, err
+			}
+			next, err := s.sealTOTP(ctx, tenantID, r.UserID, secret)
+			clear(secret)
+			if err != nil {
+				return moved, err
+			}
+			var ok bool
+			if err := s.store.InTenant(ctx, tenantID, func(tx *store.Tx) (err error) {
+				ok, err = tx.ReplaceTOTPSecret(ctx, r.UserID, r.Sealed, next)
+				return err
+			}); err != nil {
+				return moved, err
+			}
+			if ok {
+				moved++
+			}
+		}
+		if progress != nil {
+			progress(i+1, len(rows))
+		}
+	}
+	return moved, nil
+}
+
+// SecretStatus counts the tenant's stored secrets and those under the
+// newest versions of their keys: the progress of re-encryption.
+func (s *Service) SecretStatus(ctx context.Context, tenantID string) (total, current int, err error) {
+	var rows []store.SealedSecret
+	if err := s.store.ReadTenant(ctx, tenantID, func(tx *store.Tx) (err error) {
+		rows, err = tx.TOTPSecrets(ctx)
+		return err
+	}); err != nil {
+		return 0, 0, err
+	}
+	for _, r := range rows {
+		if s.vault != nil && bytes.HasPrefix(r.Sealed, []byte(keys.CiphertextPrefix)) {
+			ok, err := s.vault.Current(ctx, tenantID, string(r.Sealed))
+			if err != nil {
+				return 0, 0, err
+			}
+			if ok {
+				current++
+			}
+		}
+	}
+	return len(rows), current, nil
+}
