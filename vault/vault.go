@@ -37,6 +37,8 @@ const (
 	// looking for a newer one made by another replica.
 	cacheTTL   = 30 * time.Second
 	kekPurpose = "kek"
+	// maxKeySets bounds the cached key sets of a replica.
+	maxKeySets = 10_000
 )
 
 // Vault encrypts and decrypts for tenants. Build it with New.
@@ -238,6 +240,15 @@ func (v *Vault) set(ctx context.Context, tenantID string, id keys.KeyID, create 
 	v.mu.Lock()
 	ks := v.sets[sk]
 	if ks == nil {
+		if len(v.sets) >= maxKeySets {
+			// Per-subject keys are many and each is used briefly: forget
+			// them (they reload from the database) rather than grow.
+			for k := range v.sets {
+				if k.owner != "" {
+					delete(v.sets, k)
+				}
+			}
+		}
 		ks = &keySet{}
 		v.sets[sk] = ks
 	}
