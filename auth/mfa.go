@@ -104,6 +104,7 @@ func (s *Service) checkFactor(ctx context.Context, p *Principal, f Factor, meta 
 		return lockedError(retry)
 	}
 	var ok, backup bool
+	s.warmTOTP(ctx, p.TenantID)
 	err = s.store.InTenant(ctx, p.TenantID, func(tx *store.Tx) error {
 		if ok, backup, err = s.verifyFactor(ctx, tx, p.TenantID, p.UserID, f, now); err != nil || !ok {
 			return err
@@ -198,6 +199,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, p *Principal, code string, me
 		return nil, err
 	}
 	ok := false
+	s.warmTOTP(ctx, p.TenantID)
 	err = s.store.InTenant(ctx, p.TenantID, func(tx *store.Tx) error {
 		t, err := tx.TOTP(ctx, p.UserID)
 		if rampart.ErrorCode(err) == rampart.ENotFound {
@@ -395,6 +397,7 @@ func (s *Service) CompleteMFA(ctx context.Context, mfaToken string, f Factor, me
 		return nil, lockedError(retry)
 	}
 	var ok, backup, raced bool
+	s.warmTOTP(ctx, tenantID)
 	err = s.store.InTenant(ctx, tenantID, func(tx *store.Tx) (err error) {
 		if ok, backup, err = s.verifyFactor(ctx, tx, tenantID, user.ID, f, now); err != nil {
 			return err

@@ -24,6 +24,14 @@ func (s *Service) sealTOTP(ctx context.Context, tenantID, userID string, secret 
 	return []byte(c), err
 }
 
+// warmTOTP loads the key of TOTP secrets before a transaction that will
+// decrypt one, so the decryption needs no second database connection.
+func (s *Service) warmTOTP(ctx context.Context, tenantID string) {
+	if s.vault != nil {
+		s.vault.Warm(ctx, tenantID, keys.PurposeTokens)
+	}
+}
+
 // openTOTP decrypts a stored TOTP secret: envelope ciphertexts ("rc1:"),
 // and the master-key seals of rows written before the vault existed.
 func (s *Service) openTOTP(ctx context.Context, tenantID, userID string, sealed []byte) ([]byte, error) {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -25,6 +24,11 @@ const (
 	maxCiphertextText = 2 << 20
 )
 
+// internalContextPrefix starts the contexts of Rampart's own ciphertexts
+// (TOTP secrets, say): the API refuses them, so a caller holding
+// crypto:decrypt cannot open Rampart's secrets from a database copy.
+const internalContextPrefix = "rampart/"
+
 // cryptoContext is the caller's context of a ciphertext: a string, or an
 // object of strings and numbers such as {"table": "users", "row": 42,
 // "field": "email"}, canonicalised (keys sorted) so that the same object
@@ -38,7 +42,9 @@ func (c *cryptoContext) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	var obj map[string]any
-	if err := json.Unmarshal(b, &obj); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber() // exact: 9007199254740993 and ...992 must not bind alike
+	if err := dec.Decode(&obj); err != nil {
 		return fmt.Errorf("context must be a string or an object")
 	}
 	keys := make([]string, 0, len(obj))
@@ -48,12 +54,13 @@ func (c *cryptoContext) UnmarshalJSON(b []byte) error {
 	sort.Strings(keys)
 	var out strings.Builder
 	for _, k := range keys {
+		// Typed, so that 42 and "42" bind differently.
 		var v string
 		switch x := obj[k].(type) {
 		case string:
-			v = x
-		case float64:
-			v = strconv.FormatFloat(x, 'f', -1, 64)
+			v = "s:" + x
+		case json.Number:
+			v = "n:" + x.String()
 		default:
 			return fmt.Errorf("context values must be strings or numbers")
 		}
@@ -64,6 +71,9 @@ func (c *cryptoContext) UnmarshalJSON(b []byte) error {
 }
 
 func (c cryptoContext) check(field string) error {
+	if strings.HasPrefix(string(c), internalContextPrefix) {
+		return rampart.FieldError(rampart.EUnprocessable, field, "contexts starting with %q are Rampart's own", internalContextPrefix)
+	}
 	if c == "" || len(c) > maxContextBytes {
 		return rampart.FieldError(rampart.EUnprocessable, field, "context is required: a string or an object of at most %d bytes that names where the value belongs (for a stored field: table, row id, field)", maxContextBytes)
 	}

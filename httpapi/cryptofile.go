@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rampart-dev/rampart"
+	"github.com/rampart-dev/rampart/auth"
 	"github.com/rampart-dev/rampart/keys"
 	"github.com/rampart-dev/rampart/vault"
 )
@@ -66,6 +67,9 @@ func extendDeadlines(w http.ResponseWriter) {
 func (s *Server) handleEncryptFile() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := principal(r)
+		if !s.limitFiles(w, r, p) {
+			return
+		}
 		f, err := fileParams(r, p.TenantID)
 		if err != nil {
 			s.fileError(w, r, err)
@@ -92,13 +96,16 @@ func (s *Server) handleEncryptFile() http.Handler {
 func (s *Server) handleDecryptFile() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := principal(r)
+		if !s.limitFiles(w, r, p) {
+			return
+		}
 		c := cryptoContext(r.URL.Query().Get("context"))
 		if err := c.check("context"); err != nil {
 			s.fileError(w, r, err)
 			return
 		}
 		extendDeadlines(w)
-		plain, h, err := s.vault.DecryptFile(r.Context(), p.TenantID, string(c), bufio.NewReaderSize(r.Body, fileBuffer))
+		plain, h, err := s.vault.DecryptFile(r.Context(), p.TenantID, string(c), &bodyReader{bufio.NewReaderSize(r.Body, fileBuffer)})
 		if err != nil {
 			s.fileError(w, r, err)
 			return
@@ -159,4 +166,18 @@ func (s *Server) abortStream(w http.ResponseWriter, r *http.Request, lw *lazyWri
 func (s *Server) fileError(w http.ResponseWriter, r *http.Request, err error) {
 	w.Header().Set("Connection", "close")
 	writeError(w, r, s.log, err)
+}
+
+// fileStreamsPerMinute bounds the file streams one caller opens a minute:
+// each may hold a connection for up to fileTimeout.
+const fileStreamsPerMinute = 60
+
+// limitFiles applies the per-caller file-stream limit.
+func (s *Server) limitFiles(w http.ResponseWriter, r *http.Request, p *auth.Principal) bool {
+	w.Header().Set("Connection", "close") // a refusal leaves the body unread
+	who := p.UserID
+	if p.APIKeyID != "" {
+		who = "key:" + p.APIKeyID
+	}
+	return s.limit(w, r, p.TenantID+":files:"+who, p.TenantID, s.fileLimits)
 }

@@ -99,7 +99,12 @@ func (s *Server) handleRotateKeys() http.Handler {
 			Resource: "data_keys", Success: true, Details: map[string]any{"rotated": rotated}})
 		// Move Rampart's own stored secrets forward in the background;
 		// GET /v1/keys/status shows the progress.
+		if _, running := s.reencrypting.LoadOrStore(tenantID, true); running {
+			encode(w, http.StatusCreated, map[string]any{"tenant": tenantID, "rotated": rotated, "reencryption": "running"})
+			return
+		}
 		go func(ctx context.Context) {
+			defer s.reencrypting.Delete(tenantID)
 			if n, err := s.auth.ReencryptSecrets(ctx, tenantID, nil); err != nil {
 				s.log.Warn("re-encryption after rotation stopped; it resumes at the next key care", "tenant", tenantID, "err", err.Error())
 			} else {

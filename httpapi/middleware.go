@@ -166,7 +166,7 @@ func (s *Server) cors(next http.Handler) http.Handler {
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == uploadPath || r.URL.Path == encryptFilePath || r.URL.Path == decryptFilePath {
-			next.ServeHTTP(w, r) // capped by its handler, at the upload limit
+			next.ServeHTTP(w, r) // uploads: capped by the handler at the upload limit; file streams: any size, in constant memory, limited per caller
 			return
 		}
 		if r.ContentLength > s.cfg.MaxBodyBytes {

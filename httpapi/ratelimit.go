@@ -187,13 +187,16 @@ func (s *Server) handleRateLimitCheck() http.Handler {
 			writeError(w, r, s.log, err)
 			return
 		}
-		// The tenant's own limits first: its operations, or its versions
-		// of the tiers' ones.
-		l, ok := tenantLimit(policy, req.Operation)
-		if !ok {
-			l, ok = ops[req.Operation]
+		// The tenant's own limit of the operation and the tier's: both
+		// apply, so a tenant can tighten what its tier sells, never raise it.
+		var limits []*ratelimit.Limit
+		if l, ok := tenantLimit(policy, req.Operation); ok {
+			limits = append(limits, l)
 		}
-		if !ok {
+		if l, ok := ops[req.Operation]; ok {
+			limits = append(limits, l)
+		}
+		if len(limits) == 0 {
 			names := []string{ratelimit.OpAPICalls, ratelimit.OpModelRequests, ratelimit.OpDailyQuota}
 			for op := range policy.RateLimits {
 				names = append(names, op)
@@ -203,23 +206,28 @@ func (s *Server) handleRateLimitCheck() http.Handler {
 			return
 		}
 		if s.limiter == nil {
-			encode(w, http.StatusOK, map[string]any{"allowed": true, "limit": l.Rate, "remaining": l.Rate})
+			encode(w, http.StatusOK, map[string]any{"allowed": true, "limit": limits[0].Rate, "remaining": limits[0].Rate})
 			return
 		}
 		var res ratelimit.Result
 		id := p.TenantID + ":app:" + req.Operation + ":" + req.Key
-		if err := s.limiter.Decide(r.Context(), id, []*ratelimit.Limit{l}, cost, &res); err != nil {
+		if err := s.limiter.Decide(r.Context(), id, limits, cost, &res); err != nil {
+			if s.cfg.RateLimitFailOpen {
+				s.log.Warn("rate limiter unavailable: admitting the check (RAMPART_RATE_LIMIT_FAILURE=open)", "err", err.Error())
+				encode(w, http.StatusOK, map[string]any{"allowed": true, "limit": limits[0].Rate, "degraded": true})
+				return
+			}
 			writeError(w, r, s.log, &rampart.Error{Code: rampart.EUnavailable, Message: "rate limiting is unavailable; retry shortly", RetryAfter: time.Second})
 			return
 		}
-		d := res.Decisions[0]
+		d := res.Tightest()
 		reset := s.now().Add(d.Reset)
-		setRateHeaders(w, &d, reset)
-		if !d.Allowed {
-			writeError(w, r, s.log, rateLimited(&d, reset))
+		setRateHeaders(w, d, reset)
+		if !res.Allowed {
+			writeError(w, r, s.log, rateLimited(d, reset))
 			return
 		}
-		encode(w, http.StatusOK, map[string]any{"allowed": true, "limit": l.Rate, "remaining": d.Remaining, "reset_time": reset.Unix()})
+		encode(w, http.StatusOK, map[string]any{"allowed": true, "limit": d.Limit.Rate, "remaining": d.Remaining, "reset_time": reset.Unix()})
 	})
 }
 

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -36,12 +37,15 @@ type Server struct {
 	readiness    []readinessCheck
 	limiter      Limiter
 	vault        *vault.Vault
+	// reencrypting holds the tenants whose re-encryption job runs here.
+	reencrypting sync.Map
 	pii          *pii.Detector
 	limiterName  string // memory | redis
 	tiers        map[string]map[string]*ratelimit.Limit
 	refusals     refusalCounter
 	loginLimit   *ratelimit.Limit
 	uploadLimits []*ratelimit.Limit
+	fileLimits   []*ratelimit.Limit
 	metrics      *metrics
 	now          func() time.Time
 }
@@ -105,6 +109,7 @@ func New(d Deps) *Server {
 	// The per-route upload limit: per caller, a security limit too.
 	s.uploadLimits = []*ratelimit.Limit{{Name: "upload", Rate: int64(max(1, d.Config.UploadLimit)), Period: time.Minute,
 		Algorithm: ratelimit.SlidingWindow, FailClosed: true}}
+	s.fileLimits = []*ratelimit.Limit{{Name: "file_stream", Rate: fileStreamsPerMinute, Period: time.Minute, Algorithm: ratelimit.SlidingWindow}}
 	tiers := d.Tiers
 	if tiers == nil {
 		tiers = ratelimit.DefaultTiers()

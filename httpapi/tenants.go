@@ -3,7 +3,9 @@ package httpapi
 import (
 	"encoding/json"
 	"net/http"
+	"reflect"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/rampart-dev/rampart"
@@ -270,6 +272,14 @@ func (s *Server) updateTenant(r *http.Request, tenantID string, name *string, se
 			// merge it into the old map entry by entry).
 			var present map[string]json.RawMessage
 			if json.Unmarshal(settings, &present) == nil {
+				// encoding/json matches names in any case; settings take
+				// their exact names only, so that checks on a name (the
+				// tier, above) cannot be sidestepped by its capitals.
+				for k := range present {
+					if !settingNames[k] {
+						return rampart.FieldError(rampart.EUnprocessable, "settings."+k, "unknown setting %q", k)
+					}
+				}
 				if _, ok := present["rate_limits"]; ok {
 					policy.RateLimits = nil
 				}
@@ -348,3 +358,16 @@ func (s *Server) handleOwnTenantSettings() http.Handler {
 		encode(w, http.StatusOK, toTenantJSON(t))
 	})
 }
+
+// settingNames are the JSON names of the tenant settings, exactly.
+var settingNames = func() map[string]bool {
+	out := map[string]bool{}
+	t := reflect.TypeOf(identity.TenantPolicy{})
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name != "" && name != "-" {
+			out[name] = true
+		}
+	}
+	return out
+}()

@@ -61,6 +61,15 @@ func (v *Vault) EncryptDocument(ctx context.Context, tenantID string, doc map[st
 		return rampart.FieldError(rampart.EUnprocessable, "document."+EncryptedFieldsKey, "the document is already encrypted")
 	}
 	paths := sortedPaths(fields)
+	for i := 1; i < len(paths); i++ {
+		// Sorted, a path inside another follows it directly or soon; any
+		// later path with the prefix is inside it.
+		for j := 0; j < i; j++ {
+			if strings.HasPrefix(paths[i], paths[j]+".") {
+				return rampart.FieldError(rampart.EUnprocessable, "fields."+paths[i], "%s lies inside %s, which is encrypted whole", paths[i], paths[j])
+			}
+		}
+	}
 	out := make([]string, len(paths))
 	for i, path := range paths {
 		parent, last, err := lookup(doc, path)
@@ -80,7 +89,10 @@ func (v *Vault) EncryptDocument(ctx context.Context, tenantID string, doc map[st
 	// Every field encrypted: now change the document.
 	record := map[string]any{}
 	for i, path := range paths {
-		parent, last, _ := lookup(doc, path)
+		parent, last, err := lookup(doc, path)
+		if err != nil {
+			return rampart.FieldError(rampart.EUnprocessable, "fields."+path, "%s", err.Error())
+		}
 		parent[last] = out[i]
 		record[path] = string(fields[path])
 	}

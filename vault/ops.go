@@ -32,10 +32,10 @@ func decryptError(err error) error {
 	return err
 }
 
-func (f Field) keyID() keys.KeyID {
+func (v *Vault) keyID(f Field) keys.KeyID {
 	id := keys.KeyID{Purpose: f.Purpose}
 	if f.Purpose == keys.PurposePersonalData && f.Subject != "" {
-		id.User = Subject(f.Subject)
+		id.User = v.SubjectID(f.TenantID, f.Subject)
 	}
 	return id
 }
@@ -51,7 +51,7 @@ func (v *Vault) Encrypt(ctx context.Context, f Field, plaintext []byte) (string,
 }
 
 func (v *Vault) seal(ctx context.Context, f Field, plaintext []byte) ([]byte, error) {
-	k, err := v.current(ctx, f.TenantID, f.keyID())
+	k, err := v.current(ctx, f.TenantID, v.keyID(f))
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +106,7 @@ func (v *Vault) Rewrap(ctx context.Context, tenantID, context, ciphertext string
 // EncryptFile streams src to dst as a file ciphertext for f, in constant
 // memory, and returns the plaintext size.
 func (v *Vault) EncryptFile(ctx context.Context, f Field, dst io.Writer, src io.Reader) (int64, error) {
-	k, err := v.current(ctx, f.TenantID, f.keyID())
+	k, err := v.current(ctx, f.TenantID, v.keyID(f))
 	if err != nil {
 		return 0, err
 	}

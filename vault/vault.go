@@ -7,6 +7,7 @@ package vault
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -48,6 +49,8 @@ type Vault struct {
 	now      func() time.Time
 	maxAge   time.Duration
 	useLimit int64
+	// subjectKey keys the HMAC of subject ids.
+	subjectKey []byte
 
 	mu   sync.Mutex
 	keks map[string]map[uint32]*keys.DataKey // tenant -> version -> KEK
@@ -64,7 +67,7 @@ type Options struct {
 // New returns a Vault over st, its keys sealed under master.
 func New(st *store.Store, master *keys.MasterKey, o Options) *Vault {
 	v := &Vault{store: st, master: master, now: o.Now, maxAge: o.MaxAge, useLimit: o.UseLimit,
-		keks: map[string]map[uint32]*keys.DataKey{}, sets: map[setKey]*keySet{}}
+		keks: map[string]map[uint32]*keys.DataKey{}, sets: map[setKey]*keySet{}, subjectKey: master.Derive("vault/subject-id")}
 	if v.now == nil {
 		v.now = time.Now
 	}
@@ -92,13 +95,19 @@ type keySet struct {
 	budget   atomic.Int64 // encryptions left in this replica's reservation
 }
 
-// Subject returns the owner id of a subject's per-user keys: 16 bytes of a
-// SHA-256, so any identifier the platform uses for a person fits the
-// ciphertext header.
-func Subject(subject string) [16]byte {
-	sum := sha256.Sum256([]byte("rampart/subject/v1\x00" + subject))
+// SubjectID returns the owner id of a subject's per-person keys: 16 bytes
+// of an HMAC-SHA256 under a key derived from the master key, over the
+// tenant and the subject. Any identifier the platform uses for a person
+// fits the ciphertext header, and the id in headers and key rows neither
+// links one person across tenants nor gives an email or phone number back
+// to a dictionary.
+func (v *Vault) SubjectID(tenantID, subject string) [16]byte {
+	m := hmac.New(sha256.New, v.subjectKey)
+	m.Write([]byte(tenantID))
+	m.Write([]byte{0})
+	m.Write([]byte(subject))
 	var out [16]byte
-	copy(out[:], sum[:16])
+	copy(out[:], m.Sum(nil))
 	return out
 }
 
@@ -344,7 +353,7 @@ func (v *Vault) current(ctx context.Context, tenantID string, id keys.KeyID) (*k
 	defer ks.mu.Unlock()
 	for attempt := 0; attempt < 3; attempt++ {
 		if v.now().Sub(ks.created) >= v.maxAge {
-			if err := v.rotateLocked(ctx, tenantID, id, ks); err != nil {
+			if err := v.rotateFrom(ctx, tenantID, id, ks, ks.current.Version); err != nil {
 				return nil, err
 			}
 			continue
@@ -355,19 +364,19 @@ func (v *Vault) current(ctx context.Context, tenantID string, id keys.KeyID) (*k
 		k := ks.current
 		var total int64
 		err := v.store.InTenant(ctx, tenantID, func(tx *store.Tx) (err error) {
-			total, err = tx.ReserveUses(ctx, string(id.Purpose), ownerOf(id), k.Version, reserveBlock)
+			total, err = tx.ReserveUses(ctx, string(id.Purpose), ownerOf(id), k.Version, v.block())
 			return err
 		})
 		if err != nil {
 			return nil, internal(err)
 		}
 		if total > v.useLimit {
-			if err := v.rotateLocked(ctx, tenantID, id, ks); err != nil {
+			if err := v.rotateFrom(ctx, tenantID, id, ks, k.Version); err != nil {
 				return nil, err
 			}
 			continue
 		}
-		ks.budget.Store(reserveBlock)
+		ks.budget.Store(v.block())
 	}
 	return nil, errors.New("vault: could not reserve encryptions")
 }
@@ -378,6 +387,26 @@ func (v *Vault) rotateLocked(ctx context.Context, tenantID string, id keys.KeyID
 		return err
 	}
 	if _, err := v.addVersion(ctx, tenantID, id, ks.current.Version+1); err != nil {
+		return err
+	}
+	return v.load(ctx, tenantID, id, ks, false)
+}
+
+// block is how many encryptions a replica reserves at once: reserveBlock,
+// or the whole use limit when that is smaller.
+func (v *Vault) block() int64 { return min(reserveBlock, v.useLimit) }
+
+// Warm loads a tenant's key of purpose into the cache, so that a caller
+// about to decrypt inside a database transaction does not need a second
+// connection for it then (errors are left for the decryption to report).
+func (v *Vault) Warm(ctx context.Context, tenantID string, purpose keys.Purpose) {
+	_, _ = v.set(ctx, tenantID, keys.KeyID{Purpose: purpose}, false)
+}
+
+// rotateFrom adds version from+1 unless another replica did (ks.mu held):
+// replicas that see the same key too old or too used rotate it once.
+func (v *Vault) rotateFrom(ctx context.Context, tenantID string, id keys.KeyID, ks *keySet, from uint32) error {
+	if _, err := v.addVersion(ctx, tenantID, id, from+1); err != nil {
 		return err
 	}
 	return v.load(ctx, tenantID, id, ks, false)
@@ -433,7 +462,15 @@ func (v *Vault) RotateDue(ctx context.Context, tenantID string) ([]keys.Purpose,
 		if !ok || v.now().Sub(k.CreatedAt) < v.maxAge {
 			continue
 		}
-		if _, err := v.Rotate(ctx, tenantID, p); err != nil {
+		id := keys.KeyID{Purpose: p}
+		ks, err := v.set(ctx, tenantID, id, true)
+		if err != nil {
+			return out, err
+		}
+		ks.mu.Lock()
+		err = v.rotateFrom(ctx, tenantID, id, ks, k.Version)
+		ks.mu.Unlock()
+		if err != nil {
 			return out, err
 		}
 		out = append(out, p)
@@ -494,7 +531,7 @@ func (v *Vault) HashKey(tenantID, use string) []byte {
 // Shred destroys every key of a subject (crypto-shredding) and forgets them
 // here; other replicas forget them within cacheTTL.
 func (v *Vault) Shred(ctx context.Context, tenantID, subject string) (int64, error) {
-	owner := Subject(subject)
+	owner := v.SubjectID(tenantID, subject)
 	var n int64
 	err := v.store.InTenant(ctx, tenantID, func(tx *store.Tx) (err error) {
 		n, err = tx.DestroyUserKeys(ctx, hex.EncodeToString(owner[:]), v.now().UTC())

@@ -200,7 +200,7 @@ func TestUseLimitForcesRotation(t *testing.T) {
 		if i%2 == 1 {
 			v = b
 		}
-		k, err := v.current(ctx, f.a, field.keyID())
+		k, err := v.current(ctx, f.a, v.keyID(field))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -219,7 +219,7 @@ func TestShreddingASubject(t *testing.T) {
 		bob := Field{TenantID: f.a, Purpose: keys.PurposePersonalData, Subject: "end-user-bob", Context: "profiles/bob/notes"}
 		ca, _ := v.Encrypt(ctx, alice, []byte("alice's notes"))
 		cb, _ := v.Encrypt(ctx, bob, []byte("bob's notes"))
-		if h, _ := headerOf(ca); !h.Key.PerUser() || h.Key.User != Subject("end-user-alice") {
+		if h, _ := headerOf(ca); !h.Key.PerUser() || h.Key.User != v.SubjectID(f.a, "end-user-alice") {
 			t.Fatalf("not a per-subject key: %+v", h)
 		}
 		n, err := v.Shred(ctx, f.a, "end-user-alice")
@@ -368,5 +368,28 @@ func BenchmarkRewrapField(b *testing.B) {
 		if _, _, err := v.Rewrap(ctx, f.a, field.Context, old); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestSmallUseLimit(t *testing.T) {
+	f := newFixture(t, "sqlite")
+	ctx := context.Background()
+	v := f.vault(Options{UseLimit: 10})
+	field := Field{TenantID: f.a, Purpose: keys.PurposeDefault, Context: "c"}
+	seen := map[uint32]int{}
+	for i := 0; i < 25; i++ {
+		k, err := v.current(ctx, f.a, v.keyID(field))
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen[k.Version]++
+	}
+	for ver, n := range seen {
+		if n > 10 {
+			t.Fatalf("version %d did %d encryptions (limit 10): %v", ver, n, seen)
+		}
+	}
+	if len(seen) < 3 {
+		t.Fatalf("versions %v", seen)
 	}
 }

@@ -266,3 +266,46 @@ func TestKeyStatusAndReencryption(t *testing.T) {
 		t.Fatalf("member: %d", resp.StatusCode)
 	}
 }
+
+// TestReviewedEdges: the edges a review found.
+func TestReviewedEdges(t *testing.T) {
+	env := testEnv(t, "sqlite")
+	env["RAMPART_RATE_LIMITS"] = "on"
+	ts := start(t, env)
+	ts.tenantWithOwner(t, "acme", "owner@acme.io")
+	access, _ := ts.mustLogin(t, "acme", "owner@acme.io", ownerPassword)
+	// The tier is the operator's, whatever the capitals.
+	if resp, body := ts.do(t, "PATCH", "/v1/tenant/settings", access, map[string]any{"RATE_LIMIT_TIER": "enterprise"}); resp.StatusCode != 422 {
+		t.Fatalf("tier in capitals: %d %v", resp.StatusCode, body)
+	}
+	if _, body := ts.do(t, "GET", "/v1/tenant", access, nil); body["settings"].(map[string]any)["rate_limit_tier"] != "standard" {
+		t.Fatalf("tier changed: %v", body)
+	}
+	// A tenant's limit tightens its tier's, never raises it: 600 model
+	// requests exceed the standard tier's 500 a minute.
+	if resp, body := ts.do(t, "PATCH", "/v1/tenant/settings", access, map[string]any{"rate_limits": map[string]any{"model_requests": map[string]any{"rate": 1000000000, "period_seconds": 1}}}); resp.StatusCode != 200 {
+		t.Fatalf("%d %v", resp.StatusCode, body)
+	}
+	if resp, body := ts.do(t, "POST", "/v1/ratelimit/check", access, map[string]any{"key": "k", "operation": "model_requests", "cost": 600}); resp.StatusCode != 429 {
+		t.Fatalf("raised above the tier: %d %v", resp.StatusCode, body)
+	}
+	// Rampart's own contexts are not the API's.
+	if resp, body := ts.do(t, "POST", "/v1/crypto/decrypt", access, map[string]any{"ciphertext": "rc1:AQ", "context": "rampart/mfa_totp/x"}); resp.StatusCode != 422 || body["field"] != "context" {
+		t.Fatalf("internal context: %d %v", resp.StatusCode, body)
+	}
+	// Overlapping document paths: a 422, not a crash.
+	resp, body := ts.do(t, "POST", "/v1/crypto/encrypt-document", access, map[string]any{"document": map[string]any{"a": map[string]any{"b": 1}}, "fields": map[string]any{"a": "default", "a.b": "default"}, "context": "d"})
+	if resp.StatusCode != 422 || body["field"] != "fields.a.b" {
+		t.Fatalf("overlapping paths: %d %v", resp.StatusCode, body)
+	}
+	// Large numbers in a context bind exactly; 42 and "42" differ.
+	_, enc := ts.doRaw(t, "POST", "/v1/crypto/encrypt", access, json.RawMessage(`{"text":"x","context":{"row":9007199254740993}}`))
+	var c struct{ Ciphertext string }
+	json.Unmarshal([]byte(enc), &c)
+	for ctx, want := range map[string]int{`{"row":9007199254740993}`: 200, `{"row":9007199254740992}`: 422, `{"row":"9007199254740993"}`: 422} {
+		resp, _ := ts.doRaw(t, "POST", "/v1/crypto/decrypt", access, json.RawMessage(`{"ciphertext":"`+c.Ciphertext+`","context":`+ctx+`}`))
+		if resp.StatusCode != want {
+			t.Errorf("context %s: %d, want %d", ctx, resp.StatusCode, want)
+		}
+	}
+}
