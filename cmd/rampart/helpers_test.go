@@ -78,3 +78,22 @@ func secondReplica(t *testing.T, envA map[string]string) *testServer {
 	copyFile(t, envA["RAMPART_DATA_DIR"]+"/master.key", envB["RAMPART_DATA_DIR"]+"/master.key")
 	return start(t, envB)
 }
+
+// loginAs logs in from ip (through the trusted local proxy) and returns the
+// access token: for tests whose login budget per address is shared in Redis.
+func (ts *testServer) loginAs(t *testing.T, ip, tenant, email, password string) string {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"tenant": tenant, "email": email, "password": password})
+	req, _ := http.NewRequest("POST", ts.URL+"/v1/auth/login", bytes.NewReader(body))
+	req.Header.Set("X-Forwarded-For", ip)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out map[string]any
+	jsonDecode(resp, &out)
+	if resp.StatusCode != 200 {
+		t.Fatalf("login from %s: %d %v", ip, resp.StatusCode, out)
+	}
+	return out["access_token"].(string)
+}
