@@ -216,6 +216,15 @@ func (it *decryptItem) check(prefix string) error {
 	return it.Context.check(prefix + "context")
 }
 
+// decodeDecryptItem reads and checks the body of a decrypt or rewrap.
+func decodeDecryptItem(r *http.Request) (decryptItem, error) {
+	var req decryptItem
+	if err := decode(r, &req); err != nil {
+		return req, err
+	}
+	return req, req.check("")
+}
+
 // plainJSON answers a plaintext as base64, and as text when it is UTF-8.
 func plainJSON(pt []byte) map[string]any {
 	out := map[string]any{"plaintext": base64.StdEncoding.EncodeToString(pt)}
@@ -238,12 +247,8 @@ func (s *Server) auditDecrypt(r *http.Request, what string, details map[string]a
 
 func (s *Server) handleDecrypt() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var req decryptItem
-		if err := decode(r, &req); err != nil {
-			writeError(w, r, s.log, err)
-			return
-		}
-		if err := req.check(""); err != nil {
+		req, err := decodeDecryptItem(r)
+		if err != nil {
 			writeError(w, r, s.log, err)
 			return
 		}
@@ -317,12 +322,8 @@ func (s *Server) handleDecryptBatch(rewrap bool) http.Handler {
 
 func (s *Server) handleRewrap() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var req decryptItem
-		if err := decode(r, &req); err != nil {
-			writeError(w, r, s.log, err)
-			return
-		}
-		if err := req.check(""); err != nil {
+		req, err := decodeDecryptItem(r)
+		if err != nil {
 			writeError(w, r, s.log, err)
 			return
 		}
