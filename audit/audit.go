@@ -9,6 +9,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rampart-dev/rampart/pii"
@@ -264,4 +266,21 @@ func (v *Verifier) End(headSeq int64, headHash string) *Break {
 		v.broken = &Break{TenantID: v.tenantID, Seq: v.seq + 1, Reason: fmt.Sprintf("chain ends at seq %d but the head records seq %d", v.seq, headSeq)}
 	}
 	return v.broken
+}
+
+// Sampler decides which of many like events (refusals under attack) are
+// written: the first of each tenant, then one in every n, counted per
+// tenant so that one tenant's noise never hides another's first event.
+// The zero value is ready to use.
+type Sampler struct {
+	counts sync.Map // tenant id -> *atomic.Int64
+}
+
+// Take counts one event of tenantID and reports whether to write it.
+func (s *Sampler) Take(tenantID string, every int64) bool {
+	c, ok := s.counts.Load(tenantID)
+	if !ok {
+		c, _ = s.counts.LoadOrStore(tenantID, new(atomic.Int64))
+	}
+	return c.(*atomic.Int64).Add(1)%every == 1
 }

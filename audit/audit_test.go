@@ -112,3 +112,19 @@ func TestDetailsAreMasked(t *testing.T) {
 		}
 	}
 }
+
+func TestSamplerCountsPerTenant(t *testing.T) {
+	var s Sampler
+	written := map[string]int{}
+	for i := 0; i < 250; i++ {
+		if s.Take("noisy", 100) {
+			written["noisy"]++
+		}
+	}
+	if !s.Take("quiet", 100) {
+		t.Fatal("another tenant's first event was not written")
+	}
+	if written["noisy"] != 3 {
+		t.Fatalf("noisy tenant wrote %d of 250, want 3 (1st, 101st, 201st)", written["noisy"])
+	}
+}

@@ -122,7 +122,7 @@ func (s *Service) CheckIP(ctx context.Context, tenantID string, meta Meta) error
 	if v == iprules.Allowed {
 		return nil
 	}
-	if n := s.ipRefusals.Add(1); n%ipAuditSample == 1 {
+	if s.ipRefusals.Take(tenantID, ipAuditSample) {
 		s.appendEvents(ctx, tenantID, &audit.Event{Type: audit.IPBlocked, IP: meta.IP, UserAgent: meta.UserAgent, Success: false,
 			Details: map[string]any{"rule": v.String(), "scope": "tenant", "sampled_one_in": ipAuditSample}})
 	}

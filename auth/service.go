@@ -6,10 +6,10 @@ package auth
 import (
 	"context"
 	"log/slog"
-	"sync/atomic"
 	"time"
 
 	"github.com/rampart-dev/rampart"
+	"github.com/rampart-dev/rampart/audit"
 	"github.com/rampart-dev/rampart/identity"
 	"github.com/rampart-dev/rampart/keys"
 	"github.com/rampart-dev/rampart/store"
@@ -47,7 +47,7 @@ type Service struct {
 	keyCache keyCache
 	keyUses  keyUses
 	// ipRefusals counts IP-rule refusals for audit sampling.
-	ipRefusals atomic.Int64
+	ipRefusals audit.Sampler
 	bus        Bus
 	reload     reloadState
 	log        *slog.Logger

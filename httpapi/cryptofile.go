@@ -110,7 +110,6 @@ func (s *Server) handleDecryptFile() http.Handler {
 			s.fileError(w, r, err)
 			return
 		}
-		s.auditDecrypt(r, "decrypt_file", map[string]any{"purpose": h.Key.Purpose, "key_version": h.Version})
 		w.Header().Set("Content-Type", "application/octet-stream")
 		lw := &lazyWriter{w: w}
 		bw := bufio.NewWriterSize(lw, fileBuffer)
@@ -125,6 +124,8 @@ func (s *Server) handleDecryptFile() http.Handler {
 			if err != nil {
 				if err == io.EOF {
 					bw.Flush()
+					// Only now is the whole file proven.
+					s.auditDecrypt(r, "decrypt_file", map[string]any{"purpose": h.Key.Purpose, "key_version": h.Version})
 					return
 				}
 				s.abortStream(w, r, lw, err)

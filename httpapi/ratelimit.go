@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/rampart-dev/rampart"
@@ -65,7 +64,7 @@ func (s *Server) limit(w http.ResponseWriter, r *http.Request, id, tenantID stri
 	if res.Allowed {
 		return true
 	}
-	if n := s.refusals.Add(1); tenantID != "" && n%rateAuditSample == 1 {
+	if tenantID != "" && s.refusals.Take(tenantID, rateAuditSample) {
 		s.auth.Audit(r.Context(), tenantID, &audit.Event{Type: audit.APIRateLimit, UserID: callerID(r), IP: s.clientIP(r),
 			UserAgent: truncate(r.UserAgent(), 512), Resource: r.Pattern, Success: false,
 			Details: map[string]any{"limit": d.Limit.Name, "sampled_one_in": rateAuditSample}})
@@ -132,8 +131,6 @@ func (s *Server) limitPrincipal(w http.ResponseWriter, r *http.Request, p *auth.
 	return s.limit(w, r, id, p.TenantID, s.limitsFor(tier))
 }
 
-// refusalCounter counts refusals for audit sampling.
-type refusalCounter = atomic.Int64
 
 // Bounds of POST /v1/ratelimit/check.
 const (

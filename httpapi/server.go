@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/rampart-dev/rampart"
+	"github.com/rampart-dev/rampart/audit"
 	"github.com/rampart-dev/rampart/auth"
 	"github.com/rampart-dev/rampart/config"
 	"github.com/rampart-dev/rampart/identity"
@@ -42,7 +43,7 @@ type Server struct {
 	pii          *pii.Detector
 	limiterName  string // memory | redis
 	tiers        map[string]map[string]*ratelimit.Limit
-	refusals     refusalCounter
+	refusals     audit.Sampler // of api_rate_limit events
 	loginLimit   *ratelimit.Limit
 	uploadLimits []*ratelimit.Limit
 	fileLimits   []*ratelimit.Limit
