@@ -131,7 +131,6 @@ func (s *Server) limitPrincipal(w http.ResponseWriter, r *http.Request, p *auth.
 	return s.limit(w, r, id, p.TenantID, s.limitsFor(tier))
 }
 
-
 // Bounds of POST /v1/ratelimit/check.
 const (
 	maxRateKeyBytes = 200
