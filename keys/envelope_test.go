@@ -3,6 +3,7 @@ package keys
 import (
 	"bytes"
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -126,5 +127,26 @@ func BenchmarkOpenField(b *testing.B) {
 		if _, err := k.Open(buf[:0], c, "t", "users/42/email"); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestOwnFields(t *testing.T) {
+	mk, _ := ParseMasterKey("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
+	f := NewFields(mk)
+	c, err := f.SealField("t1", "u1", "users.email", "a@b.co")
+	if err != nil || !f.Sealed(c) || strings.Contains(c, "a@b.co") {
+		t.Fatalf("%q %v", c, err)
+	}
+	if v, err := f.OpenField("t1", "u1", "users.email", c); err != nil || v != "a@b.co" {
+		t.Fatalf("open: %q %v", v, err)
+	}
+	for _, place := range [][2]string{{"t1", "u2"}, {"t2", "u1"}} {
+		if _, err := f.OpenField(place[0], place[1], "users.email", c); err == nil {
+			t.Errorf("opened at %v", place)
+		}
+	}
+	if f.BlindIndex("t1", "email", "a@b.co") == f.BlindIndex("t2", "email", "a@b.co") ||
+		f.BlindIndex("t1", "email", "a@b.co") != f.BlindIndex("t1", "email", "a@b.co") {
+		t.Error("blind index must be stable in a tenant and differ across tenants")
 	}
 }

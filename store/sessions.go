@@ -286,6 +286,9 @@ func (tx *Tx) RefreshState(ctx context.Context, hash string) (*RefreshState, err
 	st.Token.TenantID, st.Session.TenantID, st.User.TenantID, st.Tenant.ID = tenantID, tenantID, tenantID, tenantID
 	st.Session.ID, st.User.ID = st.Token.SessionID, st.Session.UserID
 	st.User.Role = identity.Role(role)
+	if err := tx.openEmail(&st.User); err != nil {
+		return nil, err
+	}
 	if err := errors.Join(json.Unmarshal([]byte(amr), &st.Session.AMR), json.Unmarshal([]byte(perms), &st.User.Permissions),
 		json.Unmarshal([]byte(settings), &st.Tenant.Policy)); err != nil {
 		return nil, err

@@ -23,7 +23,25 @@ type Store struct {
 	// the same pool; on SQLite w holds one connection (SQLite has one writer)
 	// and r several, which WAL lets read while w writes.
 	w, r *sql.DB
+	// fields seals users' emails and indexes them; nil stores them as given.
+	fields FieldSealer
 }
+
+// FieldSealer encrypts the personal fields of Rampart's own records (user
+// emails) and computes the blind indexes that lookups and uniqueness use
+// instead of the values. The store knows nothing of keys.
+type FieldSealer interface {
+	SealField(tenantID, rowID, field, value string) (string, error)
+	OpenField(tenantID, rowID, field, stored string) (string, error)
+	BlindIndex(tenantID, field, value string) string
+	// Sealed reports whether a stored value is already sealed.
+	Sealed(stored string) bool
+}
+
+// SealFields makes the store encrypt users' emails with f and look them up
+// by blind index. Call it before serving; SealUserEmails converts rows
+// written without it.
+func (s *Store) SealFields(f FieldSealer) { s.fields = f }
 
 // Open connects to databaseURL: empty or "sqlite:PATH" selects SQLite (by
 // default rampart.db in dataDir), "postgres://" or "postgresql://" selects
@@ -108,6 +126,7 @@ type Tx struct {
 	d        *dialect
 	tenantID string
 	operator bool
+	fields   FieldSealer
 }
 
 // TenantID returns the tenant the transaction is scoped to.
@@ -157,7 +176,7 @@ func (s *Store) run(ctx context.Context, db *sql.DB, readOnly bool, tenantID str
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	tx := &Tx{tx: sqlTx, d: s.d, tenantID: tenantID, operator: operator}
+	tx := &Tx{tx: sqlTx, d: s.d, tenantID: tenantID, operator: operator, fields: s.fields}
 	if err := s.d.beginScope(ctx, sqlTx, tenantID, operator); err != nil {
 		sqlTx.Rollback()
 		return fmt.Errorf("scope transaction: %w", err)

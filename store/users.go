@@ -25,6 +25,39 @@ func validUUID(s string) bool {
 	return err == nil && len(s) == 36
 }
 
+// emailField names users' email column to the field sealer.
+const emailField = "users.email"
+
+// emailKey is what users.email_key holds for an email: its blind index, or
+// with no sealer the normalised email.
+func (tx *Tx) emailKey(tenantID, email string) string {
+	if tx.fields == nil {
+		return identity.NormalizeEmail(email)
+	}
+	return tx.fields.BlindIndex(tenantID, "email", identity.NormalizeEmail(email))
+}
+
+// openEmail decrypts a stored email.
+func (tx *Tx) openEmail(u *identity.User) error {
+	if tx.fields == nil {
+		return nil
+	}
+	email, err := tx.fields.OpenField(u.TenantID, u.ID, emailField, u.Email)
+	if err != nil {
+		return fmt.Errorf("store: user %s email does not decrypt: %w", u.ID, err)
+	}
+	u.Email = email
+	return nil
+}
+
+func (tx *Tx) scanUser(row interface{ Scan(...any) error }) (*identity.User, error) {
+	u, err := scanUser(row)
+	if err != nil {
+		return nil, err
+	}
+	return u, tx.openEmail(u)
+}
+
 func scanUser(row interface{ Scan(...any) error }) (*identity.User, error) {
 	var u identity.User
 	var role, perms string
@@ -57,8 +90,15 @@ func (tx *Tx) CreateUser(ctx context.Context, u *identity.User) error {
 	if err != nil {
 		return err
 	}
+	email, key := u.Email, tx.emailKey(tenantID, u.Email)
+	if tx.fields != nil {
+		if email, err = tx.fields.SealField(tenantID, u.ID, emailField, u.Email); err != nil {
+			return err
+		}
+	}
+	u.EmailKey = key
 	_, err = tx.exec(ctx, "INSERT INTO users ("+userColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		u.ID, tenantID, u.Email, u.EmailKey, u.PasswordHash, string(u.Role), string(perms), u.Status,
+		u.ID, tenantID, email, key, u.PasswordHash, string(u.Role), string(perms), u.Status,
 		tx.d.timeArg(u.CreatedAt), tx.d.timeArg(u.UpdatedAt))
 	if isUniqueViolation(err) {
 		return rampart.FieldError(rampart.EConflict, "email", "a user with this email already exists in the tenant")
@@ -82,7 +122,7 @@ func (tx *Tx) UserByID(ctx context.Context, id string) (*identity.User, error) {
 	if !validUUID(id) {
 		return nil, rampart.Errorf(rampart.ENotFound, "user not found")
 	}
-	return scanUser(tx.queryRow(ctx, "SELECT "+userColumns+" FROM users WHERE tenant_id = ? AND id = ?", tenantID, id))
+	return tx.scanUser(tx.queryRow(ctx, "SELECT "+userColumns+" FROM users WHERE tenant_id = ? AND id = ?", tenantID, id))
 }
 
 // UserByEmail returns the user of the scoped tenant with this email, in any case.
@@ -91,12 +131,13 @@ func (tx *Tx) UserByEmail(ctx context.Context, email string) (*identity.User, er
 	if err != nil {
 		return nil, err
 	}
-	return scanUser(tx.queryRow(ctx, "SELECT "+userColumns+" FROM users WHERE tenant_id = ? AND email_key = ?",
-		tenantID, identity.NormalizeEmail(email)))
+	return tx.scanUser(tx.queryRow(ctx, "SELECT "+userColumns+" FROM users WHERE tenant_id = ? AND email_key = ?",
+		tenantID, tx.emailKey(tenantID, email)))
 }
 
-// ListUsers returns up to limit users of the scoped tenant ordered by email,
-// after the email key `after`.
+// ListUsers returns up to limit users of the scoped tenant ordered by email
+// key (the email's blind index when emails are sealed: a stable order that
+// reveals nothing), after the email key `after`.
 func (tx *Tx) ListUsers(ctx context.Context, after string, limit int) ([]*identity.User, error) {
 	tenantID, err := tx.tenant()
 	if err != nil {
@@ -110,7 +151,7 @@ func (tx *Tx) ListUsers(ctx context.Context, after string, limit int) ([]*identi
 	defer rows.Close()
 	var out []*identity.User
 	for rows.Next() {
-		u, err := scanUser(rows)
+		u, err := tx.scanUser(rows)
 		if err != nil {
 			return nil, err
 		}
@@ -166,4 +207,71 @@ func (tx *Tx) DeleteUser(ctx context.Context, id string) error {
 		return rampart.Errorf(rampart.ENotFound, "user not found")
 	}
 	return nil
+}
+
+// SealUserEmails seals the emails of users written before the store sealed
+// them (and replaces their plain email keys by blind indexes), tenant by
+// tenant; it returns how many it sealed. Safe to run on every start and on
+// several replicas at once: sealed rows are skipped, and each row is
+// replaced only if it still holds the plain email.
+func (s *Store) SealUserEmails(ctx context.Context) (int, error) {
+	if s.fields == nil {
+		return 0, nil
+	}
+	sealed, after := 0, ""
+	for {
+		var page []*identity.Tenant
+		if err := s.ReadAsOperator(ctx, func(tx *Tx) (err error) {
+			page, err = tx.ListTenants(ctx, after, 100)
+			return err
+		}); err != nil {
+			return sealed, err
+		}
+		for _, t := range page {
+			err := s.InTenant(ctx, t.ID, func(tx *Tx) error {
+				rows, err := tx.query(ctx, "SELECT id, email FROM users WHERE tenant_id = ?", t.ID)
+				if err != nil {
+					return err
+				}
+				type plain struct{ id, email string }
+				var todo []plain
+				for rows.Next() {
+					var p plain
+					if err := rows.Scan(&p.id, &p.email); err != nil {
+						rows.Close()
+						return err
+					}
+					if !s.fields.Sealed(p.email) {
+						todo = append(todo, p)
+					}
+				}
+				rows.Close()
+				if err := rows.Err(); err != nil {
+					return err
+				}
+				for _, p := range todo {
+					enc, err := s.fields.SealField(t.ID, p.id, emailField, p.email)
+					if err != nil {
+						return err
+					}
+					res, err := tx.exec(ctx, "UPDATE users SET email = ?, email_key = ? WHERE tenant_id = ? AND id = ? AND email = ?",
+						enc, tx.emailKey(t.ID, p.email), t.ID, p.id, p.email)
+					if err != nil {
+						return err
+					}
+					if n, _ := res.RowsAffected(); n == 1 {
+						sealed++
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				return sealed, err
+			}
+		}
+		if len(page) < 100 {
+			return sealed, nil
+		}
+		after = page[len(page)-1].Slug
+	}
 }

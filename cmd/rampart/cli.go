@@ -57,6 +57,11 @@ func tenantCreate(ctx context.Context, args []string, getenv func(string) string
 		return err
 	}
 	defer st.Close()
+	master, err := masterKey(cfg, newLogger(cfg, stderr), stderr)
+	if err != nil {
+		return err
+	}
+	st.SealFields(keys.NewFields(master))
 	password := getenv("RAMPART_OWNER_PASSWORD")
 	if password == "" {
 		line, err := bufio.NewReader(stdin).ReadString('\n')
