@@ -13,6 +13,10 @@ import (
 // totpContext binds a TOTP secret's ciphertext to its user.
 func totpContext(userID string) string { return "rampart/mfa_totp/" + userID }
 
+// SetOwnFields lets the re-encryption job move users' emails under the
+// tenant's email key too.
+func (s *Service) SetOwnFields(o *vault.OwnFields) { s.ownFields = o }
+
 // sealTOTP encrypts a TOTP secret under the tenant's tokens key (envelope
 // encryption, rotated with the tenant's keys); without a vault, under the
 // master key.
@@ -58,6 +62,38 @@ func (s *Service) ReencryptSecrets(ctx context.Context, tenantID string, progres
 	}); err != nil {
 		return 0, err
 	}
+	var emails []store.SealedSecret
+	if s.ownFields != nil {
+		if err := s.store.ReadTenant(ctx, tenantID, func(tx *store.Tx) (err error) {
+			emails, err = tx.StoredEmails(ctx)
+			return err
+		}); err != nil {
+			return 0, err
+		}
+	}
+	total := len(rows) + len(emails)
+	for i, r := range emails {
+		old := string(r.Sealed)
+		next, err := s.ownFields.Reseal(ctx, tenantID, r.UserID, "users.email", keys.PurposeEmail, old)
+		if err != nil {
+			return moved, err
+		}
+		if next != "" {
+			var ok bool
+			if err := s.store.InTenant(ctx, tenantID, func(tx *store.Tx) (err error) {
+				ok, err = tx.ReplaceStoredEmail(ctx, r.UserID, old, next)
+				return err
+			}); err != nil {
+				return moved, err
+			}
+			if ok {
+				moved++
+			}
+		}
+		if progress != nil {
+			progress(i+1, total)
+		}
+	}
 	for i, r := range rows {
 		fresh := false
 		if bytes.HasPrefix(r.Sealed, []byte(keys.CiphertextPrefix)) {
@@ -87,7 +123,7 @@ func (s *Service) ReencryptSecrets(ctx context.Context, tenantID string, progres
 			}
 		}
 		if progress != nil {
-			progress(i+1, len(rows))
+			progress(len(emails)+i+1, total)
 		}
 	}
 	return moved, nil
@@ -102,6 +138,16 @@ func (s *Service) SecretStatus(ctx context.Context, tenantID string) (total, cur
 		return err
 	}); err != nil {
 		return 0, 0, err
+	}
+	if s.ownFields != nil {
+		var emails []store.SealedSecret
+		if err := s.store.ReadTenant(ctx, tenantID, func(tx *store.Tx) (err error) {
+			emails, err = tx.StoredEmails(ctx)
+			return err
+		}); err != nil {
+			return 0, 0, err
+		}
+		rows = append(rows, emails...)
 	}
 	for _, r := range rows {
 		if s.vault != nil && bytes.HasPrefix(r.Sealed, []byte(keys.CiphertextPrefix)) {

@@ -48,11 +48,13 @@ type Service struct {
 	keyUses  keyUses
 	// ipRefusals counts IP-rule refusals for audit sampling.
 	ipRefusals audit.Sampler
-	bus        Bus
-	reload     reloadState
-	log        *slog.Logger
-	cfg        Settings
-	now        func() time.Time
+	// ownFields seals users' emails (nil: the job leaves them alone).
+	ownFields *vault.OwnFields
+	bus       Bus
+	reload    reloadState
+	log       *slog.Logger
+	cfg       Settings
+	now       func() time.Time
 }
 
 // Bus carries revocations between replicas (Redis pub/sub in production).

@@ -275,3 +275,43 @@ func (s *Store) SealUserEmails(ctx context.Context) (int, error) {
 		after = page[len(page)-1].Slug
 	}
 }
+
+// StoredEmails returns the scoped tenant's users' emails as stored (sealed),
+// for the re-encryption job.
+func (tx *Tx) StoredEmails(ctx context.Context) ([]SealedSecret, error) {
+	tenantID, err := tx.tenant()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.query(ctx, "SELECT id, email FROM users WHERE tenant_id = ? ORDER BY id", tenantID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []SealedSecret
+	for rows.Next() {
+		var r SealedSecret
+		var email string
+		if err := rows.Scan(&r.UserID, &email); err != nil {
+			return nil, err
+		}
+		r.Sealed = []byte(email)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// ReplaceStoredEmail swaps a user's stored email for its re-encryption,
+// only if it is still the old one.
+func (tx *Tx) ReplaceStoredEmail(ctx context.Context, userID, old, next string) (bool, error) {
+	tenantID, err := tx.tenant()
+	if err != nil {
+		return false, err
+	}
+	res, err := tx.exec(ctx, "UPDATE users SET email = ? WHERE tenant_id = ? AND id = ? AND email = ?", next, tenantID, userID, old)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}

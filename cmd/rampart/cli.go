@@ -191,6 +191,8 @@ func keysRotate(ctx context.Context, args []string, getenv func(string) string, 
 			return fmt.Errorf("tenant %s: %w", tenantRef, err)
 		}
 		v := vault.New(st, master, vault.Options{})
+		own := &vault.OwnFields{Fields: keys.NewFields(master), Vault: v}
+		st.SealFields(own)
 		for i, p := range purposes {
 			n, err := v.Rotate(ctx, t.ID, p)
 			if err != nil {
@@ -200,6 +202,7 @@ func keysRotate(ctx context.Context, args []string, getenv func(string) string, 
 		}
 		// Re-encrypt Rampart's own secrets of the tenant, with a progress bar.
 		a := newAuth(cfg, st, identity.NewHasher(cfg.Argon2, 1, 1), identity.NewPasswordPolicy(), master, v, nil, log)
+		a.SetOwnFields(own)
 		moved, err := a.ReencryptSecrets(ctx, t.ID, func(done, total int) {
 			const width = 30
 			fill := width * done / max(total, 1)

@@ -120,7 +120,9 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 	defer st.Close()
 	// Users' emails are sealed at rest and found by blind index; rows of
 	// older releases are converted now.
-	st.SealFields(keys.NewFields(master))
+	vlt := vault.New(st, master, vault.Options{})
+	own := &vault.OwnFields{Fields: keys.NewFields(master), Vault: vlt}
+	st.SealFields(own)
 	if n, err := st.SealUserEmails(ctx); err != nil {
 		return fmt.Errorf("seal user emails: %w", err)
 	} else if n > 0 {
@@ -156,8 +158,8 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 	}
 
 	policy := identity.NewPasswordPolicy()
-	vlt := vault.New(st, master, vault.Options{})
 	authn := newAuth(cfg, st, hasher, policy, master, vlt, bus, log)
+	authn.SetOwnFields(own)
 	if err := authn.LoadKeys(ctx); err != nil {
 		return err
 	}
