@@ -55,21 +55,9 @@ func (s *Service) ReencryptSecrets(ctx context.Context, tenantID string, progres
 	if s.vault == nil {
 		return 0, nil
 	}
-	var rows []store.SealedSecret
-	if err := s.store.ReadTenant(ctx, tenantID, func(tx *store.Tx) (err error) {
-		rows, err = tx.TOTPSecrets(ctx)
-		return err
-	}); err != nil {
+	rows, emails, err := s.storedSecrets(ctx, tenantID)
+	if err != nil {
 		return 0, err
-	}
-	var emails []store.SealedSecret
-	if s.ownFields != nil {
-		if err := s.store.ReadTenant(ctx, tenantID, func(tx *store.Tx) (err error) {
-			emails, err = tx.StoredEmails(ctx)
-			return err
-		}); err != nil {
-			return 0, err
-		}
 	}
 	total := len(rows) + len(emails)
 	for i, r := range emails {
@@ -132,23 +120,11 @@ func (s *Service) ReencryptSecrets(ctx context.Context, tenantID string, progres
 // SecretStatus counts the tenant's stored secrets and those under the
 // newest versions of their keys: the progress of re-encryption.
 func (s *Service) SecretStatus(ctx context.Context, tenantID string) (total, current int, err error) {
-	var rows []store.SealedSecret
-	if err := s.store.ReadTenant(ctx, tenantID, func(tx *store.Tx) (err error) {
-		rows, err = tx.TOTPSecrets(ctx)
-		return err
-	}); err != nil {
+	rows, emails, err := s.storedSecrets(ctx, tenantID)
+	if err != nil {
 		return 0, 0, err
 	}
-	if s.ownFields != nil {
-		var emails []store.SealedSecret
-		if err := s.store.ReadTenant(ctx, tenantID, func(tx *store.Tx) (err error) {
-			emails, err = tx.StoredEmails(ctx)
-			return err
-		}); err != nil {
-			return 0, 0, err
-		}
-		rows = append(rows, emails...)
-	}
+	rows = append(rows, emails...)
 	for _, r := range rows {
 		if s.vault != nil && bytes.HasPrefix(r.Sealed, []byte(keys.CiphertextPrefix)) {
 			ok, err := s.vault.Current(ctx, tenantID, string(r.Sealed))
@@ -161,4 +137,17 @@ func (s *Service) SecretStatus(ctx context.Context, tenantID string) (total, cur
 		}
 	}
 	return len(rows), current, nil
+}
+
+// storedSecrets reads the tenant's stored TOTP secrets and (with own fields)
+// users' emails, as stored.
+func (s *Service) storedSecrets(ctx context.Context, tenantID string) (totp, emails []store.SealedSecret, err error) {
+	err = s.store.ReadTenant(ctx, tenantID, func(tx *store.Tx) (err error) {
+		if totp, err = tx.TOTPSecrets(ctx); err != nil || s.ownFields == nil {
+			return err
+		}
+		emails, err = tx.StoredEmails(ctx)
+		return err
+	})
+	return totp, emails, err
 }
