@@ -351,12 +351,8 @@ func (s *Server) handleEncryptDocument() http.Handler {
 			writeError(w, r, s.log, err)
 			return
 		}
-		doc, err := parseDocument(req.Document)
+		doc, err := parseDocument(req.Document, req.Context)
 		if err != nil {
-			writeError(w, r, s.log, err)
-			return
-		}
-		if err := req.Context.check("context"); err != nil {
 			writeError(w, r, s.log, err)
 			return
 		}
@@ -407,12 +403,8 @@ func (s *Server) handleDecryptDocument() http.Handler {
 			writeError(w, r, s.log, err)
 			return
 		}
-		doc, err := parseDocument(req.Document)
+		doc, err := parseDocument(req.Document, req.Context)
 		if err != nil {
-			writeError(w, r, s.log, err)
-			return
-		}
-		if err := req.Context.check("context"); err != nil {
 			writeError(w, r, s.log, err)
 			return
 		}
@@ -432,14 +424,15 @@ func (s *Server) handleDecryptDocument() http.Handler {
 	})
 }
 
-// parseDocument reads a JSON object keeping numbers exact (json.Number), so
-// a document comes back as it went in.
-func parseDocument(raw json.RawMessage) (map[string]any, error) {
+// parseDocument reads the document of a document call, keeping numbers
+// exact (json.Number) so that it comes back as it went in, and checks the
+// call's context.
+func parseDocument(raw json.RawMessage, c cryptoContext) (map[string]any, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var doc map[string]any
 	if len(raw) == 0 || dec.Decode(&doc) != nil || doc == nil {
 		return nil, rampart.FieldError(rampart.EUnprocessable, "document", "document (a JSON object) is required")
 	}
-	return doc, nil
+	return doc, c.check("context")
 }

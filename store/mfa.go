@@ -234,11 +234,23 @@ type SealedSecret struct {
 
 // TOTPSecrets returns every stored TOTP secret of the scoped tenant.
 func (tx *Tx) TOTPSecrets(ctx context.Context) ([]SealedSecret, error) {
+	return tx.sealedRows(ctx, "SELECT user_id, secret FROM mfa_totp WHERE tenant_id = ? ORDER BY user_id")
+}
+
+// ReplaceTOTPSecret swaps a user's stored secret for its re-encryption,
+// only if it is still old (a concurrent re-enrolment wins).
+func (tx *Tx) ReplaceTOTPSecret(ctx context.Context, userID string, old, next []byte) (bool, error) {
+	return tx.swapSealed(ctx, "UPDATE mfa_totp SET secret = ? WHERE tenant_id = ? AND user_id = ? AND secret = ?", userID, old, next)
+}
+
+// sealedRows reads (user id, sealed value) pairs of the scoped tenant with
+// q, whose one parameter is the tenant id.
+func (tx *Tx) sealedRows(ctx context.Context, q string) ([]SealedSecret, error) {
 	tenantID, err := tx.tenant()
 	if err != nil {
 		return nil, err
 	}
-	rows, err := tx.query(ctx, "SELECT user_id, secret FROM mfa_totp WHERE tenant_id = ? ORDER BY user_id", tenantID)
+	rows, err := tx.query(ctx, q, tenantID)
 	if err != nil {
 		return nil, err
 	}
@@ -254,14 +266,14 @@ func (tx *Tx) TOTPSecrets(ctx context.Context) ([]SealedSecret, error) {
 	return out, rows.Err()
 }
 
-// ReplaceTOTPSecret swaps a user's stored secret for its re-encryption,
-// only if it is still old (a concurrent re-enrolment wins).
-func (tx *Tx) ReplaceTOTPSecret(ctx context.Context, userID string, old, next []byte) (bool, error) {
+// swapSealed runs q (parameters: next, tenant, user, old), a compare-and-swap
+// of one user's sealed value, and reports whether it replaced it.
+func (tx *Tx) swapSealed(ctx context.Context, q, userID string, old, next any) (bool, error) {
 	tenantID, err := tx.tenant()
 	if err != nil {
 		return false, err
 	}
-	res, err := tx.exec(ctx, "UPDATE mfa_totp SET secret = ? WHERE tenant_id = ? AND user_id = ? AND secret = ?", next, tenantID, userID, old)
+	res, err := tx.exec(ctx, q, next, tenantID, userID, old)
 	if err != nil {
 		return false, err
 	}

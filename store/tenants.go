@@ -179,3 +179,29 @@ func (tx *Tx) RenameTenant(ctx context.Context, id, name string) (*identity.Tena
 	t.Name, t.UpdatedAt = name, now
 	return t, nil
 }
+
+// EachTenant calls fn for every tenant, in slug order, a page at a time,
+// each page read in an operator transaction of its own (fn may open
+// transactions of its own). It stops at the first error fn returns.
+func (s *Store) EachTenant(ctx context.Context, fn func(*identity.Tenant) error) error {
+	const page = 200
+	after := ""
+	for {
+		var list []*identity.Tenant
+		if err := s.ReadAsOperator(ctx, func(tx *Tx) (err error) {
+			list, err = tx.ListTenants(ctx, after, page)
+			return err
+		}); err != nil {
+			return err
+		}
+		for _, t := range list {
+			if err := fn(t); err != nil {
+				return err
+			}
+		}
+		if len(list) < page {
+			return nil
+		}
+		after = list[len(list)-1].Slug
+	}
+}

@@ -218,100 +218,45 @@ func (s *Store) SealUserEmails(ctx context.Context) (int, error) {
 	if s.fields == nil {
 		return 0, nil
 	}
-	sealed, after := 0, ""
-	for {
-		var page []*identity.Tenant
-		if err := s.ReadAsOperator(ctx, func(tx *Tx) (err error) {
-			page, err = tx.ListTenants(ctx, after, 100)
-			return err
-		}); err != nil {
-			return sealed, err
-		}
-		for _, t := range page {
-			err := s.InTenant(ctx, t.ID, func(tx *Tx) error {
-				rows, err := tx.query(ctx, "SELECT id, email FROM users WHERE tenant_id = ?", t.ID)
+	sealed := 0
+	err := s.EachTenant(ctx, func(t *identity.Tenant) error {
+		return s.InTenant(ctx, t.ID, func(tx *Tx) error {
+			stored, err := tx.StoredEmails(ctx)
+			if err != nil {
+				return err
+			}
+			for _, r := range stored {
+				email := string(r.Sealed)
+				if s.fields.Sealed(email) {
+					continue
+				}
+				enc, err := s.fields.SealField(t.ID, r.UserID, emailField, email)
 				if err != nil {
 					return err
 				}
-				type plain struct{ id, email string }
-				var todo []plain
-				for rows.Next() {
-					var p plain
-					if err := rows.Scan(&p.id, &p.email); err != nil {
-						rows.Close()
-						return err
-					}
-					if !s.fields.Sealed(p.email) {
-						todo = append(todo, p)
-					}
-				}
-				rows.Close()
-				if err := rows.Err(); err != nil {
+				res, err := tx.exec(ctx, "UPDATE users SET email = ?, email_key = ? WHERE tenant_id = ? AND id = ? AND email = ?",
+					enc, tx.emailKey(t.ID, email), t.ID, r.UserID, email)
+				if err != nil {
 					return err
 				}
-				for _, p := range todo {
-					enc, err := s.fields.SealField(t.ID, p.id, emailField, p.email)
-					if err != nil {
-						return err
-					}
-					res, err := tx.exec(ctx, "UPDATE users SET email = ?, email_key = ? WHERE tenant_id = ? AND id = ? AND email = ?",
-						enc, tx.emailKey(t.ID, p.email), t.ID, p.id, p.email)
-					if err != nil {
-						return err
-					}
-					if n, _ := res.RowsAffected(); n == 1 {
-						sealed++
-					}
+				if n, _ := res.RowsAffected(); n == 1 {
+					sealed++
 				}
-				return nil
-			})
-			if err != nil {
-				return sealed, err
 			}
-		}
-		if len(page) < 100 {
-			return sealed, nil
-		}
-		after = page[len(page)-1].Slug
-	}
+			return nil
+		})
+	})
+	return sealed, err
 }
 
 // StoredEmails returns the scoped tenant's users' emails as stored (sealed),
 // for the re-encryption job.
 func (tx *Tx) StoredEmails(ctx context.Context) ([]SealedSecret, error) {
-	tenantID, err := tx.tenant()
-	if err != nil {
-		return nil, err
-	}
-	rows, err := tx.query(ctx, "SELECT id, email FROM users WHERE tenant_id = ? ORDER BY id", tenantID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []SealedSecret
-	for rows.Next() {
-		var r SealedSecret
-		var email string
-		if err := rows.Scan(&r.UserID, &email); err != nil {
-			return nil, err
-		}
-		r.Sealed = []byte(email)
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return tx.sealedRows(ctx, "SELECT id, email FROM users WHERE tenant_id = ? ORDER BY id")
 }
 
 // ReplaceStoredEmail swaps a user's stored email for its re-encryption,
 // only if it is still the old one.
 func (tx *Tx) ReplaceStoredEmail(ctx context.Context, userID, old, next string) (bool, error) {
-	tenantID, err := tx.tenant()
-	if err != nil {
-		return false, err
-	}
-	res, err := tx.exec(ctx, "UPDATE users SET email = ? WHERE tenant_id = ? AND id = ? AND email = ?", next, tenantID, userID, old)
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+	return tx.swapSealed(ctx, "UPDATE users SET email = ? WHERE tenant_id = ? AND id = ? AND email = ?", userID, old, next)
 }

@@ -87,34 +87,10 @@ func tenantList(ctx context.Context, args []string, getenv func(string) string, 
 	}
 	defer st.Close()
 	fmt.Fprintf(stdout, "%-36s  %-24s  %-8s  %s\n", "ID", "SLUG", "STATUS", "NAME")
-	return eachTenant(ctx, st, func(t *identity.Tenant) error {
+	return st.EachTenant(ctx, func(t *identity.Tenant) error {
 		_, err := fmt.Fprintf(stdout, "%-36s  %-24s  %-8s  %s\n", t.ID, t.Slug, t.Status, t.Name)
 		return err
 	})
-}
-
-// eachTenant calls fn for every tenant, in slug order, a page at a time.
-func eachTenant(ctx context.Context, st *store.Store, fn func(*identity.Tenant) error) error {
-	const page = 200
-	after := ""
-	for {
-		var list []*identity.Tenant
-		if err := st.AsOperator(ctx, func(tx *store.Tx) (err error) {
-			list, err = tx.ListTenants(ctx, after, page)
-			return err
-		}); err != nil {
-			return err
-		}
-		for _, t := range list {
-			if err := fn(t); err != nil {
-				return err
-			}
-		}
-		if len(list) < page {
-			return nil
-		}
-		after = list[len(list)-1].Slug
-	}
 }
 
 func auditVerify(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -124,7 +100,7 @@ func auditVerify(ctx context.Context, args []string, getenv func(string) string,
 	}
 	defer st.Close()
 	broken := 0
-	err = eachTenant(ctx, st, func(t *identity.Tenant) error {
+	err = st.EachTenant(ctx, func(t *identity.Tenant) error {
 		var brk *audit.Break
 		if err := st.ReadTenant(ctx, t.ID, func(tx *store.Tx) (err error) {
 			brk, err = tx.VerifyAudit(ctx)

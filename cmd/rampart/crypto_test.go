@@ -330,3 +330,16 @@ func TestReviewedEdges(t *testing.T) {
 		}
 	}
 }
+
+// TestOversizedText: text over the 1 MiB body limit is a 413 problem for
+// encryption and PII detection alike.
+func TestOversizedText(t *testing.T) {
+	ts := start(t, testEnv(t, "sqlite"))
+	ts.tenantWithOwner(t, "acme", "owner@acme.io")
+	access, _ := ts.mustLogin(t, "acme", "owner@acme.io", ownerPassword)
+	big := strings.Repeat("a", 1<<20+1)
+	for _, path := range []string{"/v1/crypto/encrypt", "/v1/pii/detect", "/v1/pii/mask"} {
+		resp, body := ts.do(t, "POST", path, access, map[string]any{"text": big, "context": "c"})
+		assertProblem(t, resp, body, 413)
+	}
+}

@@ -323,7 +323,7 @@ const purgeEvery = 60
 
 func purgeExpired(ctx context.Context, st *store.Store, log *slog.Logger) {
 	var total int64
-	err := eachTenant(ctx, st, func(t *identity.Tenant) error {
+	err := st.EachTenant(ctx, func(t *identity.Tenant) error {
 		return st.InTenant(ctx, t.ID, func(tx *store.Tx) error {
 			n, err := tx.PurgeExpired(ctx, time.Now())
 			total += n
@@ -407,33 +407,20 @@ const keyCareEvery = 60
 // under the newest versions. Replicas may run it together: both steps are
 // idempotent.
 func keyCare(ctx context.Context, a *auth.Service, v *vault.Vault, st *store.Store, log *slog.Logger) {
-	after := ""
-	for ctx.Err() == nil {
-		var page []*identity.Tenant
-		if err := st.ReadAsOperator(ctx, func(tx *store.Tx) (err error) {
-			page, err = tx.ListTenants(ctx, after, 100)
-			return err
-		}); err != nil {
-			if ctx.Err() == nil {
-				log.Warn("key care: list tenants", "err", err.Error())
-			}
-			return
+	err := st.EachTenant(ctx, func(t *identity.Tenant) error {
+		if rotated, err := v.RotateDue(ctx, t.ID); err != nil {
+			log.Warn("key care: rotate due keys", "tenant", t.ID, "err", err.Error())
+		} else if len(rotated) > 0 {
+			log.Info("data keys rotated by age", "tenant", t.ID, "purposes", rotated)
 		}
-		for _, t := range page {
-			if rotated, err := v.RotateDue(ctx, t.ID); err != nil {
-				log.Warn("key care: rotate due keys", "tenant", t.ID, "err", err.Error())
-			} else if len(rotated) > 0 {
-				log.Info("data keys rotated by age", "tenant", t.ID, "purposes", rotated)
-			}
-			if n, err := a.ReencryptSecrets(ctx, t.ID, nil); err != nil {
-				log.Warn("key care: re-encrypt secrets", "tenant", t.ID, "err", err.Error())
-			} else if n > 0 {
-				log.Info("stored secrets re-encrypted", "tenant", t.ID, "count", n)
-			}
+		if n, err := a.ReencryptSecrets(ctx, t.ID, nil); err != nil {
+			log.Warn("key care: re-encrypt secrets", "tenant", t.ID, "err", err.Error())
+		} else if n > 0 {
+			log.Info("stored secrets re-encrypted", "tenant", t.ID, "count", n)
 		}
-		if len(page) < 100 {
-			return
-		}
-		after = page[len(page)-1].Slug
+		return ctx.Err()
+	})
+	if err != nil && ctx.Err() == nil {
+		log.Warn("key care: list tenants", "err", err.Error())
 	}
 }
