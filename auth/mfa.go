@@ -398,12 +398,14 @@ func (s *Service) CompleteMFA(ctx context.Context, mfaToken string, f Factor, me
 	}
 	var ok, backup, raced bool
 	s.warmTOTP(ctx, tenantID)
+	var spent bool
 	err = s.store.InTenant(ctx, tenantID, func(tx *store.Tx) (err error) {
-		if ok, backup, err = s.verifyFactor(ctx, tx, tenantID, user.ID, f, now); err != nil {
+		// Spend the attempt first: the check above was only a fast refusal.
+		if left, err := tx.AttemptChallenge(ctx, hash, now, mfaTokenFailures); err != nil || !left {
+			spent = !left
 			return err
 		}
-		if !ok {
-			_, err = tx.FailChallenge(ctx, hash)
+		if ok, backup, err = s.verifyFactor(ctx, tx, tenantID, user.ID, f, now); err != nil || !ok {
 			return err
 		}
 		used, err := tx.UseChallenge(ctx, hash, now)
@@ -427,7 +429,7 @@ func (s *Service) CompleteMFA(ctx context.Context, mfaToken string, f Factor, me
 		}
 		return nil
 	})
-	if raced {
+	if raced || spent {
 		return nil, errInvalidToken
 	}
 	if err == errNoTOTP {

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -52,6 +53,72 @@ func TestMFATokenExpires(t *testing.T) {
 			got, err := s.CompleteMFA(ctx, ch2.MFAToken, Factor{Code: codeAt(t, e.Secret, c.now())}, Meta{})
 			if err != nil || !got.Claims.MFAVerified {
 				t.Fatalf("fresh mfa_token: %v", err)
+			}
+		})
+	}
+}
+
+// TestParallelWrongCodesSpendFiveAttempts sends 100 wrong codes for one
+// mfa_token at once: exactly five are judged (wrong code), the others find the
+// token spent, and the right code afterwards no longer completes the login.
+// The user's lockout is raised so that only the token's own limit decides.
+func TestParallelWrongCodesSpendFiveAttempts(t *testing.T) {
+	for _, d := range testdb.Dialects {
+		t.Run(d, func(t *testing.T) {
+			ctx := context.Background()
+			c := newClock()
+			s := newService(t, d, keys.ES256, c)
+			s.lockout.Threshold = 1000
+			tenant, user := seedUser(t, s)
+			pair, err := s.openSession(ctx, tenant, user, sessionOptions{amr: []string{"pwd"}}, Meta{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := &Principal{TenantID: tenant.ID, UserID: user.ID, Email: user.Email, SessionID: pair.SessionID, Role: user.Role}
+			e, err := s.StartTOTP(ctx, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.ConfirmTOTP(ctx, p, codeAt(t, e.Secret, c.now()), Meta{}); err != nil {
+				t.Fatal(err)
+			}
+			ch, err := s.challenge(ctx, tenant, user)
+			if err != nil {
+				t.Fatal(err)
+			}
+			right := codeAt(t, e.Secret, c.now())
+			wrong := "000000"
+			if wrong == right {
+				wrong = "111111"
+			}
+			var (
+				wg               sync.WaitGroup
+				mu               sync.Mutex
+				judged, refused int
+			)
+			for i := 0; i < 100; i++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					_, err := s.CompleteMFA(ctx, ch.MFAToken, Factor{Code: wrong}, Meta{})
+					mu.Lock()
+					defer mu.Unlock()
+					switch err {
+					case errInvalidCode:
+						judged++
+					case errInvalidToken:
+						refused++
+					default:
+						t.Errorf("unexpected answer: %v", err)
+					}
+				}()
+			}
+			wg.Wait()
+			if judged != mfaTokenFailures || refused != 100-mfaTokenFailures {
+				t.Fatalf("judged %d wrong codes and refused %d; want %d and %d", judged, refused, mfaTokenFailures, 100-mfaTokenFailures)
+			}
+			if _, err := s.CompleteMFA(ctx, ch.MFAToken, Factor{Code: right}, Meta{}); err != errInvalidToken {
+				t.Fatalf("right code on a spent token: %v", err)
 			}
 		})
 	}

@@ -189,15 +189,23 @@ func (tx *Tx) Challenge(ctx context.Context, hash string) (*Challenge, error) {
 	return &c, err
 }
 
-// FailChallenge counts one wrong code and returns the new count.
-func (tx *Tx) FailChallenge(ctx context.Context, hash string) (int, error) {
+// AttemptChallenge spends one of a challenge's attempts and reports whether
+// one was left: the decision and the increment are one statement, so
+// parallel submissions of one mfa_token never get more than max attempts
+// between them. A used or expired challenge has none left. The attempt that
+// brings the right code is spent too, and completes the challenge.
+func (tx *Tx) AttemptChallenge(ctx context.Context, hash string, now time.Time, max int) (bool, error) {
 	tenantID, err := tx.tenant()
 	if err != nil {
-		return 0, err
+		return false, err
 	}
-	var n int
-	err = tx.queryRow(ctx, "UPDATE mfa_challenges SET failures = failures + 1 WHERE tenant_id = ? AND hash = ? RETURNING failures", tenantID, hash).Scan(&n)
-	return n, err
+	res, err := tx.exec(ctx, "UPDATE mfa_challenges SET failures = failures + 1 WHERE tenant_id = ? AND hash = ? AND failures < ? AND used_at IS NULL AND expires_at > ?",
+		tenantID, hash, max, tx.d.timeArg(now))
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
 }
 
 // UseChallenge marks a challenge used; false when another request did first.

@@ -515,3 +515,72 @@ func TestPurgeExpired(t *testing.T) {
 		}
 	})
 }
+
+// TestChallengeAttemptsAreAtomic: 100 parallel attempts on one challenge get
+// exactly the five it allows, and a used or expired challenge gives none.
+func TestChallengeAttemptsAreAtomic(t *testing.T) {
+	eachDialect(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		tn := newTenant(t, s, "attempts")
+		u := newUser(tn.ID, "a@attempts.io")
+		now := time.Now()
+		hash, used, expired := uuid.NewString(), uuid.NewString(), uuid.NewString()
+		err := s.InTenant(ctx, tn.ID, func(tx *Tx) error {
+			if err := tx.CreateUser(ctx, u); err != nil {
+				return err
+			}
+			for _, h := range []string{hash, used} {
+				if err := tx.InsertChallenge(ctx, &Challenge{Hash: h, UserID: u.ID, AMR: "[]", CreatedAt: now, ExpiresAt: now.Add(time.Minute)}); err != nil {
+					return err
+				}
+			}
+			if err := tx.InsertChallenge(ctx, &Challenge{Hash: expired, UserID: u.ID, AMR: "[]", CreatedAt: now.Add(-time.Hour), ExpiresAt: now.Add(-time.Minute)}); err != nil {
+				return err
+			}
+			_, err := tx.UseChallenge(ctx, used, now)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		granted := 0
+		for i := 0; i < 100; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var ok bool
+				err := s.InTenant(ctx, tn.ID, func(tx *Tx) (err error) {
+					ok, err = tx.AttemptChallenge(ctx, hash, now, 5)
+					return err
+				})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if ok {
+					mu.Lock()
+					granted++
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		if granted != 5 {
+			t.Fatalf("%d attempts granted, want 5", granted)
+		}
+		for _, h := range []string{used, expired} {
+			err := s.InTenant(ctx, tn.ID, func(tx *Tx) error {
+				ok, err := tx.AttemptChallenge(ctx, h, now, 5)
+				if ok {
+					return fmt.Errorf("attempt granted on a used or expired challenge")
+				}
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+}
