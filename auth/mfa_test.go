@@ -92,8 +92,8 @@ func TestParallelWrongCodesSpendFiveAttempts(t *testing.T) {
 				wrong = "111111"
 			}
 			var (
-				wg               sync.WaitGroup
-				mu               sync.Mutex
+				wg              sync.WaitGroup
+				mu              sync.Mutex
 				judged, refused int
 			)
 			for i := 0; i < 100; i++ {
