@@ -173,3 +173,12 @@ func sqliteDSN(path string, writer bool) string {
 	}
 	return dsn + "&_pragma=query_only(1)"
 }
+
+// skipLocked ends a claiming subquery: on PostgreSQL concurrent claimers
+// skip each other's rows instead of waiting; SQLite has one writer.
+func (d *dialect) skipLocked() string {
+	if d.name == "postgres" {
+		return " FOR UPDATE SKIP LOCKED"
+	}
+	return ""
+}
