@@ -51,6 +51,24 @@ const (
 	DataKeyRotated     Type = "data_key_rotated"
 )
 
+// Types lists every event type, for validating subscriptions and filters.
+func Types() []Type {
+	return []Type{LoginSuccess, LoginFailure, Logout, PasswordChange, PermissionDenied, DataAccess, DataModification,
+		FileUpload, SuspiciousActivity, APIRateLimit, ConfigChange, TenantCreated, UserCreated, UserUpdated, UserDeleted,
+		AccountLocked, RefreshReuse, SessionEvicted, SessionRevoked, KeyRotated, MFAEnrolled, MFADisabled, MFASuccess,
+		MFAFailure, BackupCodeUsed, BackupCodesRegen, IPBlocked, DataKeyRotated}
+}
+
+// KnownType reports whether name is an event type.
+func KnownType(name string) bool {
+	for _, t := range Types() {
+		if string(t) == name {
+			return true
+		}
+	}
+	return false
+}
+
 // GenesisHash is the previous hash of each tenant's first event.
 const GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000"
 

@@ -113,3 +113,22 @@ func (s *Store) Jobs(ctx context.Context) ([]*Job, error) {
 	}
 	return out, rows.Err()
 }
+
+// DueJobs lists the jobs due at now that no replica holds.
+func (s *Store) DueJobs(ctx context.Context, now time.Time) ([]string, error) {
+	rows, err := s.w.QueryContext(ctx, s.d.rebind("SELECT name FROM jobs WHERE next_run_at <= ? AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_run_at"),
+		s.d.timeArg(now), s.d.timeArg(now))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
