@@ -30,12 +30,12 @@ const (
 
 // Service answers the events-out API. Build it with New.
 type Service struct {
-	store   *store.Store
-	policy  outbox.Policy
-	hooks   WebhookRules
-	notify  func()
-	log     *slog.Logger
-	now     func() time.Time
+	store  *store.Store
+	policy outbox.Policy
+	hooks  WebhookRules
+	notify func()
+	log    *slog.Logger
+	now    func() time.Time
 }
 
 // WebhookRules are the deployment's rules for webhook URLs.

@@ -201,4 +201,3 @@ func TestWebhookValidation(t *testing.T) {
 		t.Fatalf("second delete: %v", err)
 	}
 }
-
