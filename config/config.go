@@ -86,6 +86,8 @@ type Config struct {
 	// IPRules are the deployment's allow and deny lists, checked on every
 	// /v1/ request before anything else.
 	IPRules *iprules.Rules
+	// Delivery is events out: webhooks, e-mail, SMS.
+	Delivery Delivery
 }
 
 // Limits of the token settings.
@@ -159,6 +161,7 @@ func Load(name string, args []string, getenv func(string) string, stderr io.Writ
 	fs.StringVar(&uploadMax, "upload-max-bytes", env("RAMPART_UPLOAD_MAX_BYTES", "104857600"), "largest file POST /v1/files/validate accepts (RAMPART_UPLOAD_MAX_BYTES)")
 	fs.StringVar(&ipAllow, "ip-allow", env("RAMPART_IP_ALLOW", ""), "comma-separated CIDRs: when set, only these addresses reach /v1/ (RAMPART_IP_ALLOW)")
 	fs.StringVar(&ipDeny, "ip-deny", env("RAMPART_IP_DENY", ""), "comma-separated CIDRs refused on /v1/ (RAMPART_IP_DENY)")
+	checkDelivery := deliveryFlags(c, fs, env, getenv)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -285,6 +288,7 @@ func Load(name string, args []string, getenv func(string) string, stderr io.Writ
 			c.Issuer = "http://localhost" + c.Addr
 		}
 	}
+	checkDelivery(bad)
 	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
 		bad("RAMPART_TLS_CERT_FILE", "TLS needs both a certificate and a key file")
 	}

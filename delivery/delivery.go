@@ -34,8 +34,10 @@ type Service struct {
 	policy outbox.Policy
 	hooks  WebhookRules
 	notify func()
-	log    *slog.Logger
-	now    func() time.Time
+	// phoneRegion reads SMS numbers written without a country code.
+	phoneRegion string
+	log         *slog.Logger
+	now         func() time.Time
 }
 
 // WebhookRules are the deployment's rules for webhook URLs.
@@ -52,8 +54,10 @@ type Deps struct {
 	// Notify, when set, is called after messages are queued (it wakes this
 	// replica's worker).
 	Notify func()
-	Logger *slog.Logger
-	Now    func() time.Time
+	// PhoneRegion reads SMS numbers written without a country code.
+	PhoneRegion string
+	Logger      *slog.Logger
+	Now         func() time.Time
 }
 
 // New returns the service.
@@ -67,14 +71,7 @@ func New(d Deps) *Service {
 	if d.Policy.MaxAttempts == 0 {
 		d.Policy = outbox.DefaultPolicy
 	}
-	return &Service{store: d.Store, policy: d.Policy, hooks: d.Rules, notify: d.Notify, log: d.Logger, now: d.Now}
-}
-
-// Actor is who makes a change, for the audit log.
-type Actor struct {
-	UserID    string
-	IP        string
-	UserAgent string
+	return &Service{store: d.Store, policy: d.Policy, hooks: d.Rules, notify: d.Notify, phoneRegion: d.PhoneRegion, log: d.Logger, now: d.Now}
 }
 
 // NewWebhook is a subscription to create.
@@ -91,7 +88,7 @@ type CreatedWebhook struct {
 }
 
 // CreateWebhook validates and stores a subscription of the tenant.
-func (s *Service) CreateWebhook(ctx context.Context, tenantID string, actor Actor, in NewWebhook) (*CreatedWebhook, error) {
+func (s *Service) CreateWebhook(ctx context.Context, tenantID string, actor audit.Actor, in NewWebhook) (*CreatedWebhook, error) {
 	if err := webhook.ValidateURL(in.URL, s.hooks.RequireHTTPS, s.hooks.AllowPrivate); err != nil {
 		return nil, rampart.FieldError(rampart.EUnprocessable, "url", "%s", urlProblem(err))
 	}
@@ -177,7 +174,7 @@ func (s *Service) Webhooks(ctx context.Context, tenantID string) ([]*store.Webho
 }
 
 // DeleteWebhook ends a subscription; its queued messages are dead-lettered.
-func (s *Service) DeleteWebhook(ctx context.Context, tenantID string, actor Actor, id string) error {
+func (s *Service) DeleteWebhook(ctx context.Context, tenantID string, actor audit.Actor, id string) error {
 	return s.store.InTenant(ctx, tenantID, func(tx *store.Tx) error {
 		if err := tx.DeleteWebhook(ctx, id); err != nil {
 			return err
@@ -210,7 +207,7 @@ func (s *Service) Deliveries(ctx context.Context, tenantID, status, before strin
 }
 
 // RetryDelivery makes a pending or dead message due now with fresh attempts.
-func (s *Service) RetryDelivery(ctx context.Context, tenantID string, actor Actor, id string) (*outbox.Message, error) {
+func (s *Service) RetryDelivery(ctx context.Context, tenantID string, actor audit.Actor, id string) (*outbox.Message, error) {
 	var m *outbox.Message
 	err := s.store.InTenant(ctx, tenantID, func(tx *store.Tx) (err error) {
 		if m, err = tx.RetryDelivery(ctx, id, s.now()); err != nil {

@@ -104,7 +104,7 @@ func TestWebhooksSurviveAnOutage(t *testing.T) {
 			rc := &receiver{secret: key, accepted: map[string]int{}, failUntil: time.Now().Add(1500 * time.Millisecond)}
 			srv := httptest.NewServer(rc)
 			defer srv.Close()
-			hook, err := svc.CreateWebhook(ctx, tn.ID, Actor{}, NewWebhook{URL: srv.URL + "/hook", Events: []string{"login_failure"}, Secret: secret})
+			hook, err := svc.CreateWebhook(ctx, tn.ID, audit.Actor{}, NewWebhook{URL: srv.URL + "/hook", Events: []string{"login_failure"}, Secret: secret})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -179,13 +179,13 @@ func TestWebhookValidation(t *testing.T) {
 		{dev, NewWebhook{URL: "http://127.0.0.1:9/x", Events: []string{"*"}, Secret: "short-secret"}, "secret"},
 	}
 	for _, c := range cases {
-		_, err := c.svc.CreateWebhook(ctx, tn.ID, Actor{}, c.in)
+		_, err := c.svc.CreateWebhook(ctx, tn.ID, audit.Actor{}, c.in)
 		var e *rampart.Error
 		if err == nil || !errors.As(err, &e) || e.Code != rampart.EUnprocessable || e.Field != c.field {
 			t.Errorf("%+v: %v, want 422 naming %s", c.in, err, c.field)
 		}
 	}
-	w, err := dev.CreateWebhook(ctx, tn.ID, Actor{UserID: "u1"}, NewWebhook{URL: "http://127.0.0.1:9/x", Events: []string{"*"}})
+	w, err := dev.CreateWebhook(ctx, tn.ID, audit.Actor{UserID: "u1"}, NewWebhook{URL: "http://127.0.0.1:9/x", Events: []string{"*"}})
 	if err != nil || len(w.Secret) < 30 {
 		t.Fatalf("generated secret: %v %q", err, w.Secret)
 	}
@@ -194,10 +194,10 @@ func TestWebhookValidation(t *testing.T) {
 	if len(list) != 1 || strings.Contains(string(b), w.Secret) {
 		t.Fatalf("list shows %d webhooks or the secret: %s", len(list), b)
 	}
-	if err := dev.DeleteWebhook(ctx, tn.ID, Actor{}, w.ID); err != nil {
+	if err := dev.DeleteWebhook(ctx, tn.ID, audit.Actor{}, w.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := dev.DeleteWebhook(ctx, tn.ID, Actor{}, w.ID); rampart.ErrorCode(err) != rampart.ENotFound {
+	if err := dev.DeleteWebhook(ctx, tn.ID, audit.Actor{}, w.ID); rampart.ErrorCode(err) != rampart.ENotFound {
 		t.Fatalf("second delete: %v", err)
 	}
 }

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"net/http"
@@ -97,20 +96,14 @@ func (s *Server) handleRotateKeys() http.Handler {
 		}
 		s.auth.Audit(r.Context(), tenantID, &audit.Event{Type: audit.DataKeyRotated, UserID: actor, IP: s.clientIP(r), UserAgent: truncate(r.UserAgent(), 512),
 			Resource: "data_keys", Success: true, Details: map[string]any{"rotated": rotated}})
-		// Move Rampart's own stored secrets forward in the background;
-		// GET /v1/keys/status shows the progress.
-		if _, running := s.reencrypting.LoadOrStore(tenantID, true); running {
-			encode(w, http.StatusCreated, map[string]any{"tenant": tenantID, "rotated": rotated, "reencryption": "running"})
-			return
-		}
-		go func(ctx context.Context) {
-			defer s.reencrypting.Delete(tenantID)
-			if n, err := s.auth.ReencryptSecrets(ctx, tenantID, nil); err != nil {
-				s.log.Warn("re-encryption after rotation stopped; it resumes at the next key care", "tenant", tenantID, "err", err.Error())
-			} else {
-				s.log.Info("stored secrets re-encrypted after rotation", "tenant", tenantID, "count", n)
+		// Move Rampart's own stored secrets forward in a job that runs once
+		// across the replicas and resumes after a crash; GET /v1/keys/status
+		// shows the progress, GET /v1/jobs the job.
+		if s.jobs != nil {
+			if err := s.jobs.Trigger(r.Context(), "reencrypt:"+tenantID); err != nil {
+				s.log.Warn("schedule re-encryption after rotation; it runs at the next key care", "tenant", tenantID, "err", err.Error())
 			}
-		}(context.WithoutCancel(r.Context()))
+		}
 		encode(w, http.StatusCreated, map[string]any{"tenant": tenantID, "rotated": rotated, "reencryption": "started"})
 	})
 }

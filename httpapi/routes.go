@@ -73,6 +73,15 @@ func (s *Server) routes() []route {
 		{"POST", "/v1/users/{id}/mfa/reset", "users:write", s.handleResetMFA()},
 
 		{"GET", "/v1/audit/events", "admin:audit", s.handleAuditEvents()},
+		{"GET", "/v1/events", "admin:audit", s.handleEvents()}, // the feed: ascending from a position
+
+		{"POST", "/v1/webhooks", "admin:security", s.handleCreateWebhook()},
+		{"GET", "/v1/webhooks", "admin:security", s.handleListWebhooks()},
+		{"DELETE", "/v1/webhooks/{id}", "admin:security", s.handleDeleteWebhook()},
+		{"GET", "/v1/deliveries", "admin:security", s.handleDeliveries()},
+		{"POST", "/v1/deliveries/{id}/retry", "admin:security", s.handleRetryDelivery()},
+		{"GET", "/v1/jobs", operator, s.handleJobs()},
+		{"GET", "/v1/dev/outbox", operator, s.handleDevOutbox()}, // development without a courier only; 404 otherwise
 
 		{"GET", "/v1/tenant", caller, s.handleOwnTenant()},
 		{"PATCH", "/v1/tenant/settings", "admin:security", s.handleOwnTenantSettings()}, // and a recent second factor under step-up

@@ -2,12 +2,12 @@
 package httpapi
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -17,6 +17,8 @@ import (
 	"github.com/rampart-dev/rampart/audit"
 	"github.com/rampart-dev/rampart/auth"
 	"github.com/rampart-dev/rampart/config"
+	"github.com/rampart-dev/rampart/courier"
+	"github.com/rampart-dev/rampart/delivery"
 	"github.com/rampart-dev/rampart/identity"
 	"github.com/rampart-dev/rampart/pii"
 	"github.com/rampart-dev/rampart/ratelimit"
@@ -38,8 +40,6 @@ type Server struct {
 	readiness    []readinessCheck
 	limiter      Limiter
 	vault        *vault.Vault
-	// reencrypting holds the tenants whose re-encryption job runs here.
-	reencrypting sync.Map
 	pii          *pii.Detector
 	limiterName  string // memory | redis
 	tiers        map[string]map[string]*ratelimit.Limit
@@ -48,7 +48,16 @@ type Server struct {
 	uploadLimits []*ratelimit.Limit
 	fileLimits   []*ratelimit.Limit
 	metrics      *metrics
+	delivery     *delivery.Service
+	sink         *courier.Sink // development only: what "sent" messages went to
+	jobs         Jobs
 	now          func() time.Time
+}
+
+// Jobs triggers deployment-wide jobs, which run once on whichever replica
+// takes them and resume after a crash.
+type Jobs interface {
+	Trigger(ctx context.Context, name string) error
 }
 
 // readinessCheck is one dependency /readyz checks.
@@ -75,7 +84,13 @@ type Deps struct {
 	Tiers       ratelimit.Tiers
 	// Ready lists extra dependencies for /readyz (for example Redis).
 	Ready map[string]func(r *http.Request) error
-	Now   func() time.Time
+	// Delivery answers the events-out API (feed, webhooks, deliveries, jobs).
+	Delivery *delivery.Service
+	// Sink, in development without a courier, holds what was "sent".
+	Sink *courier.Sink
+	// Jobs runs deployment-wide jobs (re-encryption after a rotation).
+	Jobs Jobs
+	Now  func() time.Time
 }
 
 // New returns a Server.
@@ -92,6 +107,9 @@ func New(d Deps) *Server {
 		auth:         d.Auth,
 		operatorHash: d.OperatorTokenHash,
 		now:          now,
+		delivery:     d.Delivery,
+		sink:         d.Sink,
+		jobs:         d.Jobs,
 		accounts:     &identity.Accounts{Store: d.Store, Hasher: d.Hasher, Policy: d.Policy, Now: now},
 	}
 	s.readiness = append(s.readiness, readinessCheck{"database", func(r *http.Request) error { return d.Store.Ping(r.Context()) }})

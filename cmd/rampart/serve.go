@@ -18,6 +18,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -176,7 +177,19 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 			}
 		}
 	}()
-	go maintain(bg, authn, vlt, st, log)
+	go maintain(bg, authn, st, log)
+	name := replicaName()
+	evs, err := newEvents(cfg, st, name, log)
+	if err != nil {
+		return err
+	}
+	var background sync.WaitGroup
+	defer background.Wait() // deliveries in flight end (bounded by their timeouts) before serve returns
+	defer stopBackground()
+	evs.run(bg, &background)
+	sched := newScheduler(st, authn, vlt, name, log)
+	background.Add(1)
+	go func() { defer background.Done(); sched.Run(bg) }()
 
 	var limiter httpapi.Limiter
 	limiterName := "memory"
@@ -198,6 +211,7 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 		Config: cfg, Logger: log, Store: st, Hasher: hasher, Policy: policy, Auth: authn,
 		Vault:             vlt,
 		OperatorTokenHash: operatorHash, Ready: ready, Limiter: limiter, LimiterName: limiterName, Tiers: cfg.RateLimitTiers, Now: opt.now,
+		Delivery: evs.svc, Sink: evs.sink, Jobs: sched,
 	})
 	hs := &http.Server{
 		Handler:           srv.Handler(),
@@ -277,21 +291,14 @@ func sweepLimits(ctx context.Context, m *ratelimit.Memory) {
 // keyUseFlushInterval is how often API key uses reach last_used_at.
 const keyUseFlushInterval = 2 * time.Second
 
-func maintain(ctx context.Context, a *auth.Service, v *vault.Vault, st *store.Store, log *slog.Logger) {
-	// Once shortly after start (moving secrets sealed by older releases
-	// into the tenants' keys), then every keyCareEvery ticks.
-	go func() {
-		select {
-		case <-ctx.Done():
-		case <-time.After(5 * time.Second):
-			keyCare(ctx, a, v, st, log)
-		}
-	}()
+// maintain does this replica's own periodic work: reloading signing keys
+// (rotations by other replicas), flushing API key uses and purging old
+// counters. Deployment-wide work runs as jobs (newScheduler).
+func maintain(ctx context.Context, a *auth.Service, st *store.Store, log *slog.Logger) {
 	t := time.NewTicker(maintenanceInterval)
 	defer t.Stop()
 	uses := time.NewTicker(keyUseFlushInterval)
 	defer uses.Stop()
-	ticks := 0
 	for {
 		select {
 		case <-ctx.Done():
@@ -308,33 +315,7 @@ func maintain(ctx context.Context, a *auth.Service, v *vault.Vault, st *store.St
 		if _, err := st.PurgeCounters(ctx, time.Now()); err != nil && ctx.Err() == nil {
 			log.Warn("purge counters", "err", err.Error())
 		}
-		if ticks++; ticks%purgeEvery == 0 {
-			purgeExpired(ctx, st, log)
-		}
-		if ticks%keyCareEvery == 0 {
-			keyCare(ctx, a, v, st, log)
-		}
 	}
-}
-
-// purgeEvery is how many maintenance ticks pass between purges of expired
-// sessions, refresh tokens and MFA challenges (hourly).
-const purgeEvery = 60
-
-func purgeExpired(ctx context.Context, st *store.Store, log *slog.Logger) {
-	var total int64
-	err := st.EachTenant(ctx, func(t *identity.Tenant) error {
-		return st.InTenant(ctx, t.ID, func(tx *store.Tx) error {
-			n, err := tx.PurgeExpired(ctx, time.Now())
-			total += n
-			return err
-		})
-	})
-	if err != nil && ctx.Err() == nil {
-		log.Warn("purge expired sessions", "err", err.Error())
-		return
-	}
-	log.Info("purged expired sessions and tokens", "rows", total)
 }
 
 // masterKey loads the configured master key or, in development only, the one
@@ -398,29 +379,33 @@ func operatorToken(cfg *config.Config, stdout io.Writer) ([32]byte, error) {
 	return h, nil
 }
 
-// keyCareEvery is how many maintenance ticks (minutes) pass between runs of
-// keyCare.
-const keyCareEvery = 60
-
 // keyCare rotates every tenant's data keys that have reached their maximum
 // age (even without writes) and re-encrypts Rampart's own stored secrets
-// under the newest versions. Replicas may run it together: both steps are
-// idempotent.
-func keyCare(ctx context.Context, a *auth.Service, v *vault.Vault, st *store.Store, log *slog.Logger) {
+// under the newest versions. Both steps are idempotent, so a run that a
+// crash interrupts is simply run again.
+func keyCare(ctx context.Context, a *auth.Service, v *vault.Vault, st *store.Store, log *slog.Logger) (string, error) {
+	tenants, moved, failed := 0, 0, 0
 	err := st.EachTenant(ctx, func(t *identity.Tenant) error {
+		tenants++
 		if rotated, err := v.RotateDue(ctx, t.ID); err != nil {
+			failed++
 			log.Warn("key care: rotate due keys", "tenant", t.ID, "err", err.Error())
 		} else if len(rotated) > 0 {
 			log.Info("data keys rotated by age", "tenant", t.ID, "purposes", rotated)
 		}
-		if n, err := a.ReencryptSecrets(ctx, t.ID, nil); err != nil {
+		n, err := a.ReencryptSecrets(ctx, t.ID, nil)
+		if err != nil {
+			failed++
 			log.Warn("key care: re-encrypt secrets", "tenant", t.ID, "err", err.Error())
 		} else if n > 0 {
 			log.Info("stored secrets re-encrypted", "tenant", t.ID, "count", n)
 		}
+		moved += n
 		return ctx.Err()
 	})
-	if err != nil && ctx.Err() == nil {
-		log.Warn("key care: list tenants", "err", err.Error())
+	outcome := fmt.Sprintf("%d tenants, %d secrets re-encrypted", tenants, moved)
+	if err == nil && failed > 0 {
+		err = fmt.Errorf("%d tenant steps failed (see the log)", failed)
 	}
+	return outcome, err
 }

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/rampart-dev/rampart/auth"
+	"github.com/rampart-dev/rampart/config"
+	"github.com/rampart-dev/rampart/courier"
+	"github.com/rampart-dev/rampart/delivery"
+	"github.com/rampart-dev/rampart/feed"
+	"github.com/rampart-dev/rampart/identity"
+	"github.com/rampart-dev/rampart/jobs"
+	"github.com/rampart-dev/rampart/outbox"
+	"github.com/rampart-dev/rampart/store"
+	"github.com/rampart-dev/rampart/vault"
+	"github.com/rampart-dev/rampart/webhook"
+)
+
+// replicaName names this process in outbox claims and job leases.
+func replicaName() string {
+	host, _ := os.Hostname()
+	b := make([]byte, 4)
+	rand.Read(b)
+	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b))
+}
+
+// events is the delivery layer of one replica: the service behind the API,
+// the outbox worker, the webhook fan-out and the development sink.
+type events struct {
+	svc    *delivery.Service
+	worker *outbox.Worker
+	fanout *feed.Follower
+	sink   *courier.Sink // development without a courier; nil otherwise
+}
+
+// newEvents builds the delivery layer from the configuration.
+func newEvents(cfg *config.Config, st *store.Store, name string, log *slog.Logger) (*events, error) {
+	d := cfg.Delivery
+	policy := outbox.Policy{MaxAttempts: d.MaxAttempts, Backoff: d.Backoff, Lease: outbox.DefaultPolicy.Lease}
+	prod := cfg.Env == config.Production
+	sender := webhook.NewSender(webhook.Config{AllowPrivate: d.WebhookAllowPrivate, RequireHTTPS: prod})
+	e := &events{}
+	channels := map[string]outbox.Channel{outbox.ChannelWebhook: &delivery.WebhookChannel{Store: st, Sender: sender}}
+	if !prod && (d.SMTPURL == "" || d.SMSWebhookURL == "") {
+		e.sink = courier.NewSink(courier.DefaultSinkSize, time.Now)
+	}
+	switch {
+	case d.SMTPURL != "":
+		m, err := courier.NewSMTPMailer(courier.SMTPConfig{URL: d.SMTPURL, From: d.MailFrom})
+		if err != nil {
+			return nil, fmt.Errorf("RAMPART_SMTP_URL: %w", err)
+		}
+		channels[outbox.ChannelEmail] = delivery.MailChannel{Mailer: m}
+	case e.sink != nil:
+		channels[outbox.ChannelEmail] = delivery.MailChannel{Mailer: e.sink}
+		log.Info("no RAMPART_SMTP_URL: e-mail goes to the development sink (GET /v1/dev/outbox)")
+	default:
+		log.Info("no RAMPART_SMTP_URL: e-mail is not sent (features that need it stay off)")
+	}
+	switch {
+	case d.SMSWebhookURL != "":
+		secret, err := webhook.ParseSecret(d.SMSWebhookSecret)
+		if err != nil {
+			return nil, fmt.Errorf("RAMPART_SMS_WEBHOOK_SECRET: %w", err)
+		}
+		b, err := courier.NewSMSBridge(d.SMSWebhookURL, secret, sender, d.DefaultPhoneRegion)
+		if err != nil {
+			return nil, fmt.Errorf("RAMPART_SMS_WEBHOOK_URL: %w", err)
+		}
+		channels[outbox.ChannelSMS] = delivery.SMSChannel{Sender: b}
+	case e.sink != nil:
+		channels[outbox.ChannelSMS] = delivery.SMSChannel{Sender: e.sink}
+	}
+	e.worker = &outbox.Worker{Queue: st, Channels: channels, Policy: policy, ID: name, Concurrency: d.Workers, Log: log}
+	e.svc = delivery.New(delivery.Deps{Store: st, Policy: policy, Rules: delivery.WebhookRules{RequireHTTPS: prod, AllowPrivate: d.WebhookAllowPrivate},
+		Notify: e.worker.Notify, PhoneRegion: d.DefaultPhoneRegion, Logger: log})
+	e.fanout = &feed.Follower{Store: st, Consumer: delivery.FanOutConsumer, Handle: e.svc.FanOut, FromHead: true, Log: log}
+	return e, nil
+}
+
+// run works until ctx ends and then waits for the deliveries in flight.
+func (e *events) run(ctx context.Context, wg *sync.WaitGroup) {
+	wg.Add(2)
+	go func() { defer wg.Done(); e.worker.Run(ctx) }()
+	go func() { defer wg.Done(); e.fanout.Run(ctx) }()
+}
+
+// Job names.
+const (
+	jobPurge     = "purge"
+	jobKeyCare   = "key_care"
+	jobReencrypt = "reencrypt:" // + tenant id, after a rotation
+)
+
+// deliveryRetention is how long delivered and dead messages stay listed.
+const deliveryRetention = 30 * 24 * time.Hour
+
+// newScheduler returns the deployment's jobs: each runs on one replica at a
+// time, and a replica that dies mid-run hands it over when its lease ends.
+func newScheduler(st *store.Store, a *auth.Service, v *vault.Vault, name string, log *slog.Logger) *jobs.Scheduler {
+	return &jobs.Scheduler{Store: st, Worker: name, Log: log, Jobs: []jobs.Job{
+		{Name: jobPurge, Every: time.Hour, First: time.Hour, Run: func(ctx context.Context, _, _ string, _ func(string) error) (string, error) {
+			n, err := purgeExpired(ctx, st)
+			return fmt.Sprintf("%d rows purged", n), err
+		}},
+		{Name: jobKeyCare, Every: time.Hour, First: 5 * time.Second, Run: func(ctx context.Context, _, _ string, _ func(string) error) (string, error) {
+			return keyCare(ctx, a, v, st, log)
+		}},
+		{Name: jobReencrypt, Run: func(ctx context.Context, name, _ string, _ func(string) error) (string, error) {
+			tenantID := name[len(jobReencrypt):]
+			n, err := a.ReencryptSecrets(ctx, tenantID, nil)
+			return fmt.Sprintf("%d secrets re-encrypted", n), err
+		}},
+	}}
+}
+
+// purgeExpired deletes expired sessions, refresh tokens and MFA challenges,
+// and old delivered and dead messages, of every tenant.
+func purgeExpired(ctx context.Context, st *store.Store) (int64, error) {
+	var total int64
+	now := time.Now()
+	err := st.EachTenant(ctx, func(t *identity.Tenant) error {
+		return st.InTenant(ctx, t.ID, func(tx *store.Tx) error {
+			n, err := tx.PurgeExpired(ctx, now)
+			total += n
+			if err != nil {
+				return err
+			}
+			n, err = tx.PurgeDeliveries(ctx, now.Add(-deliveryRetention))
+			total += n
+			return err
+		})
+	})
+	return total, err
+}
