@@ -7,6 +7,7 @@ import (
 
 	"github.com/rampart-dev/rampart"
 	"github.com/rampart-dev/rampart/audit"
+	"github.com/rampart-dev/rampart/courier"
 	"github.com/rampart-dev/rampart/delivery"
 )
 
@@ -163,6 +164,10 @@ func (s *Server) handleDevOutbox() http.Handler {
 			writeError(w, r, s.log, rampart.FieldError(rampart.EInvalid, "to", "to is the recipient (an e-mail address or an E.164 number)"))
 			return
 		}
-		encode(w, http.StatusOK, map[string]any{"messages": s.sink.Messages(to)})
+		msgs := s.sink.Messages(to)
+		if msgs == nil {
+			msgs = []courier.SentMessage{}
+		}
+		encode(w, http.StatusOK, map[string]any{"messages": msgs})
 	})
 }

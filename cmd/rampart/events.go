@@ -81,7 +81,7 @@ func newEvents(cfg *config.Config, st *store.Store, name string, log *slog.Logge
 	e.worker = &outbox.Worker{Queue: st, Channels: channels, Policy: policy, ID: name, Concurrency: d.Workers, Log: log}
 	e.svc = delivery.New(delivery.Deps{Store: st, Policy: policy, Rules: delivery.WebhookRules{RequireHTTPS: prod, AllowPrivate: d.WebhookAllowPrivate},
 		Notify: e.worker.Notify, PhoneRegion: d.DefaultPhoneRegion, Logger: log})
-	e.fanout = &feed.Follower{Store: st, Consumer: delivery.FanOutConsumer, Handle: e.svc.FanOut, FromHead: true, Log: log}
+	e.fanout = &feed.Follower{Store: st, Consumer: delivery.FanOutConsumer, Handle: e.svc.FanOut, Log: log}
 	return e, nil
 }
 
