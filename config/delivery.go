@@ -20,6 +20,9 @@ type Delivery struct {
 	Backoff     []time.Duration
 	// Workers is how many deliveries a replica runs at once.
 	Workers int
+	// Lease is how long a claimed message is held by its replica; a
+	// replica that dies leaves its messages to the others after it.
+	Lease time.Duration
 	// SMTPURL is smtp://user:pass@host:587 (STARTTLS required off
 	// loopback) or smtps://...:465; never logged.
 	SMTPURL  string
@@ -34,11 +37,12 @@ type Delivery struct {
 // deliveryFlags registers the delivery settings and returns the function
 // that checks them after parsing.
 func deliveryFlags(c *Config, fs *flag.FlagSet, env func(name, def string) string, getenv func(string) string) func(bad func(string, string, ...any)) {
-	var allowPrivate, attempts, backoff, workers string
+	var allowPrivate, attempts, backoff, workers, lease string
 	fs.StringVar(&allowPrivate, "webhook-allow-private", env("RAMPART_WEBHOOK_ALLOW_PRIVATE", ""), "true lets webhooks reach loopback and private addresses; default true in development, false in production (RAMPART_WEBHOOK_ALLOW_PRIVATE)")
 	fs.StringVar(&attempts, "delivery-max-attempts", env("RAMPART_DELIVERY_MAX_ATTEMPTS", "8"), "attempts before a message is dead-lettered (RAMPART_DELIVERY_MAX_ATTEMPTS)")
 	fs.StringVar(&backoff, "delivery-backoff", env("RAMPART_DELIVERY_BACKOFF", "5s,5m,30m,2h,5h,10h"), "waits between attempts, the last repeating (RAMPART_DELIVERY_BACKOFF)")
 	fs.StringVar(&workers, "delivery-workers", env("RAMPART_DELIVERY_WORKERS", "32"), "deliveries a replica runs at once (RAMPART_DELIVERY_WORKERS)")
+	fs.StringVar(&lease, "delivery-lease", env("RAMPART_DELIVERY_LEASE", "60s"), "how long a replica holds a message it attempts; more than the 10 s webhook timeout (RAMPART_DELIVERY_LEASE)")
 	fs.StringVar(&c.Delivery.MailFrom, "mail-from", env("RAMPART_MAIL_FROM", ""), "sender address of e-mail, e.g. Acme <no-reply@acme.io> (RAMPART_MAIL_FROM)")
 	fs.StringVar(&c.Delivery.SMSWebhookURL, "sms-webhook-url", env("RAMPART_SMS_WEBHOOK_URL", ""), "URL that receives SMS to send, signed like webhooks (RAMPART_SMS_WEBHOOK_URL)")
 	fs.StringVar(&c.Delivery.DefaultPhoneRegion, "default-phone-region", env("RAMPART_DEFAULT_PHONE_REGION", "US"), "region of phone numbers written without a country code (RAMPART_DEFAULT_PHONE_REGION)")
@@ -59,6 +63,11 @@ func deliveryFlags(c *Config, fs *flag.FlagSet, env func(name, def string) strin
 		}
 		d.MaxAttempts = parseInt(attempts, 1, 100, "RAMPART_DELIVERY_MAX_ATTEMPTS", bad)
 		d.Workers = parseInt(workers, 1, 1024, "RAMPART_DELIVERY_WORKERS", bad)
+		if v, err := time.ParseDuration(lease); err != nil || v < time.Second || v > time.Hour {
+			bad("RAMPART_DELIVERY_LEASE", "must be a duration from 1s to 1h, got %q", lease)
+		} else {
+			d.Lease = v
+		}
 		d.Backoff = nil
 		for _, s := range splitList(backoff) {
 			v, err := time.ParseDuration(s)

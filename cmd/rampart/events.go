@@ -43,7 +43,7 @@ type events struct {
 // newEvents builds the delivery layer from the configuration.
 func newEvents(cfg *config.Config, st *store.Store, name string, log *slog.Logger) (*events, error) {
 	d := cfg.Delivery
-	policy := outbox.Policy{MaxAttempts: d.MaxAttempts, Backoff: d.Backoff, Lease: outbox.DefaultPolicy.Lease}
+	policy := outbox.Policy{MaxAttempts: d.MaxAttempts, Backoff: d.Backoff, Lease: d.Lease}
 	prod := cfg.Env == config.Production
 	sender := webhook.NewSender(webhook.Config{AllowPrivate: d.WebhookAllowPrivate, RequireHTTPS: prod})
 	e := &events{}

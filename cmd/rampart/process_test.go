@@ -30,6 +30,14 @@ func buildBinary(t *testing.T) string {
 // startProcess runs `rampart serve` as its own process and returns its URL.
 func startProcess(t *testing.T, bin string, env map[string]string) *testServer {
 	t.Helper()
+	ts, _ := startProcessCmd(t, bin, env)
+	return ts
+}
+
+// startProcessCmd is startProcess that also returns the process, for tests
+// that kill it.
+func startProcessCmd(t *testing.T, bin string, env map[string]string) (*testServer, *exec.Cmd) {
+	t.Helper()
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = append(os.Environ()[:0:0], "PATH="+os.Getenv("PATH"), "HOME="+t.TempDir())
 	for k, v := range env {
@@ -45,6 +53,9 @@ func startProcess(t *testing.T, bin string, env map[string]string) *testServer {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
+		if cmd.ProcessState != nil {
+			return // killed and reaped by the test
+		}
 		cmd.Process.Signal(os.Interrupt)
 		done := make(chan error, 1)
 		go func() { done <- cmd.Wait() }()
@@ -66,11 +77,11 @@ func startProcess(t *testing.T, bin string, env map[string]string) *testServer {
 	}()
 	select {
 	case addr := <-found:
-		return &testServer{URL: addr, env: env, stderr: &stderr}
+		return &testServer{URL: addr, env: env, stderr: &stderr}, cmd
 	case <-time.After(60 * time.Second):
 		t.Fatalf("process did not start:\n%s", stderr.String())
 	}
-	return nil
+	return nil, nil
 }
 
 // TestTwoProcessesShareTheLoginLimit: two `rampart serve` processes on one

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rampart-dev/rampart/webhook"
+)
+
+// TestKilledReplicaLosesNoDelivery: two `rampart serve` processes share
+// PostgreSQL; one is killed with SIGKILL while deliveries are in flight.
+// Every event still reaches the receiver, which sees a repeat (if any) only
+// under the same webhook-id.
+func TestKilledReplicaLosesNoDelivery(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and starts two server processes")
+	}
+	bin := buildBinary(t)
+	key := make([]byte, 32)
+	rand.Read(key)
+	env := testEnv(t, "postgres")
+	env["RAMPART_MASTER_KEY"] = base64.StdEncoding.EncodeToString(key)
+	env["RAMPART_DELIVERY_LEASE"] = "2s"
+	env["RAMPART_DELIVERY_BACKOFF"] = "100ms"
+	env["RAMPART_DELIVERY_WORKERS"] = "4"
+	delete(env, "GOMEMLIMIT")
+	a, cmdA := startProcessCmd(t, bin, env)
+	envB := map[string]string{}
+	for k, v := range env {
+		envB[k] = v
+	}
+	envB["RAMPART_DATA_DIR"] = t.TempDir()
+	b := startProcess(t, bin, envB)
+
+	var mu sync.Mutex
+	var secret []byte
+	accepted := map[string]int{}
+	bad := 0
+	rc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		time.Sleep(20 * time.Millisecond) // deliveries stay in flight long enough to be cut
+		mu.Lock()
+		defer mu.Unlock()
+		if secret == nil || webhook.Verify(secret, r.Header, body, time.Now(), time.Minute) != nil {
+			bad++
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		accepted[r.Header.Get("webhook-id")]++
+	}))
+	defer rc.Close()
+	distinct := func() (n, repeats int) {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range accepted {
+			repeats += c - 1
+		}
+		return len(accepted), repeats
+	}
+
+	a.tenantWithOwner(t, "acme", "owner@acme.io")
+	owner, _ := a.mustLogin(t, "acme", "owner@acme.io", ownerPassword)
+	resp, hook := a.do(t, "POST", "/v1/webhooks", owner, map[string]any{"url": rc.URL, "events": []string{"login_failure"}})
+	if resp.StatusCode != 201 {
+		t.Fatalf("create webhook: %d %v", resp.StatusCode, hook)
+	}
+	k, _ := webhook.ParseSecret(hook["secret"].(string))
+	mu.Lock()
+	secret = k
+	mu.Unlock()
+
+	const n = 150
+	for i := 0; i < n; i++ {
+		srv := a
+		if i%2 == 1 {
+			srv = b
+		}
+		if r, _ := srv.login(t, "acme", fmt.Sprintf("nobody-%d@acme.io", i), "wrong-password"); r.StatusCode != 401 {
+			t.Fatalf("login %d: %d", i, r.StatusCode)
+		}
+	}
+	// Kill a while some deliveries are done and others in flight.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if got, _ := distinct(); got >= n/4 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := cmdA.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	cmdA.Wait()
+	killedAt, _ := distinct()
+
+	deadline = time.Now().Add(60 * time.Second)
+	for {
+		if got, _ := distinct(); got >= n || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond)
+	got, repeats := distinct()
+	t.Logf("killed after %d deliveries; %d repeats under the same webhook-id", killedAt, repeats)
+	if got != n || bad != 0 {
+		t.Fatalf("receiver has %d distinct deliveries (want %d), %d badly signed", got, n, bad)
+	}
+	if killedAt >= n {
+		t.Fatalf("the kill came after every delivery; the test proved nothing")
+	}
+	resp, dl := b.do(t, "GET", "/v1/deliveries?status=delivered&limit=500", owner, nil)
+	if resp.StatusCode != 200 || len(dl["deliveries"].([]any)) != n {
+		t.Fatalf("delivered: %d %d", resp.StatusCode, len(dl["deliveries"].([]any)))
+	}
+}
