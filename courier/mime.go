@@ -52,7 +52,7 @@ func buildMessage(from *mail.Address, m Mail, now time.Time) (envelope, error) {
 	header := func(k, v string) { fmt.Fprintf(&b, "%s: %s\r\n", k, v) }
 	header("From", sender.String())
 	header("To", to.String())
-	header("Subject", mime.QEncoding.Encode("utf-8", oneLine(m.Subject, MaxSubjectLength)))
+	header("Subject", encodeHeader(oneLine(m.Subject, MaxSubjectLength)))
 	header("Date", now.Format(time.RFC1123Z))
 	header("Message-ID", messageID(m.MessageID, domain))
 	if m.MessageID != "" {
@@ -92,6 +92,12 @@ func buildMessage(from *mail.Address, m Mail, now time.Time) (envelope, error) {
 	}
 	b.WriteString("\r\n")
 	return envelope{from: from.Address, to: to.Address, data: b.Bytes()}, nil
+}
+
+// encodeHeader encodes s per RFC 2047 and folds between encoded words, so
+// that a long non-ASCII subject keeps within the 998-octet line limit.
+func encodeHeader(s string) string {
+	return strings.ReplaceAll(mime.QEncoding.Encode("utf-8", s), "?= =?", "?=\r\n =?")
 }
 
 type writer interface{ Write([]byte) (int, error) }
