@@ -1,7 +1,6 @@
 package courier
 
 import (
-	"bufio"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -9,7 +8,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"io"
@@ -19,114 +17,13 @@ import (
 	"net"
 	"net/mail"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rampart-dev/rampart/internal/smtptest"
 )
-
-// smtpServer is a real SMTP server process (testdata/smtp_sink.py on
-// aiosmtpd) that stores what it accepts in dir.
-type smtpServer struct {
-	port string
-	dir  string
-}
-
-// startSMTP starts testdata/smtp_sink.py with args. Without Debian's
-// python3-aiosmtpd the test is skipped, except in CI where it fails.
-func startSMTP(t *testing.T, args ...string) smtpServer {
-	t.Helper()
-	const python = "/usr/bin/python3" // Debian's, where python3-aiosmtpd installs; PATH may hold another
-	if err := exec.Command(python, "-c", "import aiosmtpd").Run(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("python3-aiosmtpd is required in CI (apt-get install python3-aiosmtpd): %v", err)
-		}
-		t.Skip("python3-aiosmtpd not installed")
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, port, _ := net.SplitHostPort(l.Addr().String())
-	l.Close()
-	dir := t.TempDir()
-	cmd := exec.Command(python, append([]string{"testdata/smtp_sink.py", dir, port}, args...)...)
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		stdin.Close() // the script stops when its input closes
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			cmd.Process.Kill()
-			<-done
-		}
-	})
-	ready := make(chan bool, 1)
-	go func() {
-		line, _ := bufio.NewReader(stdout).ReadString('\n')
-		ready <- strings.TrimSpace(line) == "READY"
-		io.Copy(io.Discard, stdout)
-	}()
-	select {
-	case ok := <-ready:
-		if !ok {
-			t.Fatalf("smtp_sink.py did not start: %s", stderr.String())
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatalf("smtp_sink.py not ready: %s", stderr.String())
-	}
-	return smtpServer{port: port, dir: dir}
-}
-
-type received struct {
-	MailFrom      string   `json:"mail_from"`
-	RcptTos       []string `json:"rcpt_tos"`
-	TLS           bool     `json:"tls"`
-	Authenticated bool     `json:"authenticated"`
-	Login         *string  `json:"login"`
-	raw           []byte
-}
-
-// messages returns what the server stored, in order.
-func (s smtpServer) messages(t *testing.T) []received {
-	t.Helper()
-	var out []received
-	for n := 1; ; n++ {
-		base := filepath.Join(s.dir, strconv.Itoa(n))
-		raw, err := os.ReadFile(base + ".eml")
-		if errors.Is(err, os.ErrNotExist) {
-			return out
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		var r received
-		facts, err := os.ReadFile(base + ".json")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := json.Unmarshal(facts, &r); err != nil {
-			t.Fatal(err)
-		}
-		r.raw = raw
-		out = append(out, r)
-	}
-}
 
 // dialTo makes a mailer configured for a remote host name talk to the local
 // server.
@@ -162,12 +59,12 @@ func renderedMail(t *testing.T, to string) Mail {
 }
 
 func TestSMTPLoopbackPlain(t *testing.T) {
-	srv := startSMTP(t)
-	m := mustMailer(t, SMTPConfig{URL: "smtp://127.0.0.1:" + srv.port})
+	srv := smtptest.Start(t)
+	m := mustMailer(t, SMTPConfig{URL: "smtp://127.0.0.1:" + srv.Port})
 	if err := m.Send(context.Background(), renderedMail(t, "Ada Lovelace <ada@example.test>")); err != nil {
 		t.Fatalf("Send: %v", err)
 	}
-	msgs := srv.messages(t)
+	msgs := srv.Messages(t)
 	if len(msgs) != 1 {
 		t.Fatalf("%d messages stored", len(msgs))
 	}
@@ -175,7 +72,7 @@ func TestSMTPLoopbackPlain(t *testing.T) {
 	if got.MailFrom != "no-reply@rampart.example" || len(got.RcptTos) != 1 || got.RcptTos[0] != "ada@example.test" {
 		t.Errorf("envelope %s -> %v", got.MailFrom, got.RcptTos)
 	}
-	checkMessage(t, got.raw)
+	checkMessage(t, got.Raw)
 }
 
 // checkMessage parses what arrived as a mail client would.
@@ -248,12 +145,12 @@ func checkMessage(t *testing.T, raw []byte) {
 }
 
 func TestSMTPLoopbackAuthWithoutTLS(t *testing.T) {
-	srv := startSMTP(t, "--auth", "mailer:pa:ss@wörd")
-	m := mustMailer(t, SMTPConfig{URL: "smtp://mailer:pa%3Ass%40w%C3%B6rd@localhost:" + srv.port})
+	srv := smtptest.Start(t, "--auth", "mailer:pa:ss@wörd")
+	m := mustMailer(t, SMTPConfig{URL: "smtp://mailer:pa%3Ass%40w%C3%B6rd@localhost:" + srv.Port})
 	if err := m.Send(context.Background(), renderedMail(t, "ada@example.test")); err != nil {
 		t.Fatalf("Send: %v", err)
 	}
-	msgs := srv.messages(t)
+	msgs := srv.Messages(t)
 	if len(msgs) != 1 || !msgs[0].Authenticated || msgs[0].Login == nil || *msgs[0].Login != "mailer" {
 		t.Fatalf("stored %+v", msgs)
 	}
@@ -261,26 +158,26 @@ func TestSMTPLoopbackAuthWithoutTLS(t *testing.T) {
 
 func TestSMTPSTARTTLSAndAuth(t *testing.T) {
 	cert, key, pool := testCertificate(t, "mail.example.test")
-	srv := startSMTP(t, "--starttls", cert, key, "--auth", "mailer:s3cret")
+	srv := smtptest.Start(t, "--starttls", cert, key, "--auth", "mailer:s3cret")
 	m := mustMailer(t, SMTPConfig{
 		URL:       "smtp://mailer:s3cret@mail.example.test:587",
 		TLSConfig: &tls.Config{RootCAs: pool},
-		dial:      dialTo(srv.port),
+		dial:      dialTo(srv.Port),
 	})
 	if err := m.Send(context.Background(), renderedMail(t, "Ada Lovelace <ada@example.test>")); err != nil {
 		t.Fatalf("Send: %v", err)
 	}
-	msgs := srv.messages(t)
+	msgs := srv.Messages(t)
 	if len(msgs) != 1 || !msgs[0].TLS || !msgs[0].Authenticated {
 		t.Fatalf("stored %+v", msgs)
 	}
-	checkMessage(t, msgs[0].raw)
+	checkMessage(t, msgs[0].Raw)
 
 	// The wrong password: an auth failure, retryable, that does not name it.
 	m = mustMailer(t, SMTPConfig{
 		URL:       "smtp://mailer:wrong-pass-42@mail.example.test:587",
 		TLSConfig: &tls.Config{RootCAs: pool},
-		dial:      dialTo(srv.port),
+		dial:      dialTo(srv.Port),
 	})
 	err := m.Send(context.Background(), renderedMail(t, "ada@example.test"))
 	var e *Error
@@ -295,20 +192,20 @@ func TestSMTPSTARTTLSAndAuth(t *testing.T) {
 	m = mustMailer(t, SMTPConfig{
 		URL:       "smtp://mailer:s3cret@other.example.test:587",
 		TLSConfig: &tls.Config{RootCAs: pool},
-		dial:      dialTo(srv.port),
+		dial:      dialTo(srv.Port),
 	})
 	if err := m.Send(context.Background(), renderedMail(t, "ada@example.test")); !errors.As(err, &e) || e.Class != ClassConnection {
 		t.Fatalf("wrong certificate name: %v", err)
 	}
-	if n := len(srv.messages(t)); n != 1 {
+	if n := len(srv.Messages(t)); n != 1 {
 		t.Fatalf("%d messages stored, want 1", n)
 	}
 }
 
 func TestSMTPRequiresSTARTTLSOffLoopback(t *testing.T) {
-	srv := startSMTP(t, "--auth", "mailer:s3cret")
+	srv := smtptest.Start(t, "--auth", "mailer:s3cret")
 	for _, url := range []string{"smtp://mail.example.test:587", "smtp://mailer:s3cret@mail.example.test:587"} {
-		m := mustMailer(t, SMTPConfig{URL: url, dial: dialTo(srv.port)})
+		m := mustMailer(t, SMTPConfig{URL: url, dial: dialTo(srv.Port)})
 		err := m.Send(context.Background(), renderedMail(t, "ada@example.test"))
 		var e *Error
 		if !errors.As(err, &e) || e.Class != ClassNoSTARTTLS || !e.Retryable {
@@ -318,14 +215,14 @@ func TestSMTPRequiresSTARTTLSOffLoopback(t *testing.T) {
 			t.Fatalf("the password is in the error: %v", err)
 		}
 	}
-	if n := len(srv.messages(t)); n != 0 {
+	if n := len(srv.Messages(t)); n != 0 {
 		t.Fatalf("%d messages went out in clear", n)
 	}
 }
 
 func TestSMTPReplyClasses(t *testing.T) {
-	srv := startSMTP(t)
-	m := mustMailer(t, SMTPConfig{URL: "smtp://127.0.0.1:" + srv.port})
+	srv := smtptest.Start(t)
+	m := mustMailer(t, SMTPConfig{URL: "smtp://127.0.0.1:" + srv.Port})
 	tests := []struct {
 		to        string
 		class     string
