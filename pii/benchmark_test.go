@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -25,13 +26,18 @@ const genDocs = 2000
 // generated texts (gen_test.go) as TestPresidioEvaluation does, and counts
 // the findings in the hard negatives per 10,000 characters. Set
 // PII_BENCH_SPLIT=tune to look at the tuning split instead, and
-// PII_BENCH_MISSES=1 to print every error.
+// PII_BENCH_MISSES=1 to print every error (and PII_BENCH_DOCS to generate
+// more tuning texts).
 func TestGeneratedBenchmark(t *testing.T) {
 	split, name := splitEval, "eval"
 	if os.Getenv("PII_BENCH_SPLIT") == "tune" {
 		split, name = splitTune, "tune"
 	}
-	docs := generate(split, genDocs)
+	n := genDocs
+	if v, err := strconv.Atoi(os.Getenv("PII_BENCH_DOCS")); err == nil && v > 0 && split == splitTune {
+		n = v // more tuning texts show rarer errors
+	}
+	docs := generate(split, n)
 	d := NewDetector()
 	counts := map[Type]*prf{}
 	for _, typ := range allTypes {

@@ -73,12 +73,12 @@ var (
 		"karte", "kreditkarte", "kartennummer", "carte", "bancaire", "crédito", "tarjeta", "cartão", "carta", "credito", "creditcard", "kaart", "cvv", "cvc")
 	// notCardWords name numbers that are often Luhn-valid by chance and
 	// grouped like a card: loyalty and member cards, orders, parcels.
-	notCardWords = newWordList("loyalty", "member", "membership", "rewards", "reward", "bonus", "payback", "fidelity", "fidelidade", "fedeltà", "fidélité",
+	notCardWords = compounds(newWordList("loyalty", "member", "membership", "rewards", "reward", "bonus", "payback", "fidelity", "fidelidade", "fedeltà", "fidélité",
 		"socio", "adhérent", "klantenkaart", "kundenkarte", "kundennummer", "mitgliedsnummer", "tessera", "gift",
 		"order", "invoice", "tracking", "parcel", "shipment", "ean", "gtin", "isbn", "ref", "reference", "referenz", "référence", "referencia",
 		"riferimento", "protocolo", "pratica", "dossier", "vorgangsnummer", "buchungsreferenz", "account", "konto", "iban", "bestellung",
 		"bestellnummer", "sendungsnummer", "pedido", "commande", "ordine", "bestelling", "suivi", "seguimiento", "rastreamento", "rastreio",
-		"tracciamento", "spedizione", "sendung", "client", "cliente", "customer", "klantnummer", "sku", "serial", "ticket")
+		"tracciamento", "spedizione", "sendung", "client", "cliente", "customer", "klantnummer", "sku", "serial", "ticket"))
 	ssnWords = newWordList("ssn", "ssns", "social", "security", "ss")
 )
 
@@ -148,6 +148,13 @@ func cardGrouping(d []int) bool {
 		}
 	}
 	return true
+}
+
+// compounds sets w to match compound words too (see wordList) and
+// returns it.
+func compounds(w *wordList) *wordList {
+	w.compounds = true
+	return w
 }
 
 // luhn reports whether the ASCII digits pass the Luhn (mod 10) check.

@@ -32,12 +32,12 @@ var (
 		"nummer": "DE AT CH NL BE", "numéro": "FR BE CH", "número": "ES BR PT MX", "numero": "IT FR",
 	})
 	phoneAfterWords = newWordList("office", "fax", "mobile", "cell", "home", "work", "phone", "tel", "desk", "direct", "landline")
-	notPhoneWords   = newWordList("card", "account", "acct", "iban", "license", "licence", "ssn", "order", "invoice",
+	notPhoneWords   = compounds(newWordList("card", "account", "acct", "iban", "license", "licence", "ssn", "order", "invoice",
 		"zip", "postal", "postcode", "passport", "id", "ref", "reference", "tracking", "serial", "routing", "member",
 		"policy", "customer", "transaction", "ticket", "isbn", "version", "po", "box",
 		"bestellung", "bestellnummer", "sendungsnummer", "kundennummer", "rechnung", "referenz", "vorgangsnummer",
 		"commande", "suivi", "facture", "référence", "pedido", "seguimiento", "factura", "rastreamento", "rastreio",
-		"ordine", "fattura", "tracciamento", "bestelling", "factuur", "klantnummer", "ean", "sku", "protocolo", "pratica")
+		"ordine", "fattura", "tracciamento", "bestelling", "factuur", "klantnummer", "ean", "sku", "protocolo", "pratica"))
 )
 
 // phoneGroups is a run of digit groups that may be a phone number:
@@ -261,14 +261,15 @@ func plausiblePhone(p *phoneGroups, n int) bool {
 		// Lone digits inside a number are not a phone's grouping, except a
 		// country code after "+", a one-digit area code after it ("+33 1
 		// 43 69 46 38"), the "1" of +1 / 1-800 and a "(0)".
-		if d[k] == 1 && !(k == 0 && (p.plus || p.lead == '1')) && !(k == 1 && p.plus) && !p.paren[k] && !(k > 0 && p.paren[k-1]) {
+		intl := p.plus || p.lead == '0' && d[0] >= 3 && d[0] <= 5 && p.end[0] >= 2 // "0033 1 ..."
+		if d[k] == 1 && !(k == 0 && (p.plus || p.lead == '1')) && !(k == 1 && intl) && !p.paren[k] && !(k > 0 && p.paren[k-1]) {
 			return false
 		}
 		if k > 0 && p.sep[k] == 0 && !p.paren[k-1] {
 			return false
 		}
 	}
-	if n == 1 && d[0] > 12 {
+	if n == 1 && d[0] > 12 && !p.plus { // +4915112302131 is E.164
 		return false
 	}
 	if n >= 3 && !p.plus && !anyParen && p.sep[1] == p.sep[2] && p.sep[1] != ' ' && (d[0] == 4 && d[1] <= 2 && d[2] <= 2 || d[0] <= 2 && d[1] <= 2 && d[2] == 4) {

@@ -292,7 +292,13 @@ func (sc *scanner) number(i int) {
 type wordList struct {
 	m      map[string]string
 	maxLen int
+	// compounds makes an entry of minCompoundStem bytes or more match the
+	// words it starts too, as German and Dutch build them:
+	// "trackingnummer", "sendungsnummer".
+	compounds bool
 }
+
+const minCompoundStem = 6
 
 func newWordList(words ...string) *wordList {
 	m := make(map[string]string, len(words))
@@ -326,7 +332,7 @@ func (w *wordList) has(word string) bool {
 // get returns the value of word (ASCII letters in any case) and whether
 // it is in the list.
 func (w *wordList) get(word string) (string, bool) {
-	if len(word) == 0 || len(word) > w.maxLen {
+	if len(word) == 0 || len(word) > w.maxLen && !w.compounds || len(word) > maxListWord {
 		return "", false
 	}
 	var buf [maxListWord]byte
@@ -334,6 +340,13 @@ func (w *wordList) get(word string) (string, bool) {
 		buf[i] = lower(word[i])
 	}
 	v, ok := w.m[string(buf[:len(word)])]
+	if !ok && w.compounds {
+		for n := minCompoundStem; n < len(word) && n <= w.maxLen; n++ {
+			if v, ok = w.m[string(buf[:n])]; ok {
+				break
+			}
+		}
+	}
 	return v, ok
 }
 
@@ -404,10 +417,42 @@ func (sc *scanner) joinedBefore(i int) bool {
 		return false
 	}
 	digit := false
-	for j := i - 1; j > 0 && isAlnum(s[j-1]) && i-j < 40; j-- {
+	j := i - 1
+	for j > 0 && isAlnum(s[j-1]) && i-j < 40 {
 		digit = digit || isDigit(s[j-1])
+		j--
 	}
-	return digit
+	// Upper-case codes joined by spaces are one identifier when one of them
+	// holds a digit: "1Z 80T EYB 30 2941 5503".
+	if digit || !upperToken(s[j:i-1]) {
+		return digit
+	}
+	for n := 0; n < 4 && j > 1 && s[j-1] == ' ' && isUpperAlnum(s[j-2]); n++ {
+		k := j - 1
+		for k > 0 && isUpperAlnum(s[k-1]) && j-k < 12 {
+			k--
+		}
+		if k > 0 && isAlnum(s[k-1]) {
+			return false // a word with lower-case letters
+		}
+		if countDigits(s[k:j-1]) > 0 {
+			return true
+		}
+		j = k
+	}
+	return false
+}
+
+func isUpperAlnum(c byte) bool { return class[c]&(cUpper|cDigit) != 0 }
+
+// upperToken reports whether t is upper-case letters and digits only.
+func upperToken(t string) bool {
+	for k := 0; k < len(t); k++ {
+		if !isUpperAlnum(t[k]) {
+			return false
+		}
+	}
+	return t != ""
 }
 
 // joinedAfter reports whether a digit group follows the number that ends
