@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -19,9 +20,47 @@ type piiDetectRequest struct {
 	Text     string   `json:"text" validate:"max=1048576"`
 	Types    []string `json:"types" validate:"max=20,dive,max=40"`
 	Language string   `json:"language" validate:"max=35"`
+	Regions  []string `json:"regions" validate:"max=10,dive,max=2"` // pii.MaxRegions
 }
 
-func parseTypes(names []string) ([]pii.Type, error) {
+// Bounds of POST /v1/pii/detect-batch.
+const (
+	maxPIIBatch = 100
+	// piiBatchItemsPerCost is how many items cost one more unit of the
+	// caller's rate limit, on top of the call's own.
+	piiBatchItemsPerCost = 10
+)
+
+type piiBatchItem struct {
+	Text     string   `json:"text" validate:"max=1048576"`
+	Types    []string `json:"types" validate:"max=20,dive,max=40"`
+	Language string   `json:"language" validate:"max=35"`
+}
+
+type piiDetectBatchRequest struct {
+	Items    []piiBatchItem `json:"items" validate:"max=100,dive"` // maxPIIBatch
+	Language string         `json:"language" validate:"max=35"`
+	Regions  []string       `json:"regions" validate:"max=10,dive,max=2"` // pii.MaxRegions
+}
+
+// parseRegions checks the regions of a request: ISO 3166-1 alpha-2 codes
+// that phone numbering knows, at most pii.MaxRegions.
+func parseRegions(field string, regions []string) ([]string, error) {
+	if len(regions) > pii.MaxRegions {
+		return nil, rampart.FieldError(rampart.EUnprocessable, field, "send at most %d regions", pii.MaxRegions)
+	}
+	out := make([]string, len(regions))
+	for i, r := range regions {
+		out[i] = strings.ToUpper(r)
+		if !pii.ValidRegion(out[i]) {
+			return nil, rampart.FieldError(rampart.EUnprocessable, fieldIndex(field, i), "unknown region %q; use ISO 3166-1 alpha-2 codes such as DE or FR", r)
+		}
+	}
+	return out, nil
+}
+
+// parseTypes reads the type names of the request field field.
+func parseTypes(field string, names []string) ([]pii.Type, error) {
 	var out []pii.Type
 	for i, n := range names {
 		t, ok := pii.ParseType(n)
@@ -30,7 +69,7 @@ func parseTypes(names []string) ([]pii.Type, error) {
 			for _, t := range pii.AllTypes() {
 				all = append(all, string(t))
 			}
-			return nil, rampart.FieldError(rampart.EUnprocessable, fieldIndex("types", i), "unknown type %q; use %s", n, strings.Join(all, ", "))
+			return nil, rampart.FieldError(rampart.EUnprocessable, fieldIndex(field, i), "unknown type %q; use %s", n, strings.Join(all, ", "))
 		}
 		out = append(out, t)
 	}
@@ -48,16 +87,69 @@ func (s *Server) handleDetectPII() http.Handler {
 			writeError(w, r, s.log, err)
 			return
 		}
-		types, err := parseTypes(req.Types)
+		types, err := parseTypes("types", req.Types)
 		if err != nil {
 			writeError(w, r, s.log, err)
 			return
 		}
-		findings := s.pii.Detect(req.Text, types)
+		regions, err := parseRegions("regions", req.Regions)
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		findings := s.pii.DetectWith(req.Text, types, pii.Hints{Language: req.Language, Regions: regions})
 		if findings == nil {
 			findings = []pii.Finding{}
 		}
 		encode(w, http.StatusOK, map[string]any{"findings": findings})
+	})
+}
+
+// handleDetectPIIBatch finds personal data in up to maxPIIBatch texts, as
+// /v1/pii/detect does for each, answering in item order. An item's
+// language overrides the batch's; the regions are the batch's. Every item
+// is checked before any is scanned. The call costs one unit of the
+// caller's rate limit plus one per piiBatchItemsPerCost items.
+func (s *Server) handleDetectPIIBatch() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req piiDetectBatchRequest
+		if err := decode(r, &req); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		if len(req.Items) == 0 || len(req.Items) > maxPIIBatch {
+			writeError(w, r, s.log, rampart.FieldError(rampart.EUnprocessable, "items", "send 1 to %d items", maxPIIBatch))
+			return
+		}
+		regions, err := parseRegions("regions", req.Regions)
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		types := make([][]pii.Type, len(req.Items))
+		for i, it := range req.Items {
+			if types[i], err = parseTypes(fmt.Sprintf("items[%d].types", i), it.Types); err != nil {
+				writeError(w, r, s.log, err)
+				return
+			}
+		}
+		extra := (len(req.Items) + piiBatchItemsPerCost - 1) / piiBatchItemsPerCost
+		if !s.chargeMore(w, r, int64(extra)) {
+			return
+		}
+		results := make([]map[string]any, len(req.Items))
+		for i, it := range req.Items {
+			lang := it.Language
+			if lang == "" {
+				lang = req.Language
+			}
+			findings := s.pii.DetectWith(it.Text, types[i], pii.Hints{Language: lang, Regions: regions})
+			if findings == nil {
+				findings = []pii.Finding{}
+			}
+			results[i] = map[string]any{"findings": findings}
+		}
+		encode(w, http.StatusOK, map[string]any{"results": results})
 	})
 }
 
@@ -80,7 +172,7 @@ func (s *Server) handleMaskPII() http.Handler {
 			writeError(w, r, s.log, err)
 			return
 		}
-		types, err := parseTypes(req.Types)
+		types, err := parseTypes("types", req.Types)
 		if err != nil {
 			writeError(w, r, s.log, err)
 			return

@@ -34,15 +34,20 @@ func (s *Server) limitsFor(tier string) []*ratelimit.Limit {
 	return []*ratelimit.Limit{ops[ratelimit.OpAPICalls], ops[ratelimit.OpDailyQuota]}
 }
 
-// limit decides the limits for id and writes the rate-limit headers; it
-// answers 429 (or 503 when the backend is down and a limit fails closed)
-// and returns false when the request must stop.
+// limit decides the limits for id at a cost of one and writes the
+// rate-limit headers; it answers 429 (or 503 when the backend is down and a
+// limit fails closed) and returns false when the request must stop.
 func (s *Server) limit(w http.ResponseWriter, r *http.Request, id, tenantID string, limits []*ratelimit.Limit) bool {
+	return s.limitCost(w, r, id, tenantID, limits, 1)
+}
+
+// limitCost is limit at a cost of cost units.
+func (s *Server) limitCost(w http.ResponseWriter, r *http.Request, id, tenantID string, limits []*ratelimit.Limit, cost int64) bool {
 	if s.limiter == nil {
 		return true
 	}
 	var res ratelimit.Result
-	if err := s.limiter.Decide(r.Context(), id, limits, 1, &res); err != nil {
+	if err := s.limiter.Decide(r.Context(), id, limits, cost, &res); err != nil {
 		for _, l := range limits {
 			if l.FailClosed {
 				s.log.Error("rate limiter unavailable: refusing", "limit", l.Name, "err", err.Error())
@@ -118,8 +123,15 @@ func (s *Server) limitOperator(next http.Handler) http.Handler {
 // limitPrincipal limits an authenticated caller: by API key, else by user,
 // at the tier of the key or the token.
 func (s *Server) limitPrincipal(w http.ResponseWriter, r *http.Request, p *auth.Principal) bool {
-	id := p.TenantID + ":user:" + p.UserID
-	tier := p.RateLimitTier
+	id, tier := principalBudget(p)
+	return s.limit(w, r, id, p.TenantID, s.limitsFor(tier))
+}
+
+// principalBudget names the budget an authenticated caller spends: its API
+// key's, else its user's, at the tier of the key or the token.
+func principalBudget(p *auth.Principal) (id, tier string) {
+	id = p.TenantID + ":user:" + p.UserID
+	tier = p.RateLimitTier
 	if p.APIKeyID != "" {
 		id = p.TenantID + ":key:" + p.APIKeyID
 	} else if p.Claims != nil {
@@ -128,7 +140,19 @@ func (s *Server) limitPrincipal(w http.ResponseWriter, r *http.Request, p *auth.
 	if tier == "" {
 		tier = "basic"
 	}
-	return s.limit(w, r, id, p.TenantID, s.limitsFor(tier))
+	return id, tier
+}
+
+// chargeMore spends extra units of the caller's budget on a request that
+// costs more than the one unit authentication charged (a batch). It answers
+// as limit does and returns false when the request must stop.
+func (s *Server) chargeMore(w http.ResponseWriter, r *http.Request, extra int64) bool {
+	p := principal(r)
+	if extra <= 0 || p == nil {
+		return true
+	}
+	id, tier := principalBudget(p)
+	return s.limitCost(w, r, id, p.TenantID, s.limitsFor(tier), extra)
 }
 
 // Bounds of POST /v1/ratelimit/check.

@@ -107,7 +107,8 @@ func (s *Server) routes() []route {
 		{"POST", decryptFilePath, "crypto:decrypt", s.handleDecryptFile()},
 
 		{"POST", "/v1/pii/detect", caller, s.handleDetectPII()},
-		{"POST", "/v1/pii/mask", caller, s.handleMaskPII()}, // strategy encrypt also needs crypto:encrypt
+		{"POST", "/v1/pii/detect-batch", caller, s.handleDetectPIIBatch()}, // costs 1 + 1 per 10 items of the rate limit
+		{"POST", "/v1/pii/mask", caller, s.handleMaskPII()},                // strategy encrypt also needs crypto:encrypt
 		{"POST", "/v1/pii/unmask", "crypto:decrypt", s.handleUnmaskPII()},
 
 		{"POST", "/v1/api-keys", "api:keys", s.handleCreateAPIKey()},

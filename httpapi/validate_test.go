@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"errors"
+	"github.com/rampart-dev/rampart/pii"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -211,6 +212,9 @@ func TestTagsAgreeWithDomain(t *testing.T) {
 		{reflect.TypeFor[createRoleRequest](), "Permissions", "max", false, n(identity.MaxPermissions)},
 		{reflect.TypeFor[checkRequest](), "Permission", "max", false, n(authz.MaxPermissionLen)},
 		{reflect.TypeFor[checkBatchRequest](), "Checks", "max", false, n(maxBatchChecks)},
+		{reflect.TypeFor[piiDetectRequest](), "Regions", "max", false, n(pii.MaxRegions)},
+		{reflect.TypeFor[piiDetectBatchRequest](), "Items", "max", false, n(maxPIIBatch)},
+		{reflect.TypeFor[piiDetectBatchRequest](), "Regions", "max", false, n(pii.MaxRegions)},
 		{reflect.TypeFor[createAPIKeyRequest](), "Name", "max", false, n(maxAPIKeyName)},
 		{reflect.TypeFor[createAPIKeyRequest](), "Permissions", "max", false, n(identity.MaxPermissions)},
 		{reflect.TypeFor[createAPIKeyRequest](), "RateLimitTier", "oneof", false, tiers},

@@ -5,7 +5,14 @@ import "strings"
 // Years a date of birth may fall in; a wider range mostly adds part numbers.
 const minYear, maxYear = 1900, 2099
 
-var birthWords = newWordList("born", "birth", "birthday", "birthdate", "dob", "bday", "birthdays", "nee")
+// birthWords say that a date that follows is a date of birth, in the
+// languages the package sees most: "born", "DOB", "geboren", "née le",
+// "nacido el", "data de nascimento", "nato il", "geboortedatum", and field
+// names such as birth_date.
+var birthWords = newWordList("born", "birth", "birthday", "birthdate", "dob", "bday", "birthdays", "nee", "née", "né",
+	"geboren", "geburtsdatum", "geburtstag", "geb", "gebdat", "naissance", "nacido", "nacida", "nací", "nacimiento",
+	"cumpleaños", "nascido", "nascida", "nasci", "nascimento", "aniversário", "nato", "nata", "nascita", "compleanno",
+	"anniversaire", "geboortedatum", "verjaardag", "birthdt", "dateofbirth", "geburt", "fecnac")
 
 // date finds calendar dates that exist: 1990-02-28, 02/28/1990,
 // 28.02.1990, 28 Feb 1990, February 28, 1990. A date is a date of birth only
@@ -24,11 +31,102 @@ func (sc *scanner) date(i int) {
 	if end == 0 {
 		return
 	}
-	score := 0.5
-	if sc.contextBefore(start, 48, birthWords) || sc.dobAbbrev(start) {
+	// A date is a date of birth when something says so: a word like
+	// "born" before it (and no other date of birth between), or the column
+	// it stands in. Other dates (log timestamps, delivery dates) score low;
+	// a date with a time of day is never a date of birth.
+	score := 0.3
+	if w, at := sc.contextWordAt(start, 48, birthWords); w != "" && at >= sc.dobEnd || sc.dobAbbrev(start) || sc.columnIs(start, birthWords) {
 		score = 0.95
 	}
+	if timeFollows(s, end) {
+		score = 0.3
+	}
 	sc.add(DateOfBirth, start, end, score)
+	if score >= 0.9 {
+		sc.dobEnd = end
+	}
+}
+
+// timeFollows reports whether a time of day follows the date that ends at
+// e: "2024-08-24 14:29", "2023-05-25T08:12:44Z".
+func timeFollows(s string, e int) bool {
+	return e+3 < len(s) && (s[e] == ' ' || s[e] == 'T') && isDigit(s[e+1]) && (s[e+2] == ':' || isDigit(s[e+2]) && s[e+3] == ':')
+}
+
+// Bounds of the look for a table's header row.
+const (
+	maxHeaderLookBack = 4096
+	maxHeaderLines    = 64
+)
+
+// columnIs reports whether i stands in a column of a CSV-like table
+// (fields split by ',', ';', '|' or tabs) whose header holds one of words
+// ("dob", "Geburtsdatum", "phone"). The header is the first line of the
+// block of lines that hold the same separator, looked for in a bounded
+// window.
+func (sc *scanner) columnIs(i int, words *wordList) bool {
+	s := sc.s
+	ls := strings.LastIndexByte(s[max(0, i-maxHeaderLookBack):i], '\n')
+	if ls < 0 && i > maxHeaderLookBack {
+		return false
+	}
+	ls = max(0, i-maxHeaderLookBack) + ls + 1
+	var sep byte
+	col := 0
+	for k := ls; k < i; k++ {
+		switch c := s[k]; c {
+		case ',', ';', '\t', '|':
+			if sep == 0 {
+				sep = c
+			}
+			if c == sep {
+				col++
+			}
+		}
+	}
+	if sep == 0 {
+		return false
+	}
+	// Walk up to the first line of the block.
+	hs := ls
+	for n := 0; n < maxHeaderLines && hs > 0 && ls-hs < maxHeaderLookBack; n++ {
+		p := strings.LastIndexByte(s[:hs-1], '\n') + 1
+		if strings.IndexByte(s[p:hs-1], sep) < 0 {
+			break
+		}
+		hs = p
+	}
+	if hs == ls {
+		return false // no header above
+	}
+	he := strings.IndexByte(s[hs:], '\n') + hs
+	field := s[hs:he]
+	for ; col > 0; col-- {
+		k := strings.IndexByte(field, sep)
+		if k < 0 {
+			return false
+		}
+		field = field[k+1:]
+	}
+	if k := strings.IndexByte(field, sep); k >= 0 {
+		field = field[:k]
+	}
+	for len(field) > 0 {
+		a := 0
+		for a < len(field) && !wordByte(field[a]) {
+			a++
+		}
+		b := a
+		for b < len(field) && wordByte(field[b]) {
+			b++
+		}
+		if b > a && words.has(field[a:b]) {
+			return true
+		}
+		field = field[b:]
+	}
+	return false
 }
 
 // numericDate returns the end of a valid year-month-day, month-day-year or

@@ -11,9 +11,14 @@ import (
 // near it.
 const DefaultMinScore = 0.5
 
-// DefaultPhoneRegion is the region phone numbers without a country code are
-// read in (ISO 3166-1 alpha-2, as libphonenumber wants it).
+// DefaultPhoneRegion is the region phone numbers without a country code
+// are read in when nothing in the call or the text says otherwise (ISO
+// 3166-1 alpha-2, as libphonenumber wants it).
 const DefaultPhoneRegion = "US"
+
+// MaxRegions bounds Hints.Regions: each region may cost a libphonenumber
+// parse per candidate.
+const MaxRegions = 10
 
 // DefaultMaxPhoneLookups bounds how many libphonenumber parses one Detect
 // call may make. A parse costs microseconds; a text made of nothing but
@@ -25,7 +30,6 @@ const DefaultMaxPhoneLookups = 512
 // one Detector may be shared by any number of goroutines.
 type Detector struct {
 	minScore        float64
-	phoneRegion     string
 	maxPhoneLookups int
 }
 
@@ -38,12 +42,6 @@ func WithMinScore(score float64) Option {
 	return func(d *Detector) { d.minScore = score }
 }
 
-// WithPhoneRegion sets the region (ISO 3166-1 alpha-2, for example "GB")
-// phone numbers without a country code are read in.
-func WithPhoneRegion(region string) Option {
-	return func(d *Detector) { d.phoneRegion = region }
-}
-
 // WithMaxPhoneLookups sets how many libphonenumber parses one Detect call
 // may make (see DefaultMaxPhoneLookups).
 func WithMaxPhoneLookups(n int) Option {
@@ -53,7 +51,7 @@ func WithMaxPhoneLookups(n int) Option {
 // NewDetector returns a Detector with the given options applied over the
 // defaults.
 func NewDetector(opts ...Option) *Detector {
-	d := &Detector{minScore: DefaultMinScore, phoneRegion: DefaultPhoneRegion, maxPhoneLookups: DefaultMaxPhoneLookups}
+	d := &Detector{minScore: DefaultMinScore, maxPhoneLookups: DefaultMaxPhoneLookups}
 	for _, o := range opts {
 		o(d)
 	}
@@ -79,6 +77,26 @@ type candidate struct {
 // a street address is dropped: house numbers and ZIP codes are not phone
 // numbers.
 func (d *Detector) Detect(text string, types []Type) []Finding {
+	return d.DetectWith(text, types, Hints{})
+}
+
+// Hints tell a Detector what the text does not say itself. The zero value
+// is no hint.
+type Hints struct {
+	// Language is the text's language as a BCP 47 tag ("de", "pt-BR"): its
+	// region, or else the regions where the language is most spoken, are
+	// where phone numbers without a country code are read first.
+	Language string
+	// Regions are ISO 3166-1 alpha-2 codes ("DE", "FR"), at most
+	// MaxRegions, where phone numbers without a country code are read
+	// before the language's and DefaultPhoneRegion. Unknown codes are
+	// ignored; see ValidRegion.
+	Regions []string
+}
+
+// DetectWith is Detect with hints about the text. Hints widen where phone
+// numbers are looked up; every candidate is still validated.
+func (d *Detector) DetectWith(text string, types []Type, h Hints) []Finding {
 	report := allTypeSet
 	if len(types) > 0 {
 		report = 0
@@ -92,7 +110,7 @@ func (d *Detector) Detect(text string, types []Type) []Finding {
 		// were asked for: those shapes are looked for too, then dropped.
 		want |= bAddress | bCreditCard | bSSN | bIBAN | bIPAddress
 	}
-	sc := scanner{s: text, want: want, region: d.phoneRegion, lookups: d.maxPhoneLookups}
+	sc := scanner{s: text, want: want, regions: h.regions(), lookups: d.maxPhoneLookups}
 	sc.run()
 	if len(sc.cands) == 0 {
 		return nil

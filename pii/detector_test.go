@@ -177,3 +177,41 @@ func TestNoFindingsInPlainProse(t *testing.T) {
 		t.Errorf("found %v", fs)
 	}
 }
+
+// TestIssue12Shapes holds the kinds of error issue 12 reported, one case
+// each (texts written for this test, not taken from the benchmark).
+func TestIssue12Shapes(t *testing.T) {
+	jwt := "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJlc2lnbmF0dXJl"
+	for _, c := range []struct {
+		name, text string
+		h          Hints
+		want       []string
+	}{
+		{"card inside a longer run", "Ref 7380 4111 1111 1111 1111 2291", Hints{}, nil},
+		{"card inside a failed IBAN", "DE12 4111 1111 1111 1111 00", Hints{}, nil},
+		{"log timestamp", "2024-08-24 14:29:17 export started", Hints{}, nil},
+		{"ts field", `ts="2023-05-25T08:12:44Z" level=info`, Hints{}, nil},
+		{"geboren", "Max, geboren am 28.02.1990", Hints{}, []string{"date_of_birth:28.02.1990"}},
+		{"née le", "Jeanne, née le 14/03/1985", Hints{}, []string{"date_of_birth:14/03/1985"}},
+		{"jwt ends a sentence", "id_token=" + jwt + ".", Hints{}, []string{"jwt:" + jwt}},
+		{"bearer then words", "Bearer " + jwt + ". Danke.", Hints{}, []string{"jwt:" + jwt}},
+		{"German landline with a cue", "Nummer: 030 38817886", Hints{}, []string{"phone:030 38817886"}},
+		{"German mobile, language", "erreichbar unter 0151 27970505", Hints{Language: "de"}, []string{"phone:0151 27970505"}},
+		{"German slash", "Telefon 030/44772466", Hints{}, []string{"phone:030/44772466"}},
+		{"French dots", "téléphone : 06.20.35.90.99", Hints{}, []string{"phone:06.20.35.90.99"}},
+		{"Brazilian, region", "(11) 97452-6906", Hints{Regions: []string{"BR"}}, []string{"phone:(11) 97452-6906"}},
+		{"French international", "+33 1 43 69 46 38", Hints{}, []string{"phone:+33 1 43 69 46 38"}},
+		{"Brazilian international", "+55 11 94558-5384", Hints{}, []string{"phone:+55 11 94558-5384"}},
+		{"bare ten digits", "ticket 4155550132 closed", Hints{}, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var got []string
+			for _, f := range NewDetector().DetectWith(c.text, nil, c.h) {
+				got = append(got, string(f.Type)+":"+f.Text)
+			}
+			if !slices.Equal(got, c.want) {
+				t.Errorf("got %q, want %q", got, c.want)
+			}
+		})
+	}
+}

@@ -25,6 +25,10 @@ var fuzzSeeds = []string{
 	"-----BEGIN PRIVATE KEY-----\nAAAA",
 	"password=\"x",
 	"日本 e\u0301 👩‍💻 bob@example.com \xff\xfe 10.0.0.1",
+	"Telefon 030/44772466, téléphone 06.20.35.90.99, 0033 1 43 69 46 38",
+	"1Z 80T EYB 30 2941 5503 trackingnummer 4066 5406 6705 3105 425",
+	"name;dob\nAnna;28.02.1990\n;",
+	"Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln. Danke.",
 }
 
 // FuzzDetect checks the invariants of Detect on any input: no panic,

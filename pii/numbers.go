@@ -69,8 +69,17 @@ func endsNumber(s string, e int) bool {
 
 // Words that make a number more likely to be a card, an SSN, ...
 var (
-	cardWords = newWordList("card", "cards", "credit", "debit", "visa", "mastercard", "amex", "cc", "ccn", "pan", "payment", "discover", "maestro", "jcb", "diners")
-	ssnWords  = newWordList("ssn", "ssns", "social", "security", "ss")
+	cardWords = newWordList("card", "cards", "credit", "debit", "visa", "mastercard", "amex", "cc", "ccn", "pan", "payment", "discover", "maestro", "jcb", "diners",
+		"karte", "kreditkarte", "kartennummer", "carte", "bancaire", "crédito", "tarjeta", "cartão", "carta", "credito", "creditcard", "kaart", "cvv", "cvc")
+	// notCardWords name numbers that are often Luhn-valid by chance and
+	// grouped like a card: loyalty and member cards, orders, parcels.
+	notCardWords = compounds(newWordList("loyalty", "member", "membership", "rewards", "reward", "bonus", "payback", "fidelity", "fidelidade", "fedeltà", "fidélité",
+		"socio", "adhérent", "klantenkaart", "kundenkarte", "kundennummer", "mitgliedsnummer", "tessera", "gift",
+		"order", "invoice", "tracking", "parcel", "shipment", "ean", "gtin", "isbn", "ref", "reference", "referenz", "référence", "referencia",
+		"riferimento", "protocolo", "pratica", "dossier", "vorgangsnummer", "buchungsreferenz", "account", "konto", "iban", "bestellung",
+		"bestellnummer", "sendungsnummer", "pedido", "commande", "ordine", "bestelling", "suivi", "seguimiento", "rastreamento", "rastreio",
+		"tracciamento", "spedizione", "sendung", "client", "cliente", "customer", "klantnummer", "sku", "serial", "ticket"))
+	ssnWords = newWordList("ssn", "ssns", "social", "security", "ss")
 )
 
 // card finds payment card numbers: 12 to 19 digits, contiguous or in
@@ -78,7 +87,7 @@ var (
 func (sc *scanner) card(i int) {
 	var g digitGroups
 	readGroups(sc.s, i, " -", &g)
-	if g.total < 12 || g.n == 1 && g.total > 19 {
+	if g.total < 12 || g.n == 1 && g.total > 19 || g.more || sc.joinedBefore(i) {
 		return
 	}
 	// Longest prefix of groups first: a card followed by a year or a CVV in
@@ -89,6 +98,11 @@ func (sc *scanner) card(i int) {
 			total += g.digits[k]
 		}
 		if total < 12 || total > 19 || !cardGrouping(g.digits[:n]) || !endsNumber(sc.s, g.end[n-1]) && n == g.n {
+			continue
+		}
+		// Inside a longer run of groups only a CVV may follow the card,
+		// three digits written apart that end the run.
+		if n < g.n && (g.sep != ' ' || n != g.n-1 || g.digits[n] != 3 || !endsNumber(sc.s, g.end[n])) {
 			continue
 		}
 		digits := g.buf[:total]
@@ -103,10 +117,16 @@ func (sc *scanner) card(i int) {
 		case brand:
 			score = 0.97
 		default:
-			score = 0.75
+			score = 0.45 // every tenth number passes Luhn; cards have a brand
 		}
-		if sc.contextBefore(i, 40, cardWords) {
+		cw, cp := sc.contextWordAt(i, 40, cardWords)
+		if cw != "" {
 			score += 0.15
+		}
+		// A word like "loyalty" or "order" nearer than any card word, or
+		// right before it ("loyalty card"), says the number is no card.
+		if nw, np := sc.contextWordAt(i, 40, notCardWords); nw != "" && (np > cp || sc.wordBefore(cp, np, nw)) {
+			score = min(score, 0.4)
 		}
 		sc.add(CreditCard, i, g.end[n-1], score)
 		return
@@ -128,6 +148,13 @@ func cardGrouping(d []int) bool {
 		}
 	}
 	return true
+}
+
+// compounds sets w to match compound words too (see wordList) and
+// returns it.
+func compounds(w *wordList) *wordList {
+	w.compounds = true
+	return w
 }
 
 // luhn reports whether the ASCII digits pass the Luhn (mod 10) check.
@@ -206,7 +233,7 @@ func (sc *scanner) ssn(i int) {
 	default:
 		return
 	}
-	if !endsNumber(s, e) || !ssnValid(g.buf[:9]) {
+	if !endsNumber(s, e) || !ssnValid(g.buf[:9]) || sc.joinedBefore(i) || sc.joinedAfter(e) {
 		return
 	}
 	if sc.contextBefore(i, 48, ssnWords) {

@@ -1,22 +1,43 @@
 package pii
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/nyaruka/phonenumbers"
 )
 
 // Words that, shortly before a number (or right after it, as in "555 0100
-// office"), say it is a phone number; and words that say it is something
-// else.
+// office"), say it is a phone number, with the regions (ISO 3166-1 alpha-2,
+// space-separated) whose national numbers the word suggests; and words that
+// say it is something else.
 var (
-	phoneWords = newWordList("phone", "phones", "telephone", "tel", "tlf", "mobile", "mob", "cell", "cellphone",
-		"fax", "desk", "office", "call", "calls", "called", "calling", "text", "texts", "sms", "whatsapp",
-		"contact", "dial", "reach", "ring", "answering", "messages", "message", "landline", "hotline", "telefon", "telefono")
+	phoneWords = newCueList(map[string]string{
+		"phone": "", "phones": "", "telephone": "", "tel": "", "tlf": "", "mobile": "", "mob": "", "cell": "", "cellphone": "",
+		"fax": "", "desk": "", "office": "", "call": "", "calls": "", "called": "", "calling": "", "text": "", "texts": "", "sms": "",
+		"whatsapp": "", "contact": "", "dial": "", "reach": "", "ring": "", "answering": "", "messages": "", "message": "",
+		"landline": "", "hotline": "",
+		"telefon": "DE AT CH", "telefonnummer": "DE AT CH", "rufnummer": "DE AT CH", "handy": "DE AT CH", "handynummer": "DE AT CH",
+		"mobil": "DE AT CH", "mobilnummer": "DE AT CH", "festnetz": "DE AT CH", "anrufen": "DE AT CH", "erreichbar": "DE AT CH", "ruf": "DE AT CH", "anruf": "DE AT CH", "erreichen": "DE AT CH",
+		"téléphone": "FR BE CH", "tél": "FR BE CH", "portable": "FR BE CH", "joindre": "FR BE CH", "appelez": "FR BE CH",
+		"appeler": "FR BE CH", "appelle": "FR BE CH", "fixe": "FR BE CH",
+		"teléfono": "ES MX", "móvil": "ES", "movil": "ES", "llámame": "ES MX", "llámanos": "ES MX", "llamar": "ES MX", "llame": "ES MX",
+		"telefone": "BR PT", "celular": "BR PT MX", "telemóvel": "PT", "ligar": "BR PT", "ligue": "BR PT", "liga": "BR PT",
+		"telefono": "IT ES", "cellulare": "IT", "chiamare": "IT", "chiamami": "IT", "chiamaci": "IT",
+		"telefoon": "NL BE", "telefoonnummer": "NL BE", "mobiel": "NL BE", "bel": "NL BE", "bellen": "NL BE", "gsm": "BE NL",
+	})
+	// numberWords say "number" in a language, and so where a number is
+	// from, but not that it is a phone's.
+	numberWords = newCueList(map[string]string{
+		"nummer": "DE AT CH NL BE", "numéro": "FR BE CH", "número": "ES BR PT MX", "numero": "IT FR",
+	})
 	phoneAfterWords = newWordList("office", "fax", "mobile", "cell", "home", "work", "phone", "tel", "desk", "direct", "landline")
-	notPhoneWords   = newWordList("card", "account", "acct", "iban", "license", "licence", "ssn", "order", "invoice",
+	notPhoneWords   = compounds(newWordList("card", "account", "acct", "iban", "license", "licence", "ssn", "order", "invoice",
 		"zip", "postal", "postcode", "passport", "id", "ref", "reference", "tracking", "serial", "routing", "member",
-		"policy", "customer", "transaction", "ticket", "isbn", "version", "po", "box")
+		"policy", "customer", "transaction", "ticket", "isbn", "version", "po", "box",
+		"bestellung", "bestellnummer", "sendungsnummer", "kundennummer", "rechnung", "referenz", "vorgangsnummer",
+		"commande", "suivi", "facture", "référence", "pedido", "seguimiento", "factura", "rastreamento", "rastreio",
+		"ordine", "fattura", "tracciamento", "bestelling", "factuur", "klantnummer", "ean", "sku", "protocolo", "pratica"))
 )
 
 // phoneGroups is a run of digit groups that may be a phone number:
@@ -45,6 +66,10 @@ func readPhone(s string, i int, p *phoneGroups) {
 		if p.n > 0 {
 			switch {
 			case k < len(s) && (s[k] == ' ' || s[k] == '-' || s[k] == '.'):
+				sep = s[k]
+				k++
+			case k < len(s) && s[k] == '/' && p.n == 1 && !p.plus && p.lead == '0':
+				// "030/44772466": a slash after a national area code.
 				sep = s[k]
 				k++
 			case p.paren[p.n-1]:
@@ -138,13 +163,21 @@ func (sc *scanner) phone(i int) {
 	s := sc.s
 	var p phoneGroups
 	readPhone(s, i, &p)
-	if p.n == 0 || p.total[p.n-1] < 7 {
+	if p.n == 0 || p.n == len(p.end) || p.total[p.n-1] < 7 {
 		return
 	}
 	if !p.plus && s[i] != '(' && p.digits[0] == 5 && sc.afterStateCode(i) {
 		return
 	}
-	ctx := sc.contextBefore(i, 40, phoneWords)
+	if s[i] != '+' && sc.joinedBefore(i) {
+		return
+	}
+	cue, cueAt := sc.contextWordAt(i, 40, phoneWords)
+	regions, _ := phoneWords.get(cue)
+	column := cue == "" && sc.columnIs(i, phoneWords)
+	if nw, _ := sc.contextWordAt(i, 40, numberWords); nw != "" && regions == "" {
+		regions, _ = numberWords.get(nw)
+	}
 	best, bestEnd := 0.0, 0
 	// Longest first, so that "+1-903-140-4508" is not cut at "+1-903-140".
 	for n := p.n; n >= 1; n-- {
@@ -161,29 +194,32 @@ func (sc *scanner) phone(i int) {
 			if !endsNumber(s, end) {
 				continue
 			}
-		} else if s[end] != ' ' {
-			continue // only a list of numbers may be cut between groups
+		} else if s[end] != ' ' || !sc.runBreaks(p.end[n]) {
+			// Cut between groups only before a group that is no number
+			// ("18:00", "24h"): a phone is never part of a longer number.
+			continue
 		}
-		valid := sc.phoneValid(s[i:p.end[n-1]], p.plus, total)
-		near := ctx || sc.contextAfter(end, phoneAfterWords)
+		valid := sc.phoneValid(s[i:p.end[n-1]], p.plus, total, regions)
+		after := sc.contextAfter(end, phoneAfterWords)
+		near := cue != "" || column || after
+		bare := n == 1 && !p.plus && !p.paren[0]
 		var score float64
 		switch {
-		case valid && (n > 1 || p.plus):
+		case valid && !bare:
 			score = 0.85
 			if near {
 				score = 0.97
 			}
+		case valid && near:
+			score = 0.9
 		case valid:
-			score = 0.6 // ten bare digits are as often an order number
-			if near {
-				score = 0.9
-			}
+			score = 0.45 // bare digits are as often an order number
 		case near:
 			score = 0.7
 		default:
 			score = 0.3
 		}
-		if !near && sc.contextBefore(i, 32, notPhoneWords) {
+		if nw, np := sc.contextWordAt(i, 32, notPhoneWords); nw != "" && np > cueAt && !after {
 			score = min(score, 0.4)
 		}
 		if score > best {
@@ -196,6 +232,12 @@ func (sc *scanner) phone(i int) {
 	if bestEnd > 0 {
 		sc.add(Phone, i, bestEnd, best)
 	}
+}
+
+// runBreaks reports whether the digit group that ends at e is not a
+// number on its own: letters or a colon follow it ("24h", "18:00").
+func (sc *scanner) runBreaks(e int) bool {
+	return e < len(sc.s) && (isWord(sc.s[e]) || sc.s[e] == ':')
 }
 
 // plausiblePhone reports whether the first n groups of p have a phone's
@@ -213,16 +255,21 @@ func plausiblePhone(p *phoneGroups, n int) bool {
 		if p.paren[k] {
 			anyParen = true
 		}
+		if p.sep[k] == '/' && (k != 1 || n != 2 || d[0] < 3) {
+			return false // only "030/44772466"
+		}
 		// Lone digits inside a number are not a phone's grouping, except a
-		// country code after "+", the "1" of +1 / 1-800 and a "(0)".
-		if d[k] == 1 && !(k == 0 && (p.plus || p.lead == '1')) && !p.paren[k] && !(k > 0 && p.paren[k-1]) {
+		// country code after "+", a one-digit area code after it ("+33 1
+		// 43 69 46 38"), the "1" of +1 / 1-800 and a "(0)".
+		intl := p.plus || p.lead == '0' && d[0] >= 3 && d[0] <= 5 && p.end[0] >= 2 // "0033 1 ..."
+		if d[k] == 1 && !(k == 0 && (p.plus || p.lead == '1')) && !(k == 1 && intl) && !p.paren[k] && !(k > 0 && p.paren[k-1]) {
 			return false
 		}
 		if k > 0 && p.sep[k] == 0 && !p.paren[k-1] {
 			return false
 		}
 	}
-	if n == 1 && d[0] > 12 {
+	if n == 1 && d[0] > 12 && !p.plus { // +4915112302131 is E.164
 		return false
 	}
 	if n >= 3 && !p.plus && !anyParen && p.sep[1] == p.sep[2] && p.sep[1] != ' ' && (d[0] == 4 && d[1] <= 2 && d[2] <= 2 || d[0] <= 2 && d[1] <= 2 && d[2] == 4) {
@@ -252,57 +299,80 @@ func (sc *scanner) afterStateCode(i int) bool {
 
 // phoneValid asks libphonenumber whether num is a valid number, within the
 // call's lookup budget. Numbers without a country code are read in the
-// Detector's region; "00" starts an international number as "+" does.
+// call's regions (its hints, then DefaultPhoneRegion), then in the regions
+// the words near the number suggest (cue, as in phoneWords); "00" starts
+// an international number as "+" does.
 //
-// Parse runs a dozen regular expressions; for the common case of a North
-// American number in a North American region the number is built directly
-// and only validated, which costs a third as much, after the North American
-// Numbering Plan has ruled out what it can for free.
-func (sc *scanner) phoneValid(num string, plus bool, digits int) bool {
-	if !plus && digits < 10 || sc.lookups <= 0 {
-		return false
-	}
+// Parse runs a dozen regular expressions; for a North American number the
+// number is built directly and only validated, which costs a third as
+// much, after the North American Numbering Plan has ruled out what it can
+// for free.
+func (sc *scanner) phoneValid(num string, plus bool, digits int, cue string) bool {
 	if !plus && strings.HasPrefix(num, "00") {
 		num = "+" + num[2:]
 		plus = true
 	}
-	if !plus && sc.nanp() {
-		var nat uint64
-		var d [11]byte
-		n := 0
-		for i := 0; i < len(num) && n < len(d); i++ {
-			if isDigit(num[i]) {
-				d[n] = num[i]
-				n++
-			}
-		}
-		if n == 11 && d[0] == '1' {
-			copy(d[:], d[1:])
-			n = 10
-		}
-		// NXX-NXX-XXXX: area code and exchange start with 2-9.
-		if n != 10 || d[0] < '2' || d[3] < '2' {
+	if !plus && digits < 9 || sc.lookups <= 0 {
+		return false
+	}
+	if plus {
+		sc.lookups--
+		pn, err := phonenumbers.Parse(num, DefaultPhoneRegion)
+		return err == nil && phonenumbers.IsValidNumber(pn)
+	}
+	nanpTried := false
+	try := func(region string) bool {
+		if sc.lookups <= 0 {
 			return false
 		}
-		for _, c := range d[:10] {
-			nat = nat*10 + uint64(c-'0')
+		if phonenumbers.GetCountryCodeForRegion(region) == 1 {
+			if nanpTried {
+				return false
+			}
+			nanpTried = true
+			return sc.nanpValid(num)
 		}
 		sc.lookups--
-		cc := int32(1)
-		return phonenumbers.IsValidNumber(&phonenumbers.PhoneNumber{CountryCode: &cc, NationalNumber: &nat})
+		pn, err := phonenumbers.Parse(num, region)
+		return err == nil && phonenumbers.IsValidNumberForRegion(pn, region)
 	}
-	sc.lookups--
-	pn, err := phonenumbers.Parse(num, sc.region)
-	return err == nil && phonenumbers.IsValidNumber(pn)
-}
-
-// nanp reports whether the Detector's region dials country code 1.
-func (sc *scanner) nanp() bool {
-	if sc.nanpRegion == 0 {
-		sc.nanpRegion = 2
-		if phonenumbers.GetCountryCodeForRegion(sc.region) == 1 {
-			sc.nanpRegion = 1
+	for _, r := range sc.regions {
+		if try(r) {
+			return true
 		}
 	}
-	return sc.nanpRegion == 1
+	for k := 0; k+2 <= len(cue); k += 3 {
+		if r := cue[k : k+2]; !slices.Contains(sc.regions, r) && try(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// nanpValid validates a number of the North American Numbering Plan
+// (country code 1) written without "+1".
+func (sc *scanner) nanpValid(num string) bool {
+	var nat uint64
+	var d [11]byte
+	n := 0
+	for i := 0; i < len(num) && n < len(d); i++ {
+		if isDigit(num[i]) {
+			d[n] = num[i]
+			n++
+		}
+	}
+	if n == 11 && d[0] == '1' {
+		copy(d[:], d[1:])
+		n = 10
+	}
+	// NXX-NXX-XXXX: area code and exchange start with 2-9.
+	if n != 10 || d[0] < '2' || d[3] < '2' {
+		return false
+	}
+	for _, c := range d[:10] {
+		nat = nat*10 + uint64(c-'0')
+	}
+	sc.lookups--
+	cc := int32(1)
+	return phonenumbers.IsValidNumber(&phonenumbers.PhoneNumber{CountryCode: &cc, NationalNumber: &nat})
 }

@@ -89,21 +89,23 @@ func lower(c byte) byte {
 
 // scanner is the state of one Detect call.
 type scanner struct {
-	s        string
-	want     typeSet
-	cands    []candidate
-	region   string
+	s     string
+	want  typeSet
+	cands []candidate
+	// regions are where phone numbers without a country code are read,
+	// in order: the call's hints, then DefaultPhoneRegion.
+	regions  []string
 	lookups  int // libphonenumber parses left
 	ipv6Done int // end of the last hex-and-colon run looked at
-	// nanpRegion is 1 when the phone region dials country code 1, 2 when
-	// not, 0 until asked.
-	nanpRegion int8
 	// covered is the end of the last card, SSN, IBAN or IP address found:
 	// phone numbers are not looked for inside them.
 	covered int
 	// runNext is where the next number starts if it continues the current
 	// run of digit groups; runStarts counts the numbers started in the run.
 	runNext, runStarts int
+	// dobEnd is the end of the last date of birth found: a birth word
+	// before it does not make a later date one too.
+	dobEnd int
 	// urlSkip and assignSkip end text already found too long to be a URL's
 	// authority or a secret's value: starts inside it are not tried again.
 	urlSkip, assignSkip int
@@ -255,8 +257,10 @@ func (sc *scanner) numberStart(i int) bool {
 		return false
 	}
 	switch p {
-	case '.', '-', '/', ':', ',':
+	case '.', '-', '/', ':':
 		return i < 2 || !isAlnum(sc.s[i-2])
+	case ',':
+		return i < 2 || !isDigit(sc.s[i-2]) // "1,250"; "a,555-0100" in a CSV row starts one
 	}
 	return true
 }
@@ -283,19 +287,35 @@ func (sc *scanner) number(i int) {
 	}
 }
 
-// wordList is a set of lower-case ASCII words, looked up in any case.
+// wordList is a set of lower-case words, looked up with ASCII letters in
+// any case, each with a value (the regions a phone cue points to, say).
 type wordList struct {
-	m      map[string]struct{}
+	m      map[string]string
 	maxLen int
+	// compounds makes an entry of minCompoundStem bytes or more match the
+	// words it starts too, as German and Dutch build them:
+	// "trackingnummer", "sendungsnummer".
+	compounds bool
 }
 
+const minCompoundStem = 6
+
 func newWordList(words ...string) *wordList {
-	w := &wordList{m: make(map[string]struct{}, len(words))}
-	for _, s := range words {
+	m := make(map[string]string, len(words))
+	for _, w := range words {
+		m[w] = ""
+	}
+	return newCueList(m)
+}
+
+// newCueList returns a wordList of the keys of m, with their values.
+func newCueList(m map[string]string) *wordList {
+	w := &wordList{m: make(map[string]string, len(m))}
+	for s, v := range m {
 		if len(s) > maxListWord {
 			panic("pii: word list entry too long: " + s)
 		}
-		w.m[s] = struct{}{}
+		w.m[s] = v
 		w.maxLen = max(w.maxLen, len(s))
 	}
 	return w
@@ -303,17 +323,31 @@ func newWordList(words ...string) *wordList {
 
 const maxListWord = 24
 
-// has reports whether word (any case) is in the list.
+// has reports whether word (ASCII letters in any case) is in the list.
 func (w *wordList) has(word string) bool {
-	if len(word) == 0 || len(word) > w.maxLen {
-		return false
+	_, ok := w.get(word)
+	return ok
+}
+
+// get returns the value of word (ASCII letters in any case) and whether
+// it is in the list.
+func (w *wordList) get(word string) (string, bool) {
+	if len(word) == 0 || len(word) > w.maxLen && !w.compounds || len(word) > maxListWord {
+		return "", false
 	}
 	var buf [maxListWord]byte
 	for i := 0; i < len(word); i++ {
 		buf[i] = lower(word[i])
 	}
-	_, ok := w.m[string(buf[:len(word)])]
-	return ok
+	v, ok := w.m[string(buf[:len(word)])]
+	if !ok && w.compounds {
+		for n := minCompoundStem; n < len(word) && n <= w.maxLen; n++ {
+			if v, ok = w.m[string(buf[:n])]; ok {
+				break
+			}
+		}
+	}
+	return v, ok
 }
 
 // foldEq reports whether s equals the lower-case ASCII word w in any case.
@@ -329,29 +363,115 @@ func foldEq(s, w string) bool {
 	return true
 }
 
-// contextBefore reports whether one of words occurs among the letter-only
-// words in the window bytes before i.
+// contextBefore reports whether one of words occurs among the words in the
+// window bytes before i.
 func (sc *scanner) contextBefore(i, window int, words *wordList) bool {
+	return sc.contextWord(i, window, words) != ""
+}
+
+// contextWord returns the nearest of words among the words in the window
+// bytes before i, or "". A word is a run of letters; bytes of multi-byte
+// characters count as letters, so that "téléphone" and "geboren" are
+// words alike (only ASCII letters fold case).
+func (sc *scanner) contextWord(i, window int, words *wordList) string {
+	w, _ := sc.contextWordAt(i, window, words)
+	return w
+}
+
+// contextWordAt is contextWord that also returns where the word starts
+// (-1 when none is found).
+func (sc *scanner) contextWordAt(i, window int, words *wordList) (string, int) {
 	s := sc.s
 	lo := max(0, i-window)
 	j := i
 	for j > lo {
-		for j > lo && !isLetter(s[j-1]) {
+		for j > lo && !wordByte(s[j-1]) {
 			j--
 		}
 		e := j
-		for j > lo && isLetter(s[j-1]) {
+		for j > lo && wordByte(s[j-1]) {
 			j--
 		}
-		if j == lo && j > 0 && isLetter(s[j-1]) {
+		if j == lo && j > 0 && wordByte(s[j-1]) {
 			break // a word cut by the window
 		}
 		if e > j && words.has(s[j:e]) {
+			return s[j:e], j
+		}
+	}
+	return "", -1
+}
+
+// joinedBefore reports whether the number at i continues a longer number or
+// identifier: a token holding a digit ends one separator before it, as in
+// "7380 0998 4842 ...", "1Z 582 J7I 22 8479 ..." or "DE89 3704 0044 ...".
+// A part of a longer number is not a card, an SSN or a phone number.
+func (sc *scanner) joinedBefore(i int) bool {
+	s := sc.s
+	if i < 2 {
+		return false
+	}
+	switch s[i-1] {
+	case ' ', '-', '.', '/':
+	default:
+		return false
+	}
+	digit := false
+	j := i - 1
+	for j > 0 && isAlnum(s[j-1]) && i-j < 40 {
+		digit = digit || isDigit(s[j-1])
+		j--
+	}
+	// Upper-case codes joined by spaces are one identifier when one of them
+	// holds a digit: "1Z 80T EYB 30 2941 5503".
+	if digit || !upperToken(s[j:i-1]) {
+		return digit
+	}
+	for n := 0; n < 4 && j > 1 && s[j-1] == ' ' && isUpperAlnum(s[j-2]); n++ {
+		k := j - 1
+		for k > 0 && isUpperAlnum(s[k-1]) && j-k < 12 {
+			k--
+		}
+		if k > 0 && isAlnum(s[k-1]) {
+			return false // a word with lower-case letters
+		}
+		if countDigits(s[k:j-1]) > 0 {
 			return true
 		}
+		j = k
 	}
 	return false
 }
+
+func isUpperAlnum(c byte) bool { return class[c]&(cUpper|cDigit) != 0 }
+
+// upperToken reports whether t is upper-case letters and digits only.
+func upperToken(t string) bool {
+	for k := 0; k < len(t); k++ {
+		if !isUpperAlnum(t[k]) {
+			return false
+		}
+	}
+	return t != ""
+}
+
+// joinedAfter reports whether a digit group follows the number that ends
+// at e, one separator away: the number goes on.
+func (sc *scanner) joinedAfter(e int) bool {
+	s := sc.s
+	if e+1 >= len(s) || !isDigit(s[e+1]) {
+		return false
+	}
+	switch s[e] {
+	case ' ', '-', '.', '/':
+		return true
+	}
+	return false
+}
+
+// wordByte reports whether c belongs to a word for contextWord: an ASCII
+// letter or a byte of a multi-byte character.
+func wordByte(c byte) bool { return isLetter(c) || c >= 0x80 }
 
 // contextAfter reports whether the first word after i (past spaces,
 // dashes, commas and backslashes, as in "555-0100-Office") is one of words.
@@ -387,4 +507,10 @@ func (sc *scanner) prevWord(i int) (word string, start int) {
 		return "", i
 	}
 	return s[j:e], j
+}
+
+// wordBefore reports whether the word w that starts at wp is the word right
+// before the one at p (one space apart): "loyalty card".
+func (sc *scanner) wordBefore(p, wp int, w string) bool {
+	return p >= 0 && wp >= 0 && wp+len(w)+1 == p
 }

@@ -147,7 +147,9 @@ func (sc *scanner) jwt(i int) {
 		return
 	}
 	e3 := seg(e2 + 1)
-	if e3 < len(s) && (s[e3] == '.' || isWord(s[e3])) {
+	// A full stop after the signature ends the sentence, not the token,
+	// unless more of a token follows it.
+	if e3 < len(s) && (s[e3] == '.' && e3+1 < len(s) && class[s[e3+1]]&cB64URL != 0 || isWord(s[e3])) {
 		return
 	}
 	var buf [maxJWTHeader]byte
@@ -245,6 +247,13 @@ func (sc *scanner) assignment(i int) {
 		return
 	}
 	v := s[vs:j]
+	if quote == 0 {
+		v = strings.TrimRight(v, ".") // a sentence's full stop
+		j = vs + len(v)
+	}
+	if sc.want&bJWT != 0 && jwtShaped(v) {
+		return // the JWT is reported as a JWT
+	}
 	if placeholder(v) || len(v) < 6 || len(v) < 8 && !mixed(v) {
 		return
 	}
@@ -301,4 +310,10 @@ func placeholder(v string) bool {
 		}
 	}
 	return false
+}
+
+// jwtShaped reports whether v looks like a JWT: a base64url JSON header
+// ("eyJ") and two more dot-separated segments.
+func jwtShaped(v string) bool {
+	return strings.HasPrefix(v, "eyJ") && strings.Count(v, ".") == 2
 }
