@@ -10,8 +10,19 @@ import (
 // Queue is the store side of delivery.
 type Queue interface {
 	Claim(ctx context.Context, worker string, now time.Time, lease time.Duration, n int) ([]*Message, error)
-	Settle(ctx context.Context, m *Message, worker string, r Result, next, now time.Time) error
+	SettleMany(ctx context.Context, worker string, items []Settled) error
 }
+
+// Settled is the outcome of one attempt, to record.
+type Settled struct {
+	Message *Message
+	Result  Result
+	Next    time.Time // the next attempt, when it failed
+	Now     time.Time
+}
+
+// maxSettleBatch bounds how many outcomes one transaction records.
+const maxSettleBatch = 128
 
 // Worker claims due messages and delivers them, several at a time.
 type Worker struct {
@@ -67,8 +78,12 @@ func (w *Worker) Notify() {
 func (w *Worker) Run(ctx context.Context) {
 	w.init()
 	slots := make(chan struct{}, w.Concurrency)
+	// Outcomes are recorded by one settler, many per transaction.
+	outcomes := make(chan Settled, w.Concurrency)
+	settled := make(chan struct{})
+	go func() { w.settle(context.WithoutCancel(ctx), outcomes); close(settled) }()
 	var inflight sync.WaitGroup
-	defer inflight.Wait()
+	defer func() { inflight.Wait(); close(outcomes); <-settled }()
 	t := time.NewTicker(w.Poll)
 	defer t.Stop()
 	for ctx.Err() == nil {
@@ -86,7 +101,7 @@ func (w *Worker) Run(ctx context.Context) {
 			inflight.Add(1)
 			go func() {
 				defer func() { <-slots; inflight.Done() }()
-				w.deliver(context.WithoutCancel(ctx), m)
+				outcomes <- w.deliver(context.WithoutCancel(ctx), m)
 			}()
 		}
 		if len(got) > 0 && len(got) == free {
@@ -111,8 +126,8 @@ func (w *Worker) Run(ctx context.Context) {
 	}
 }
 
-// deliver makes one attempt and records its outcome.
-func (w *Worker) deliver(ctx context.Context, m *Message) {
+// deliver makes one attempt and returns its outcome.
+func (w *Worker) deliver(ctx context.Context, m *Message) Settled {
 	start := w.Now()
 	var r Result
 	ch := w.Channels[m.Channel]
@@ -133,10 +148,31 @@ func (w *Worker) deliver(ctx context.Context, m *Message) {
 	if w.Observe != nil {
 		w.Observe(m, r, now.Sub(start))
 	}
-	if err := w.Queue.Settle(ctx, m, w.ID, r, next, now); err != nil {
-		// The lease will end and the message be attempted again: at least
-		// once, never lost.
-		w.Log.Warn("record delivery outcome", "delivery", m.ID, "err", err.Error())
+	return Settled{Message: m, Result: r, Next: next, Now: now}
+}
+
+// settle records outcomes as they come, as many per transaction as are
+// waiting. A failure to record leaves the message to be attempted again
+// when its lease ends: at least once, never lost.
+func (w *Worker) settle(ctx context.Context, outcomes <-chan Settled) {
+	batch := make([]Settled, 0, maxSettleBatch)
+	for first := range outcomes {
+		batch = append(batch[:0], first)
+	drain:
+		for len(batch) < maxSettleBatch {
+			select {
+			case o, ok := <-outcomes:
+				if !ok {
+					break drain
+				}
+				batch = append(batch, o)
+			default:
+				break drain
+			}
+		}
+		if err := w.Queue.SettleMany(ctx, w.ID, batch); err != nil {
+			w.Log.Warn("record delivery outcomes", "count", len(batch), "err", err.Error())
+		}
 	}
 }
 

@@ -109,23 +109,34 @@ func (s *Store) Claim(ctx context.Context, worker string, now time.Time, lease t
 	return out, err
 }
 
-// Settle records the outcome of a claimed attempt: delivered, retried at
-// next, or dead. It applies only while worker still holds the claim, so a
-// worker whose lease ran out cannot overwrite a later attempt's outcome.
+// Settle records the outcome of one claimed attempt; see SettleMany.
 func (s *Store) Settle(ctx context.Context, m *outbox.Message, worker string, r outbox.Result, next, now time.Time) error {
-	status := outbox.StatusPending
-	var delivered any
-	switch {
-	case r.Err == nil:
-		status, delivered = outbox.StatusDelivered, s.d.timeArg(now)
-	case r.Permanent || m.Attempts >= m.MaxAttempts:
-		status = outbox.StatusDead
-	}
+	return s.SettleMany(ctx, worker, []outbox.Settled{{Message: m, Result: r, Next: next, Now: now}})
+}
+
+// SettleMany records the outcomes of claimed attempts in one transaction:
+// delivered, retried at Next, or dead. Each applies only while worker still
+// holds that claim, so a worker whose lease ran out cannot overwrite a later
+// attempt's outcome.
+func (s *Store) SettleMany(ctx context.Context, worker string, items []outbox.Settled) error {
 	return s.AsOperator(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, "UPDATE outbox SET status = ?, next_attempt_at = ?, last_error = ?, last_status = ?, updated_at = ?, delivered_at = ?, claimed_by = '' "+
-			"WHERE id = ? AND claimed_by = ? AND attempts = ? AND status = ?",
-			status, tx.d.timeArg(next), r.Class, r.Status, tx.d.timeArg(now), delivered, m.ID, worker, m.Attempts, outbox.StatusPending)
-		return err
+		for _, it := range items {
+			m, r := it.Message, it.Result
+			status := outbox.StatusPending
+			var delivered any
+			switch {
+			case r.Err == nil:
+				status, delivered = outbox.StatusDelivered, tx.d.timeArg(it.Now)
+			case r.Permanent || m.Attempts >= m.MaxAttempts:
+				status = outbox.StatusDead
+			}
+			if _, err := tx.exec(ctx, "UPDATE outbox SET status = ?, next_attempt_at = ?, last_error = ?, last_status = ?, updated_at = ?, delivered_at = ?, claimed_by = '' "+
+				"WHERE id = ? AND claimed_by = ? AND attempts = ? AND status = ?",
+				status, tx.d.timeArg(it.Next), r.Class, r.Status, tx.d.timeArg(it.Now), delivered, m.ID, worker, m.Attempts, outbox.StatusPending); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 

@@ -27,7 +27,7 @@ func eachDialect(t *testing.T, fn func(t *testing.T, s *Store)) {
 
 // openMigrated opens a fresh, migrated store of the dialect, closed when the
 // test ends.
-func openMigrated(t *testing.T, dialect string) *Store {
+func openMigrated(t testing.TB, dialect string) *Store {
 	t.Helper()
 	ctx := context.Background()
 	s, err := Open(ctx, testdb.URL(t, dialect), t.TempDir())
@@ -41,7 +41,7 @@ func openMigrated(t *testing.T, dialect string) *Store {
 	return s
 }
 
-func newTenant(t *testing.T, s *Store, slug string) *identity.Tenant {
+func newTenant(t testing.TB, s *Store, slug string) *identity.Tenant {
 	t.Helper()
 	now := time.Now()
 	tn := &identity.Tenant{ID: uuid.NewString(), Slug: slug, Name: "Tenant " + slug, Status: identity.TenantActive, CreatedAt: now, UpdatedAt: now}
