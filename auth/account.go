@@ -93,6 +93,17 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, nex
 	return nil
 }
 
+// User returns a user of tenantID.
+func (s *Service) User(ctx context.Context, tenantID, userID string) (*identity.User, error) {
+	return s.users.User(ctx, tenantID, userID)
+}
+
+// Users returns up to limit users of tenantID in a stable order (their email
+// keys, which reveal nothing of sealed emails), after the email key after.
+func (s *Service) Users(ctx context.Context, tenantID, after string, limit int) ([]*identity.User, error) {
+	return s.users.Users(ctx, tenantID, after, limit)
+}
+
 // Sessions lists a user's active sessions.
 func (s *Service) Sessions(ctx context.Context, tenantID, userID string) ([]*identity.Session, error) {
 	var out []*identity.Session

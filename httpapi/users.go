@@ -10,7 +10,6 @@ import (
 	"github.com/rampart-dev/rampart/auth"
 	"github.com/rampart-dev/rampart/authz"
 	"github.com/rampart-dev/rampart/identity"
-	"github.com/rampart-dev/rampart/store"
 )
 
 type userJSON struct {
@@ -168,11 +167,8 @@ func (s *Server) handleListUsers() http.Handler {
 			}
 			after = string(b)
 		}
-		var list []*identity.User
-		if err := s.store.ReadTenant(r.Context(), p.TenantID, func(tx *store.Tx) (err error) {
-			list, err = tx.ListUsers(r.Context(), after, limit)
-			return err
-		}); err != nil {
+		list, err := s.auth.Users(r.Context(), p.TenantID, after, limit)
+		if err != nil {
 			writeError(w, r, s.log, err)
 			return
 		}
@@ -190,12 +186,8 @@ func (s *Server) handleListUsers() http.Handler {
 
 func (s *Server) handleGetUser() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p := principal(r)
-		var u *identity.User
-		if err := s.store.ReadTenant(r.Context(), p.TenantID, func(tx *store.Tx) (err error) {
-			u, err = tx.UserByID(r.Context(), r.PathValue("id"))
-			return err
-		}); err != nil {
+		u, err := s.auth.User(r.Context(), principal(r).TenantID, r.PathValue("id"))
+		if err != nil {
 			writeError(w, r, s.log, err)
 			return
 		}

@@ -30,6 +30,7 @@ import (
 	"github.com/rampart-dev/rampart/pubsub"
 	"github.com/rampart-dev/rampart/ratelimit"
 	"github.com/rampart-dev/rampart/store"
+	"github.com/rampart-dev/rampart/tenancy"
 	"github.com/rampart-dev/rampart/vault"
 )
 
@@ -194,10 +195,20 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 			go sweepLimits(bg, mem)
 		}
 	}
+	now := opt.now
+	if now == nil {
+		now = time.Now
+	}
+	tenants := tenancy.New(tenancy.Deps{
+		Store:    st,
+		Accounts: &identity.Accounts{Store: st, Hasher: hasher, Policy: policy, Now: now},
+		Caches:   authn,
+		Now:      now,
+	})
 	srv := httpapi.New(httpapi.Deps{
-		Config: cfg, Logger: log, Store: st, Hasher: hasher, Policy: policy, Auth: authn,
+		Config: cfg, Logger: log, Store: st, Hasher: hasher, Auth: authn, Tenancy: tenants,
 		Vault:             vlt,
-		OperatorTokenHash: operatorHash, Ready: ready, Limiter: limiter, LimiterName: limiterName, Tiers: cfg.RateLimitTiers, Now: opt.now,
+		OperatorTokenHash: operatorHash, Ready: ready, Limiter: limiter, LimiterName: limiterName, Tiers: cfg.RateLimitTiers, Now: now,
 	})
 	hs := &http.Server{
 		Handler:           srv.Handler(),
