@@ -228,7 +228,12 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 	if cfg.TLS() {
 		scheme = "https"
 	}
-	log.Info("rampart listening", "addr", ln.Addr().String(), "env", cfg.Env, "database", st.Dialect(), "tls", cfg.TLS(), "hash_slots", slots)
+	log.Info("rampart listening", "addr", ln.Addr().String(), "env", cfg.Env, "database", st.Dialect(), "tls", cfg.TLS(), "hash_slots", slots,
+		"issuer", cfg.Issuer)
+	if cfg.IssuerDefaulted {
+		// Production refuses this; in development it is worth one line.
+		log.Info("RAMPART_ISSUER is not set: tokens name this process's address as their issuer, so other replicas will refuse them", "issuer", cfg.Issuer)
+	}
 	fmt.Fprintf(stdout, "rampart: listening on %s://%s\n", scheme, ln.Addr())
 
 	errc := make(chan error, 1)
