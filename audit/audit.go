@@ -90,6 +90,15 @@ type Event struct {
 	Hash      string
 }
 
+// Filter selects a tenant's events for reading, newest first.
+type Filter struct {
+	Type      string    // empty: any
+	UserID    string    // empty: any
+	Since     time.Time // zero: from the first
+	BeforeSeq int64     // 0: from the newest
+	Limit     int
+}
+
 // Actor says who caused an event and from where.
 type Actor struct {
 	UserID    string

@@ -2,12 +2,14 @@ package auth
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/rampart-dev/rampart"
 	"github.com/rampart-dev/rampart/audit"
+	"github.com/rampart-dev/rampart/authz"
 	"github.com/rampart-dev/rampart/identity"
 	"github.com/rampart-dev/rampart/store"
 )
@@ -91,6 +93,17 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, nex
 	}
 	s.revokedSessions(ctx, ended)
 	return nil
+}
+
+// User returns a user of tenantID.
+func (s *Service) User(ctx context.Context, tenantID, userID string) (*identity.User, error) {
+	return s.users.User(ctx, tenantID, userID)
+}
+
+// Users returns up to limit users of tenantID in a stable order (their email
+// keys, which reveal nothing of sealed emails), after the email key after.
+func (s *Service) Users(ctx context.Context, tenantID, after string, limit int) ([]*identity.User, error) {
+	return s.users.Users(ctx, tenantID, after, limit)
 }
 
 // Sessions lists a user's active sessions.
@@ -182,8 +195,30 @@ type NewUser struct {
 	Permissions []string
 }
 
-// CreateUser validates and stores a user of the caller's tenant.
+// CreateUser validates and stores a user of the caller's tenant. An empty
+// role is the tenant's member role. The caller may only hand out roles of
+// the tenant's catalogue up to their own level and permissions they hold,
+// with a recent second factor when the tenant requires step-up.
 func (s *Service) CreateUser(ctx context.Context, p *Principal, req NewUser, meta Meta) (*identity.User, error) {
+	cat, err := s.Catalogue(ctx, p.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	if req.Role == "" {
+		if _, ok := cat.Role(string(identity.RoleMember)); !ok {
+			return nil, rampart.FieldError(rampart.EInvalid, "role", "role is required")
+		}
+		req.Role = identity.RoleMember
+	}
+	if err := checkAssignable(cat, p, "role", req.Role); err != nil {
+		return nil, err
+	}
+	if err := p.RequireRecentMFA(s.now()); err != nil {
+		return nil, err
+	}
+	if err := checkGrantable(cat, p, req.Permissions); err != nil {
+		return nil, err
+	}
 	if err := identity.ValidateEmail("email", req.Email); err != nil {
 		return nil, err
 	}
@@ -214,6 +249,38 @@ func (s *Service) CreateUser(ctx context.Context, p *Principal, req NewUser, met
 	return u, nil
 }
 
+// checkAssignable refuses a role the caller may not hand out: roles not in
+// the tenant's catalogue, and roles above the caller's own level.
+func checkAssignable(cat *authz.Catalogue, p *Principal, field string, role identity.Role) error {
+	r, ok := cat.Role(string(role))
+	if !ok {
+		return rampart.FieldError(rampart.EUnprocessable, field, "%s %q is not a role of this tenant", field, role)
+	}
+	if r.Level > cat.Level(string(p.Role)) {
+		return rampart.FieldError(rampart.EForbidden, field, "you cannot assign a role above your own")
+	}
+	for _, g := range r.Permissions {
+		if !cat.Covers(p.Subject(), g) {
+			return rampart.FieldError(rampart.EForbidden, field, "role %s grants %s, which you do not hold", r.Name, g)
+		}
+	}
+	return nil
+}
+
+// checkGrantable validates custom permissions and refuses any the caller
+// does not hold: nobody can grant a permission they do not have.
+func checkGrantable(cat *authz.Catalogue, p *Principal, perms []string) error {
+	if err := identity.ValidatePermissions("permissions", perms); err != nil {
+		return err
+	}
+	for i, x := range perms {
+		if !cat.Covers(p.Subject(), x) {
+			return rampart.FieldError(rampart.EForbidden, fmt.Sprintf("permissions[%d]", i), "you cannot grant %s: you do not hold it", x)
+		}
+	}
+	return nil
+}
+
 // UserChange is a partial update of a user; nil fields stay as they are.
 type UserChange struct {
 	Role        *identity.Role
@@ -222,10 +289,41 @@ type UserChange struct {
 }
 
 // UpdateUser applies a change; disabling a user ends their sessions, and any
-// change drops their cached sessions so the new role applies at once.
+// change drops their cached sessions so the new role applies at once. Nobody
+// changes their own role or permissions or disables themselves (nor an API
+// key its creator); roles and permissions are handed out as by CreateUser.
 func (s *Service) UpdateUser(ctx context.Context, p *Principal, userID string, ch UserChange, meta Meta) (*identity.User, error) {
+	cat, err := s.Catalogue(ctx, p.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	if ch.Role != nil || ch.Permissions != nil {
+		if err := p.RequireRecentMFA(s.now()); err != nil {
+			return nil, err
+		}
+	}
+	self := userID == p.UserID || (p.APIKeyID != "" && userID == p.KeyCreator)
+	if ch.Role != nil {
+		if self {
+			return nil, rampart.FieldError(rampart.EForbidden, "role", "you cannot change your own role")
+		}
+		if err := checkAssignable(cat, p, "role", *ch.Role); err != nil {
+			return nil, err
+		}
+	}
+	if ch.Permissions != nil {
+		if self {
+			return nil, rampart.FieldError(rampart.EForbidden, "permissions", "you cannot change your own permissions")
+		}
+		if err := checkGrantable(cat, p, *ch.Permissions); err != nil {
+			return nil, err
+		}
+	}
+	if ch.Disabled != nil && self {
+		return nil, rampart.FieldError(rampart.EForbidden, "disabled", "you cannot disable yourself")
+	}
 	var u *identity.User
-	err := s.store.InTenant(ctx, p.TenantID, func(tx *store.Tx) (err error) {
+	err = s.store.InTenant(ctx, p.TenantID, func(tx *store.Tx) (err error) {
 		if u, err = s.checkTarget(ctx, tx, p, userID); err != nil {
 			return err
 		}
@@ -266,8 +364,11 @@ func (s *Service) UpdateUser(ctx context.Context, p *Principal, userID string, c
 	return u, nil
 }
 
-// DeleteUser removes a user and their sessions.
+// DeleteUser removes a user and their sessions; nobody deletes themselves.
 func (s *Service) DeleteUser(ctx context.Context, p *Principal, userID string, meta Meta) error {
+	if userID == p.UserID {
+		return rampart.Errorf(rampart.EForbidden, "you cannot delete yourself")
+	}
 	err := s.store.InTenant(ctx, p.TenantID, func(tx *store.Tx) error {
 		u, err := s.checkTarget(ctx, tx, p, userID)
 		if err != nil {

@@ -132,17 +132,15 @@ func (s *Service) RevokeAPIKey(ctx context.Context, p *Principal, id string, met
 	return nil
 }
 
-// AuthenticateAPIKey checks an API key: its hash, expiry and revocation. The
-// key is read from the database at most once per cache TTL; a revocation
-// drops it at once. Every use is recorded (flushed to last_used_at each
-// maintenance tick, and shown at once by this replica).
+// AuthenticateAPIKey checks an API key: its hash, expiry and revocation,
+// then the tenant's IP rules (so that a forged key is a 401 wherever it
+// comes from). The key is read from the database at most once per cache TTL;
+// a revocation drops it at once. Every use is recorded (flushed to
+// last_used_at each maintenance tick, and shown at once by this replica).
 func (s *Service) AuthenticateAPIKey(ctx context.Context, raw string, meta Meta) (*Principal, error) {
 	tenantID, id, err := identity.ParseAPIKey(raw)
 	if err != nil {
 		return nil, errInvalidToken
-	}
-	if err := s.checkIPOf(ctx, tenantID, meta); err != nil {
-		return nil, err
 	}
 	hash := identity.HashToken(raw)
 	now := s.now()
@@ -185,6 +183,11 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, raw string, meta Meta)
 	if subtle.ConstantTimeCompare([]byte(k.Hash), []byte(hash)) != 1 || k.TenantID != tenantID || !k.RevokedAt.IsZero() ||
 		(!k.ExpiresAt.IsZero() && !now.Before(k.ExpiresAt)) {
 		return nil, errInvalidToken
+	}
+	// The tenant's IP rules apply once the key is known to be genuine: a
+	// 403 for a forged key would tell anyone the tenant's IP policy.
+	if err := s.CheckIP(ctx, tenantID, meta); err != nil {
+		return nil, err
 	}
 	s.keyUses.record(k.TenantID, k.ID, now)
 	return &Principal{TenantID: k.TenantID, UserID: "apikey:" + k.ID, APIKeyID: k.ID, KeyCreator: k.CreatedBy, Role: identity.Role(k.Role), Permissions: k.Permissions,

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/rampart-dev/rampart"
@@ -61,6 +62,7 @@ func (s *Service) Authenticate(ctx context.Context, raw string, meta Meta) (*Pri
 	now := s.now()
 	claims, err := s.verified.verify(s.verifier, raw, now)
 	if err != nil {
+		s.refused(ctx, err)
 		return nil, errInvalidToken
 	}
 	if err := s.checkIPOf(ctx, claims.TenantID, meta); err != nil {
@@ -71,6 +73,7 @@ func (s *Service) Authenticate(ctx context.Context, raw string, meta Meta) (*Pri
 		return nil, err
 	}
 	if !st.active || !now.Before(st.sessionEnd) {
+		s.log.DebugContext(ctx, "access token refused", "reason", "session ended")
 		return nil, errInvalidToken
 	}
 	if meta.IP != "" && meta.IP != st.ip {
@@ -95,6 +98,16 @@ func (s *Service) Authenticate(ctx context.Context, raw string, meta Meta) (*Pri
 		Role: identity.Role(st.role), Permissions: st.permissions, Claims: claims,
 		UserCreatedAt: st.userCreated, UserUpdatedAt: st.userUpdated,
 		Restricted: st.restricted, MFAVerifiedAt: st.mfaAt, StepUp: st.stepUp}, nil
+}
+
+// refused logs at debug level why a token did not verify (the caller only
+// ever sees "invalid token"): a wrong issuer or audience is how replicas
+// configured apart show up.
+func (s *Service) refused(ctx context.Context, err error) {
+	var r *token.Refusal
+	if errors.As(err, &r) {
+		s.log.DebugContext(ctx, "access token refused", "reason", r.Reason, "detail", r.Detail)
+	}
 }
 
 // sessionState returns the cached state of a token's session, reading the
@@ -188,8 +201,9 @@ func (s *Service) recordIPChange(ctx context.Context, tenantID, sessionID, userI
 // verifies and its session is still active, else nil.
 func (s *Service) Introspect(ctx context.Context, raw string) (*token.Claims, error) {
 	now := s.now()
-	claims, err := s.verifier.Verify(raw, now)
+	claims, err := s.verifier.Check(raw, now)
 	if err != nil {
+		s.refused(ctx, err)
 		return nil, nil
 	}
 	st, err := s.sessionState(ctx, claims)

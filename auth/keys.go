@@ -42,7 +42,7 @@ func (s *Service) LoadKeys(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if _, err := s.store.AddSigningKey(ctx, sealed, false); err != nil {
+		if _, err := s.signingKeys.AddSigningKey(ctx, sealed, false); err != nil {
 			return fmt.Errorf("store signing key: %w", err)
 		}
 		return s.loadKeys(ctx)
@@ -55,7 +55,7 @@ func (s *Service) LoadKeys(ctx context.Context) error {
 
 func (s *Service) loadKeys(ctx context.Context) error {
 	now := s.now()
-	sealed, err := s.store.SigningKeys(ctx, now.Add(-keyRetention))
+	sealed, err := s.signingKeys.SigningKeys(ctx, now.Add(-keyRetention))
 	if err != nil {
 		return fmt.Errorf("read signing keys: %w", err)
 	}
@@ -90,7 +90,7 @@ func (s *Service) RotateKey(ctx context.Context) (*keys.SigningKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.store.AddSigningKey(ctx, sealed, true); err != nil {
+	if _, err := s.signingKeys.AddSigningKey(ctx, sealed, true); err != nil {
 		return nil, fmt.Errorf("store signing key: %w", err)
 	}
 	if err := s.loadKeys(ctx); err != nil {

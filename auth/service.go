@@ -32,20 +32,24 @@ type Settings struct {
 
 // Service does the work. Build it with New.
 type Service struct {
-	store    *store.Store
-	hasher   *identity.Hasher
-	policy   *identity.PasswordPolicy
-	lockout  *identity.Lockout
-	master   *keys.MasterKey
-	vault    *vault.Vault
-	keyring  *keys.Keyring
-	issuer   *token.Issuer
-	verifier *token.Verifier
-	cache    *sessionCache
-	verified *verifiedTokens
-	roles    catalogues
-	keyCache keyCache
-	keyUses  keyUses
+	// store runs the transactions of login, sessions, MFA and accounts;
+	// users and signingKeys are the narrow parts read on their own.
+	store       *store.Store
+	users       UserDirectory
+	signingKeys KeyStore
+	hasher      *identity.Hasher
+	policy      *identity.PasswordPolicy
+	lockout     *identity.Lockout
+	master      *keys.MasterKey
+	vault       *vault.Vault
+	keyring     *keys.Keyring
+	issuer      *token.Issuer
+	verifier    *token.Verifier
+	cache       *sessionCache
+	verified    *verifiedTokens
+	roles       catalogues
+	keyCache    keyCache
+	keyUses     keyUses
 	// ipRefusals counts IP-rule refusals for audit sampling.
 	ipRefusals audit.Sampler
 	// ownFields seals users' emails (nil: the job leaves them alone).
@@ -55,6 +59,26 @@ type Service struct {
 	log       *slog.Logger
 	cfg       Settings
 	now       func() time.Time
+}
+
+// UserDirectory is what reading a tenant's users needs of the database.
+type UserDirectory interface {
+	// User returns a user of tenantID (not found: rampart.ENotFound).
+	User(ctx context.Context, tenantID, id string) (*identity.User, error)
+	// Users returns up to limit users of tenantID in email-key order,
+	// after the email key after.
+	Users(ctx context.Context, tenantID, after string, limit int) ([]*identity.User, error)
+}
+
+// KeyStore is what the token signing keys need of the database.
+type KeyStore interface {
+	// SigningKeys returns the keys retired after since or not at all,
+	// newest first.
+	SigningKeys(ctx context.Context, since time.Time) ([]*keys.SealedKey, error)
+	// AddSigningKey stores k as the current key: with rotate, retiring the
+	// others; without, only when there is no current key. It reports
+	// whether k was stored.
+	AddSigningKey(ctx context.Context, k *keys.SealedKey, rotate bool) (bool, error)
 }
 
 // Bus carries revocations between replicas (Redis pub/sub in production).
@@ -89,7 +113,7 @@ func New(d Deps) *Service {
 	}
 	kr := &keys.Keyring{}
 	s := &Service{
-		store: d.Store, hasher: d.Hasher, policy: d.Policy, lockout: d.Lockout, master: d.Master, vault: d.Vault, keyring: kr,
+		store: d.Store, users: d.Store, signingKeys: d.Store, hasher: d.Hasher, policy: d.Policy, lockout: d.Lockout, master: d.Master, vault: d.Vault, keyring: kr,
 		issuer: &token.Issuer{Keyring: kr, Issuer: d.Settings.Issuer, Audience: []string{d.Settings.Audience}},
 
 		cache:    newSessionCache(d.Settings.SessionCacheTTL, now),

@@ -31,10 +31,11 @@ func newVerifiedTokens(ttl time.Duration) *verifiedTokens {
 	return &verifiedTokens{ttl: ttl, m: map[[32]byte]verifiedEntry{}}
 }
 
-// verify returns the claims of raw from the cache or from v.
+// verify returns the claims of raw from the cache or from v (a refusal is a
+// *token.Refusal).
 func (c *verifiedTokens) verify(v *token.Verifier, raw string, now time.Time) (*token.Claims, error) {
 	if c.ttl <= 0 || len(raw) > token.MaxTokenBytes {
-		return v.Verify(raw, now)
+		return v.Check(raw, now)
 	}
 	key := sha256.Sum256([]byte(raw))
 	c.mu.Lock()
@@ -43,7 +44,7 @@ func (c *verifiedTokens) verify(v *token.Verifier, raw string, now time.Time) (*
 	if ok && now.Before(e.until) && now.Before(e.claims.ExpiresAt()) {
 		return e.claims, nil
 	}
-	claims, err := v.Verify(raw, now)
+	claims, err := v.Check(raw, now)
 	if err != nil {
 		return nil, err
 	}

@@ -55,7 +55,11 @@ type Config struct {
 	Argon2            identity.Argon2Params
 
 	// Tokens and sessions.
-	Issuer           string
+	Issuer string
+	// IssuerDefaulted records that RAMPART_ISSUER was not set and Issuer is
+	// this process's own listen address: replicas behind one load balancer
+	// would each name a different issuer and refuse each other's tokens.
+	IssuerDefaulted  bool
 	Audience         string
 	JWTAlg           string
 	AccessTokenTTL   time.Duration
@@ -283,6 +287,7 @@ func Load(name string, args []string, getenv func(string) string, stderr io.Writ
 		bad("RAMPART_JWT_ALG", "must be RS256, ES256 or EdDSA, got %q", c.JWTAlg)
 	}
 	if c.Issuer == "" {
+		c.IssuerDefaulted = true
 		c.Issuer = "http://" + c.Addr
 		if strings.HasPrefix(c.Addr, ":") {
 			c.Issuer = "http://localhost" + c.Addr
@@ -339,6 +344,9 @@ func (c *Config) ProductionProblems() []string {
 	}
 	if !c.TLS() && !c.TrustedProxiesSet {
 		p = append(p, "neither TLS nor a trusted-proxy setting: set RAMPART_TLS_CERT_FILE and RAMPART_TLS_KEY_FILE, or RAMPART_TRUSTED_PROXIES to the CIDRs of the TLS-terminating proxy")
+	}
+	if c.IssuerDefaulted {
+		p = append(p, "no token issuer: set RAMPART_ISSUER to the public URL all replicas share (by default each replica names its own address and refuses the others' tokens)")
 	}
 	if c.OperatorToken == "" {
 		p = append(p, fmt.Sprintf("no operator token: set RAMPART_OPERATOR_TOKEN (at least %d characters)", MinOperatorTokenLen))

@@ -53,16 +53,17 @@ func TestProductionRefusesInsecureSettings(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := c.ProductionProblems()
-	if len(p) != 4 {
-		t.Fatalf("problems = %q, want master key, TLS/proxy, operator token, debug", p)
+	if len(p) != 5 {
+		t.Fatalf("problems = %q, want master key, TLS/proxy, issuer, operator token, debug", p)
 	}
-	for i, want := range []string{"master key", "TLS", "operator token", "debug"} {
+	for i, want := range []string{"master key", "TLS", "RAMPART_ISSUER", "operator token", "debug"} {
 		if !strings.Contains(p[i], want) {
 			t.Errorf("problem %d = %q, want it to mention %s", i, p[i], want)
 		}
 	}
 	good, err := Load("t", nil, env(map[string]string{"RAMPART_ENV": "production", "RAMPART_MASTER_KEY_FILE": "/k",
-		"RAMPART_TRUSTED_PROXIES": "10.0.0.0/8", "RAMPART_OPERATOR_TOKEN": strings.Repeat("x", 32)}), io.Discard, nil)
+		"RAMPART_TRUSTED_PROXIES": "10.0.0.0/8", "RAMPART_OPERATOR_TOKEN": strings.Repeat("x", 32),
+		"RAMPART_ISSUER": "https://auth.example.com"}), io.Discard, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,5 +72,43 @@ func TestProductionRefusesInsecureSettings(t *testing.T) {
 	}
 	if len(good.TrustedProxies) != 1 || !good.TrustedProxiesSet {
 		t.Fatalf("proxies = %v", good.TrustedProxies)
+	}
+}
+
+// TestProductionRequiresIssuer: two replicas defaulting the issuer to their
+// own addresses refuse each other's tokens, so production names it; the
+// development default stays.
+func TestProductionRequiresIssuer(t *testing.T) {
+	secure := map[string]string{"RAMPART_ENV": "production", "RAMPART_MASTER_KEY_FILE": "/k",
+		"RAMPART_TRUSTED_PROXIES": "10.0.0.0/8", "RAMPART_OPERATOR_TOKEN": strings.Repeat("x", 32)}
+	c, err := Load("t", nil, env(secure), io.Discard, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := c.ProductionProblems(); len(p) != 1 || !strings.Contains(p[0], "RAMPART_ISSUER") {
+		t.Fatalf("problems = %q, want one line naming RAMPART_ISSUER", p)
+	}
+	for _, args := range [][]string{nil, {"--issuer", "https://auth.example.com"}} {
+		e := map[string]string{}
+		for k, v := range secure {
+			e[k] = v
+		}
+		if args == nil {
+			e["RAMPART_ISSUER"] = "https://auth.example.com"
+		}
+		c, err := Load("t", args, env(e), io.Discard, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p := c.ProductionProblems(); len(p) != 0 || c.Issuer != "https://auth.example.com" || c.IssuerDefaulted {
+			t.Fatalf("issuer %q (defaulted %v) refused: %q", c.Issuer, c.IssuerDefaulted, p)
+		}
+	}
+	dev, err := Load("t", nil, env(map[string]string{"RAMPART_ADDR": ":9000"}), io.Discard, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dev.Issuer != "http://localhost:9000" || !dev.IssuerDefaulted || dev.ProductionProblems() != nil {
+		t.Fatalf("development issuer = %q (defaulted %v)", dev.Issuer, dev.IssuerDefaulted)
 	}
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/rampart-dev/rampart"
 	"github.com/rampart-dev/rampart/audit"
-	"github.com/rampart-dev/rampart/store"
 )
 
 type eventJSON struct {
@@ -36,7 +35,7 @@ func (s *Server) handleAuditEvents() http.Handler {
 			writeError(w, r, s.log, err)
 			return
 		}
-		f := store.AuditFilter{Type: q.Get("type"), UserID: q.Get("user_id"), Limit: limit}
+		f := audit.Filter{Type: q.Get("type"), UserID: q.Get("user_id"), Limit: limit}
 		if v := q.Get("since"); v != "" {
 			if f.Since, err = time.Parse(time.RFC3339, v); err != nil {
 				writeError(w, r, s.log, rampart.FieldError(rampart.EInvalid, "since", "since must be an RFC 3339 time"))
@@ -49,11 +48,8 @@ func (s *Server) handleAuditEvents() http.Handler {
 				return
 			}
 		}
-		var events []*audit.Event
-		if err := s.store.ReadTenant(r.Context(), p.TenantID, func(tx *store.Tx) (err error) {
-			events, err = tx.SearchAudit(r.Context(), f)
-			return err
-		}); err != nil {
+		events, err := s.tenancy.AuditEvents(r.Context(), p.TenantID, f)
+		if err != nil {
 			writeError(w, r, s.log, err)
 			return
 		}

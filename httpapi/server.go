@@ -23,17 +23,17 @@ import (
 	"github.com/rampart-dev/rampart/pii"
 	"github.com/rampart-dev/rampart/ratelimit"
 	"github.com/rampart-dev/rampart/store"
+	"github.com/rampart-dev/rampart/tenancy"
 	"github.com/rampart-dev/rampart/vault"
 )
 
 // Server holds what the handlers need. Build it with New.
 type Server struct {
-	cfg      *config.Config
-	log      *slog.Logger
-	store    *store.Store
-	accounts *identity.Accounts
-	auth     *auth.Service
-	hasher   *identity.Hasher
+	cfg     *config.Config
+	log     *slog.Logger
+	auth    *auth.Service
+	tenancy *tenancy.Service
+	hasher  *identity.Hasher
 	// operatorHash is the SHA-256 of the operator token; the token itself is
 	// not kept, and presented tokens are compared by hash in constant time.
 	operatorHash [32]byte
@@ -70,10 +70,11 @@ type readinessCheck struct {
 type Deps struct {
 	Config *config.Config
 	Logger *slog.Logger
-	Store  *store.Store
+	Store  *store.Store // for /readyz
 	Hasher *identity.Hasher
-	Policy *identity.PasswordPolicy
 	Auth   *auth.Service
+	// Tenancy administers tenants and reads their audit logs.
+	Tenancy *tenancy.Service
 	// OperatorTokenHash is the SHA-256 of the operator token.
 	OperatorTokenHash [32]byte
 	// Limiter decides rate limits; nil disables them. Tiers configure them
@@ -102,15 +103,14 @@ func New(d Deps) *Server {
 	s := &Server{
 		cfg:          d.Config,
 		log:          d.Logger,
-		store:        d.Store,
 		hasher:       d.Hasher,
 		auth:         d.Auth,
+		tenancy:      d.Tenancy,
 		operatorHash: d.OperatorTokenHash,
 		now:          now,
 		delivery:     d.Delivery,
 		sink:         d.Sink,
 		jobs:         d.Jobs,
-		accounts:     &identity.Accounts{Store: d.Store, Hasher: d.Hasher, Policy: d.Policy, Now: now},
 	}
 	s.readiness = append(s.readiness, readinessCheck{"database", func(r *http.Request) error { return d.Store.Ping(r.Context()) }})
 	for name, fn := range d.Ready {

@@ -3,15 +3,13 @@ package httpapi
 import (
 	"encoding/json"
 	"net/http"
-	"reflect"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/rampart-dev/rampart"
 	"github.com/rampart-dev/rampart/audit"
 	"github.com/rampart-dev/rampart/identity"
-	"github.com/rampart-dev/rampart/store"
+	"github.com/rampart-dev/rampart/tenancy"
 )
 
 // Page sizes of list endpoints.
@@ -75,7 +73,7 @@ func (s *Server) handleCreateTenant() http.Handler {
 			writeError(w, r, s.log, err)
 			return
 		}
-		t, u, err := s.accounts.CreateTenant(r.Context(), identity.NewTenant{
+		t, u, err := s.tenancy.CreateTenant(r.Context(), identity.NewTenant{
 			Slug: req.Slug, Name: req.Name, OwnerEmail: req.Owner.Email, OwnerPassword: req.Owner.Password, RolePreset: req.RolePreset,
 		}, s.actor(r, ""))
 		if err != nil {
@@ -97,12 +95,8 @@ func (s *Server) handleListTenants() http.Handler {
 			writeError(w, r, s.log, err)
 			return
 		}
-		after := r.URL.Query().Get("after")
-		var list []*identity.Tenant
-		if err := s.store.AsOperator(r.Context(), func(tx *store.Tx) (err error) {
-			list, err = tx.ListTenants(r.Context(), after, limit)
-			return err
-		}); err != nil {
+		list, err := s.tenancy.ListTenants(r.Context(), r.URL.Query().Get("after"), limit)
+		if err != nil {
 			writeError(w, r, s.log, err)
 			return
 		}
@@ -133,11 +127,8 @@ func pageSize(r *http.Request) (int, error) {
 
 func (s *Server) handleGetTenant() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var t *identity.Tenant
-		if err := s.store.AsOperator(r.Context(), func(tx *store.Tx) (err error) {
-			t, err = tx.Tenant(r.Context(), r.PathValue("id"))
-			return err
-		}); err != nil {
+		t, err := s.tenancy.Tenant(r.Context(), r.PathValue("id"))
+		if err != nil {
 			writeError(w, r, s.log, err)
 			return
 		}
@@ -145,40 +136,13 @@ func (s *Server) handleGetTenant() http.Handler {
 	})
 }
 
-// handleSetTenantStatus disables or enables a tenant and records a
-// config_change event in the tenant's own log, in the same transaction.
+// handleSetTenantStatus disables or enables a tenant.
 func (s *Server) handleSetTenantStatus(status string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var t *identity.Tenant
-		actor := s.actor(r, "")
-		err := s.store.AsOperator(r.Context(), func(tx *store.Tx) error {
-			before, err := tx.Tenant(r.Context(), r.PathValue("id"))
-			if err != nil {
-				return err
-			}
-			if t, err = tx.SetTenantStatus(r.Context(), before.ID, status); err != nil {
-				return err
-			}
-			if before.Status == status {
-				return nil
-			}
-			if err := tx.ScopeTo(r.Context(), t.ID); err != nil {
-				return err
-			}
-			if status == identity.TenantDisabled {
-				if _, err := tx.EndTenantSessions(r.Context(), identity.EndTenantDisabled, s.now()); err != nil {
-					return err
-				}
-			}
-			return tx.AppendAudit(r.Context(), &audit.Event{Type: audit.ConfigChange, IP: actor.IP, UserAgent: actor.UserAgent,
-				Resource: "tenant:" + t.ID, Success: true, Details: map[string]any{"status": map[string]any{"from": before.Status, "to": status}, "actor": "operator"}})
-		})
+		t, err := s.tenancy.SetTenantStatus(r.Context(), r.PathValue("id"), status, s.actor(r, ""))
 		if err != nil {
 			writeError(w, r, s.log, err)
 			return
-		}
-		if status == identity.TenantDisabled {
-			s.auth.RevokedTenant(r.Context(), t.ID)
 		}
 		encode(w, http.StatusOK, toTenantJSON(t))
 	})
@@ -193,7 +157,7 @@ type updateTenantRequest struct {
 
 // tenantSettingsRequest declares the limits of a settings document: the
 // JSON form of identity.TenantPolicy, whose fields it mirrors (a test keeps
-// the two in step). updateTenant merges the document into the stored policy,
+// the two in step). tenancy.Service merges the document into the stored policy,
 // which the domain then validates whole.
 type tenantSettingsRequest struct {
 	MaxSessionsPerUser int                                `json:"max_sessions_per_user" validate:"min=0,max=100"`
@@ -223,7 +187,11 @@ func (s *Server) handleUpdateTenant() http.Handler {
 			writeError(w, r, s.log, err)
 			return
 		}
-		t, err := s.updateTenant(r, r.PathValue("id"), req.Name, req.Settings, "")
+		if err := checkSettings(req.Settings); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		t, err := s.tenancy.UpdateTenant(r.Context(), r.PathValue("id"), tenancy.Update{Name: req.Name, Settings: req.Settings}, s.actor(r, ""))
 		if err != nil {
 			writeError(w, r, s.log, err)
 			return
@@ -232,95 +200,25 @@ func (s *Server) handleUpdateTenant() http.Handler {
 	})
 }
 
-// updateTenant renames a tenant and merges settings into its policy (fields
-// left out keep their values; the role preset never changes), audited as
-// config_change by userID ("" for the operator), in one transaction.
-func (s *Server) updateTenant(r *http.Request, tenantID string, name *string, settings json.RawMessage, userID string) (*identity.Tenant, error) {
-	if name != nil {
-		if err := identity.ValidateName("name", *name); err != nil {
-			return nil, err
-		}
+// checkSettings checks a settings document (nil: none) against the limits
+// of tenantSettingsRequest; tenancy merges it into the stored policy, which
+// the domain then validates whole.
+func checkSettings(settings json.RawMessage) error {
+	if settings == nil {
+		return nil
 	}
-	if settings != nil {
-		var limits tenantSettingsRequest
-		if err := strictUnmarshal(settings, &limits); err != nil {
-			return nil, err
-		}
-		if err := validateRequest("settings", &limits); err != nil {
-			return nil, err
-		}
+	var limits tenantSettingsRequest
+	if err := strictUnmarshal(settings, &limits); err != nil {
+		return err
 	}
-	var t *identity.Tenant
-	actor := s.actor(r, userID)
-	err := s.store.AsOperator(r.Context(), func(tx *store.Tx) (err error) {
-		if t, err = tx.Tenant(r.Context(), tenantID); err != nil {
-			return err
-		}
-		details := map[string]any{}
-		if userID == "" {
-			details["actor"] = "operator"
-		}
-		if name != nil && *name != t.Name {
-			if t, err = tx.RenameTenant(r.Context(), t.ID, *name); err != nil {
-				return err
-			}
-			details["name"] = *name
-		}
-		if settings != nil {
-			policy := t.Policy
-			// A map in the settings replaces the stored one (JSON would
-			// merge it into the old map entry by entry).
-			var present map[string]json.RawMessage
-			if json.Unmarshal(settings, &present) == nil {
-				// encoding/json matches names in any case; settings take
-				// their exact names only, so that checks on a name (the
-				// tier, above) cannot be sidestepped by its capitals.
-				for k := range present {
-					if !settingNames[k] {
-						return rampart.FieldError(rampart.EUnprocessable, "settings."+k, "unknown setting %q", k)
-					}
-				}
-				if _, ok := present["rate_limits"]; ok {
-					policy.RateLimits = nil
-				}
-			}
-			if err := strictUnmarshal(settings, &policy); err != nil {
-				return err
-			}
-			if policy.WithDefaults().RolePreset != t.Policy.WithDefaults().RolePreset {
-				return rampart.FieldError(rampart.EUnprocessable, "settings.role_preset", "the role preset is chosen at creation and cannot change")
-			}
-			if err := policy.Validate("settings"); err != nil {
-				return err
-			}
-			if t, err = tx.SetTenantPolicy(r.Context(), t.ID, policy); err != nil {
-				return err
-			}
-			details["settings"] = policy
-		}
-		if err := tx.ScopeTo(r.Context(), t.ID); err != nil {
-			return err
-		}
-		return tx.AppendAudit(r.Context(), &audit.Event{Type: audit.ConfigChange, UserID: actor.UserID, IP: actor.IP, UserAgent: actor.UserAgent,
-			Resource: "tenant:" + t.ID, Success: true, Details: details})
-	})
-	if err != nil {
-		return nil, err
-	}
-	s.auth.RevokedTenant(r.Context(), t.ID) // cached sessions pick up the new policy
-	s.auth.CatalogueChanged(r.Context(), t.ID)
-	return t, nil
+	return validateRequest("settings", &limits)
 }
 
 // handleOwnTenant shows the caller's tenant and its settings.
 func (s *Server) handleOwnTenant() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p := principal(r)
-		var t *identity.Tenant
-		if err := s.store.ReadTenant(r.Context(), p.TenantID, func(tx *store.Tx) (err error) {
-			t, err = tx.Tenant(r.Context(), p.TenantID)
-			return err
-		}); err != nil {
+		t, err := s.tenancy.OwnTenant(r.Context(), principal(r))
+		if err != nil {
 			writeError(w, r, s.log, err)
 			return
 		}
@@ -332,25 +230,16 @@ func (s *Server) handleOwnTenant() http.Handler {
 // settings (admin:security, with a recent second factor when step-up is on).
 func (s *Server) handleOwnTenantSettings() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p := principal(r)
-		if err := p.RequireRecentMFA(s.now()); err != nil {
-			writeError(w, r, s.log, err)
-			return
-		}
 		var settings json.RawMessage
 		if err := decode(r, &settings); err != nil {
 			writeError(w, r, s.log, err)
 			return
 		}
-		// The tier is what the platform sells: only the operator sets it.
-		var fields map[string]json.RawMessage
-		if json.Unmarshal(settings, &fields) == nil {
-			if _, ok := fields["rate_limit_tier"]; ok {
-				writeError(w, r, s.log, rampart.FieldError(rampart.EForbidden, "rate_limit_tier", "the rate-limit tier is set by the operator"))
-				return
-			}
+		if err := checkSettings(settings); err != nil {
+			writeError(w, r, s.log, err)
+			return
 		}
-		t, err := s.updateTenant(r, p.TenantID, nil, settings, p.UserID)
+		t, err := s.tenancy.UpdateOwnSettings(r.Context(), principal(r), settings, s.actor(r, ""))
 		if err != nil {
 			writeError(w, r, s.log, err)
 			return
@@ -358,16 +247,3 @@ func (s *Server) handleOwnTenantSettings() http.Handler {
 		encode(w, http.StatusOK, toTenantJSON(t))
 	})
 }
-
-// settingNames are the JSON names of the tenant settings, exactly.
-var settingNames = func() map[string]bool {
-	out := map[string]bool{}
-	t := reflect.TypeOf(identity.TenantPolicy{})
-	for i := range t.NumField() {
-		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
-		if name != "" && name != "-" {
-			out[name] = true
-		}
-	}
-	return out
-}()

@@ -2,15 +2,12 @@ package httpapi
 
 import (
 	"encoding/base64"
-	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/rampart-dev/rampart"
 	"github.com/rampart-dev/rampart/auth"
-	"github.com/rampart-dev/rampart/authz"
 	"github.com/rampart-dev/rampart/identity"
-	"github.com/rampart-dev/rampart/store"
 )
 
 type userJSON struct {
@@ -76,24 +73,6 @@ func (s *Server) handleChangePassword() http.Handler {
 	})
 }
 
-// checkAssignable refuses a role the caller may not hand out: roles not in
-// the tenant's catalogue, and roles above the caller's own level.
-func checkAssignable(cat *authz.Catalogue, p *auth.Principal, field string, role identity.Role) error {
-	r, ok := cat.Role(string(role))
-	if !ok {
-		return rampart.FieldError(rampart.EUnprocessable, field, "%s %q is not a role of this tenant", field, role)
-	}
-	if r.Level > cat.Level(string(p.Role)) {
-		return rampart.FieldError(rampart.EForbidden, field, "you cannot assign a role above your own")
-	}
-	for _, g := range r.Permissions {
-		if !cat.Covers(p.Subject(), g) {
-			return rampart.FieldError(rampart.EForbidden, field, "role %s grants %s, which you do not hold", r.Name, g)
-		}
-	}
-	return nil
-}
-
 // createUserRequest is the body of POST /v1/users; an empty role is the
 // tenant's member role.
 type createUserRequest struct {
@@ -105,43 +84,20 @@ type createUserRequest struct {
 
 func (s *Server) handleCreateUser() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p := principal(r)
 		var req createUserRequest
 		if err := decode(r, &req); err != nil {
 			writeError(w, r, s.log, err)
 			return
 		}
-		cat, err := s.auth.Catalogue(r.Context(), p.TenantID)
-		if err != nil {
-			writeError(w, r, s.log, err)
-			return
-		}
-		if req.Role == "" {
-			if _, ok := cat.Role(string(identity.RoleMember)); !ok {
-				writeError(w, r, s.log, rampart.FieldError(rampart.EInvalid, "role", "role is required"))
-				return
-			}
-			req.Role = string(identity.RoleMember)
-		}
-		if err := checkAssignable(cat, p, "role", identity.Role(req.Role)); err != nil {
-			writeError(w, r, s.log, err)
-			return
-		}
-		if err := p.RequireRecentMFA(s.now()); err != nil {
-			writeError(w, r, s.log, err)
-			return
-		}
+		// Custom permissions are a role change: the route's permission
+		// alone is not enough.
 		if len(req.Permissions) > 0 {
 			if err := s.require(r, "users:roles"); err != nil {
 				writeError(w, r, s.log, err)
 				return
 			}
 		}
-		if err := checkGrantable(cat, p, req.Permissions); err != nil {
-			writeError(w, r, s.log, err)
-			return
-		}
-		u, err := s.auth.CreateUser(r.Context(), p, auth.NewUser{Email: req.Email, Password: req.Password, Role: identity.Role(req.Role), Permissions: req.Permissions}, s.meta(r))
+		u, err := s.auth.CreateUser(r.Context(), principal(r), auth.NewUser{Email: req.Email, Password: req.Password, Role: identity.Role(req.Role), Permissions: req.Permissions}, s.meta(r))
 		if err != nil {
 			writeError(w, r, s.log, err)
 			return
@@ -168,11 +124,8 @@ func (s *Server) handleListUsers() http.Handler {
 			}
 			after = string(b)
 		}
-		var list []*identity.User
-		if err := s.store.ReadTenant(r.Context(), p.TenantID, func(tx *store.Tx) (err error) {
-			list, err = tx.ListUsers(r.Context(), after, limit)
-			return err
-		}); err != nil {
+		list, err := s.auth.Users(r.Context(), p.TenantID, after, limit)
+		if err != nil {
 			writeError(w, r, s.log, err)
 			return
 		}
@@ -190,12 +143,8 @@ func (s *Server) handleListUsers() http.Handler {
 
 func (s *Server) handleGetUser() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p := principal(r)
-		var u *identity.User
-		if err := s.store.ReadTenant(r.Context(), p.TenantID, func(tx *store.Tx) (err error) {
-			u, err = tx.UserByID(r.Context(), r.PathValue("id"))
-			return err
-		}); err != nil {
+		u, err := s.auth.User(r.Context(), principal(r).TenantID, r.PathValue("id"))
+		if err != nil {
 			writeError(w, r, s.log, err)
 			return
 		}
@@ -213,16 +162,8 @@ type updateUserRequest struct {
 
 func (s *Server) handleUpdateUser() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p := principal(r)
-		id := r.PathValue("id")
 		var req updateUserRequest
 		if err := decode(r, &req); err != nil {
-			writeError(w, r, s.log, err)
-			return
-		}
-		var ch auth.UserChange
-		cat, err := s.auth.Catalogue(r.Context(), p.TenantID)
-		if err != nil {
 			writeError(w, r, s.log, err)
 			return
 		}
@@ -231,41 +172,13 @@ func (s *Server) handleUpdateUser() http.Handler {
 				writeError(w, r, s.log, err)
 				return
 			}
-			if err := p.RequireRecentMFA(s.now()); err != nil {
-				writeError(w, r, s.log, err)
-				return
-			}
 		}
-		self := id == p.UserID || (p.APIKeyID != "" && id == p.KeyCreator)
+		ch := auth.UserChange{Permissions: req.Permissions, Disabled: req.Disabled}
 		if req.Role != nil {
-			if self {
-				writeError(w, r, s.log, rampart.FieldError(rampart.EForbidden, "role", "you cannot change your own role"))
-				return
-			}
 			role := identity.Role(*req.Role)
-			if err := checkAssignable(cat, p, "role", role); err != nil {
-				writeError(w, r, s.log, err)
-				return
-			}
 			ch.Role = &role
 		}
-		if req.Permissions != nil {
-			if self {
-				writeError(w, r, s.log, rampart.FieldError(rampart.EForbidden, "permissions", "you cannot change your own permissions"))
-				return
-			}
-			if err := checkGrantable(cat, p, *req.Permissions); err != nil {
-				writeError(w, r, s.log, err)
-				return
-			}
-			ch.Permissions = req.Permissions
-		}
-		if req.Disabled != nil && self {
-			writeError(w, r, s.log, rampart.FieldError(rampart.EForbidden, "disabled", "you cannot disable yourself"))
-			return
-		}
-		ch.Disabled = req.Disabled
-		u, err := s.auth.UpdateUser(r.Context(), p, id, ch, s.meta(r))
+		u, err := s.auth.UpdateUser(r.Context(), principal(r), r.PathValue("id"), ch, s.meta(r))
 		if err != nil {
 			writeError(w, r, s.log, err)
 			return
@@ -274,29 +187,9 @@ func (s *Server) handleUpdateUser() http.Handler {
 	})
 }
 
-// checkGrantable validates custom permissions and refuses any the caller
-// does not hold: nobody can grant a permission they do not have.
-func checkGrantable(cat *authz.Catalogue, p *auth.Principal, perms []string) error {
-	if err := identity.ValidatePermissions("permissions", perms); err != nil {
-		return err
-	}
-	for i, x := range perms {
-		if !cat.Covers(p.Subject(), x) {
-			return rampart.FieldError(rampart.EForbidden, fmt.Sprintf("permissions[%d]", i), "you cannot grant %s: you do not hold it", x)
-		}
-	}
-	return nil
-}
-
 func (s *Server) handleDeleteUser() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p := principal(r)
-		id := r.PathValue("id")
-		if id == p.UserID {
-			writeError(w, r, s.log, rampart.Errorf(rampart.EForbidden, "you cannot delete yourself"))
-			return
-		}
-		if err := s.auth.DeleteUser(r.Context(), p, id, s.meta(r)); err != nil {
+		if err := s.auth.DeleteUser(r.Context(), principal(r), r.PathValue("id"), s.meta(r)); err != nil {
 			writeError(w, r, s.log, err)
 			return
 		}

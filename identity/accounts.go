@@ -22,6 +22,21 @@ type AccountStore interface {
 	SlugTaken(ctx context.Context, slug string) (bool, error)
 }
 
+// TenantChange is one administrative change to a tenant: what the store
+// writes, with its audit event, in the transaction that read the tenant.
+// Zero fields change nothing.
+type TenantChange struct {
+	Name   *string
+	Policy *TenantPolicy
+	Status string
+	// EndSessions, when set, ends every session of the tenant with this
+	// reason, as of At.
+	EndSessions string
+	At          time.Time
+	// Event is appended to the tenant's own log.
+	Event *audit.Event
+}
+
 // Accounts creates tenants and users under the password policy.
 type Accounts struct {
 	Store  AccountStore

@@ -125,9 +125,6 @@ func (h *Hasher) run(ctx context.Context, fn func()) error {
 	return nil
 }
 
-// Params returns the configured parameters.
-func (h *Hasher) Params() Argon2Params { return h.params }
-
 // Stats reports the pool's occupancy for metrics.
 func (h *Hasher) Stats() (running, waiting, refused int64, slots int) {
 	r := h.running.Load()

@@ -72,19 +72,6 @@ const (
 	RoleAPIUser   Role = "api_user"
 )
 
-// Roles lists the default role set in order of level.
-var Roles = []Role{RoleOwner, RoleAdmin, RoleDeveloper, RoleManager, RoleMember, RoleViewer, RoleAPIUser}
-
-// ValidRole reports whether r is in the default (chatbot) role set.
-func ValidRole(r Role) bool {
-	for _, x := range Roles {
-		if x == r {
-			return true
-		}
-	}
-	return false
-}
-
 var slugPattern = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{1,61})[a-z0-9]$`)
 
 // ValidateSlug checks a tenant slug: lowercase letters, digits and dashes,

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -132,12 +131,17 @@ func (tx *Tx) VerifyAudit(ctx context.Context) (*audit.Break, error) {
 var errStop = errors.New("stop")
 
 // AuditFilter selects events for the audit API.
-type AuditFilter struct {
-	Type      string
-	UserID    string
-	Since     time.Time
-	BeforeSeq int64 // 0: from the newest
-	Limit     int
+type AuditFilter = audit.Filter
+
+// SearchAudit returns tenantID's events matching f, newest first, read in the
+// tenant's own scope.
+func (s *Store) SearchAudit(ctx context.Context, tenantID string, f audit.Filter) ([]*audit.Event, error) {
+	var out []*audit.Event
+	err := s.ReadTenant(ctx, tenantID, func(tx *Tx) (err error) {
+		out, err = tx.SearchAudit(ctx, f)
+		return err
+	})
+	return out, err
 }
 
 // SearchAudit returns the scoped tenant's events matching f, newest first.

@@ -205,3 +205,85 @@ func (s *Store) EachTenant(ctx context.Context, fn func(*identity.Tenant) error)
 		after = list[len(list)-1].Slug
 	}
 }
+
+// ListTenants returns up to limit tenants ordered by slug after the slug
+// after, for the operator.
+func (s *Store) ListTenants(ctx context.Context, after string, limit int) ([]*identity.Tenant, error) {
+	var out []*identity.Tenant
+	err := s.AsOperator(ctx, func(tx *Tx) (err error) {
+		out, err = tx.ListTenants(ctx, after, limit)
+		return err
+	})
+	return out, err
+}
+
+// Tenant returns any tenant, for the operator.
+func (s *Store) Tenant(ctx context.Context, id string) (*identity.Tenant, error) {
+	var t *identity.Tenant
+	err := s.AsOperator(ctx, func(tx *Tx) (err error) {
+		t, err = tx.Tenant(ctx, id)
+		return err
+	})
+	return t, err
+}
+
+// OwnTenant returns a tenant read in its own scope.
+func (s *Store) OwnTenant(ctx context.Context, tenantID string) (*identity.Tenant, error) {
+	var t *identity.Tenant
+	err := s.ReadTenant(ctx, tenantID, func(tx *Tx) (err error) {
+		t, err = tx.Tenant(ctx, tenantID)
+		return err
+	})
+	return t, err
+}
+
+// ChangeTenant reads tenant id, asks change what to write (nil: nothing) and
+// writes it, its sessions' end and its audit event in the same operator
+// transaction; it returns the tenant as written. An error from change
+// writes nothing.
+func (s *Store) ChangeTenant(ctx context.Context, id string, change func(*identity.Tenant) (*identity.TenantChange, error)) (*identity.Tenant, error) {
+	var t *identity.Tenant
+	err := s.AsOperator(ctx, func(tx *Tx) (err error) {
+		if t, err = tx.Tenant(ctx, id); err != nil {
+			return err
+		}
+		c, err := change(t)
+		if err != nil || c == nil {
+			return err
+		}
+		if c.Status != "" {
+			if t, err = tx.SetTenantStatus(ctx, t.ID, c.Status); err != nil {
+				return err
+			}
+		}
+		if c.Name != nil {
+			if t, err = tx.RenameTenant(ctx, t.ID, *c.Name); err != nil {
+				return err
+			}
+		}
+		if c.Policy != nil {
+			if t, err = tx.SetTenantPolicy(ctx, t.ID, *c.Policy); err != nil {
+				return err
+			}
+		}
+		if c.EndSessions == "" && c.Event == nil {
+			return nil
+		}
+		if err := tx.ScopeTo(ctx, t.ID); err != nil {
+			return err
+		}
+		if c.EndSessions != "" {
+			if _, err := tx.EndTenantSessions(ctx, c.EndSessions, c.At); err != nil {
+				return err
+			}
+		}
+		if c.Event != nil {
+			return tx.AppendAudit(ctx, c.Event)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
+}

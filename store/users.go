@@ -160,6 +160,27 @@ func (tx *Tx) ListUsers(ctx context.Context, after string, limit int) ([]*identi
 	return out, rows.Err()
 }
 
+// User returns a user of tenantID, read in the tenant's scope.
+func (s *Store) User(ctx context.Context, tenantID, id string) (*identity.User, error) {
+	var u *identity.User
+	err := s.ReadTenant(ctx, tenantID, func(tx *Tx) (err error) {
+		u, err = tx.UserByID(ctx, id)
+		return err
+	})
+	return u, err
+}
+
+// Users lists up to limit users of tenantID after the email key after (see
+// Tx.ListUsers).
+func (s *Store) Users(ctx context.Context, tenantID, after string, limit int) ([]*identity.User, error) {
+	var out []*identity.User
+	err := s.ReadTenant(ctx, tenantID, func(tx *Tx) (err error) {
+		out, err = tx.ListUsers(ctx, after, limit)
+		return err
+	})
+	return out, err
+}
+
 // UpdateUser writes u's role, permissions, status and password hash.
 func (tx *Tx) UpdateUser(ctx context.Context, u *identity.User) error {
 	tenantID, err := tx.tenant()

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
@@ -131,27 +132,58 @@ var allowedAlgs = []jose.SignatureAlgorithm{jose.RS256, jose.ES256, jose.EdDSA}
 
 // Verify returns the claims of raw, or ErrInvalid.
 func (v *Verifier) Verify(raw string, now time.Time) (*Claims, error) {
-	if len(raw) > MaxTokenBytes {
+	c, err := v.Check(raw, now)
+	if err != nil {
 		return nil, ErrInvalid
+	}
+	return c, nil
+}
+
+// Refusal says which check a token failed. It is for the server's own
+// (debug) log, never for the caller, who sees only ErrInvalid; errors.Is
+// matches it to ErrInvalid.
+type Refusal struct {
+	Reason string // malformed | unknown key | algorithm | signature | issuer | audience | expired | not yet valid | missing claims
+	Detail string // what was presented, when it helps an operator (an issuer, a key id)
+}
+
+func (r *Refusal) Error() string {
+	if r.Detail != "" {
+		return "invalid token: " + r.Reason + " (" + r.Detail + ")"
+	}
+	return "invalid token: " + r.Reason
+}
+
+// Is reports whether target is ErrInvalid.
+func (r *Refusal) Is(target error) bool { return target == ErrInvalid }
+
+// Check verifies raw as Verify does; a token that does not verify is a
+// *Refusal naming the check it failed.
+func (v *Verifier) Check(raw string, now time.Time) (*Claims, error) {
+	if len(raw) > MaxTokenBytes {
+		return nil, &Refusal{Reason: "malformed", Detail: "too large"}
 	}
 	tok, err := jwt.ParseSigned(raw, allowedAlgs)
 	if err != nil || len(tok.Headers) != 1 {
-		return nil, ErrInvalid
+		return nil, &Refusal{Reason: "malformed"}
 	}
 	h := tok.Headers[0]
 	if h.JSONWebKey != nil || h.KeyID == "" {
-		return nil, ErrInvalid
+		return nil, &Refusal{Reason: "malformed", Detail: "embedded key or no key id"}
 	}
 	k, ok := v.Keys.Lookup(h.KeyID)
-	if !ok || h.Algorithm != k.Alg {
-		return nil, ErrInvalid
+	if !ok {
+		return nil, &Refusal{Reason: "unknown key", Detail: "kid " + strconv.Quote(truncate(h.KeyID, 64))}
+	}
+	if h.Algorithm != k.Alg {
+		return nil, &Refusal{Reason: "algorithm", Detail: h.Algorithm + " for a " + k.Alg + " key"}
 	}
 	var c Claims
 	if err := tok.Claims(k.Public, &c); err != nil {
-		return nil, ErrInvalid
+		return nil, &Refusal{Reason: "signature"}
 	}
 	if err := v.checkClaims(&c, now); err != nil {
-		return nil, ErrInvalid
+		return nil, err
 	}
 	return &c, nil
 }
@@ -161,17 +193,24 @@ func (v *Verifier) checkClaims(c *Claims, now time.Time) error {
 	t := NumericDate(now.Unix())
 	switch {
 	case c.Issuer != v.Issuer:
-		return errors.New("issuer")
+		return &Refusal{Reason: "issuer", Detail: fmt.Sprintf("%q, want %q", truncate(c.Issuer, 256), v.Issuer)}
 	case !contains(c.Audience, v.Audience):
-		return errors.New("audience")
+		return &Refusal{Reason: "audience", Detail: fmt.Sprintf("want %q", v.Audience)}
 	case c.Expiry == 0 || t > c.Expiry+skew:
-		return errors.New("expired")
+		return &Refusal{Reason: "expired"}
 	case t+skew < c.NotBefore, t+skew < c.IssuedAt:
-		return errors.New("not yet valid")
+		return &Refusal{Reason: "not yet valid"}
 	case c.Subject == "" || c.TenantID == "" || c.SessionID == "" || c.ID == "":
-		return errors.New("missing claims")
+		return &Refusal{Reason: "missing claims"}
 	}
 	return nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
 }
 
 func contains(xs []string, x string) bool {

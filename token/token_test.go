@@ -1,6 +1,7 @@
 package token
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -102,5 +103,40 @@ func BenchmarkIssue(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestCheckSaysWhy: Check names the failed check (for the server's debug
+// log) while matching ErrInvalid, which is all Verify's callers see.
+func TestCheckSaysWhy(t *testing.T) {
+	kr := ring(t, keys.ES256)
+	is := &Issuer{Keyring: kr, Issuer: "https://a.example", Audience: []string{"aud"}}
+	now := time.Now()
+	raw, _, err := is.Issue(Claims{Subject: "u1", TenantID: "t1", SessionID: "s1"}, now, 15*time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		v      *Verifier
+		at     time.Time
+		reason string
+	}{
+		{"issuer", &Verifier{Keys: kr, Issuer: "https://b.example", Audience: "aud"}, now, "issuer"},
+		{"audience", &Verifier{Keys: kr, Issuer: "https://a.example", Audience: "other"}, now, "audience"},
+		{"unknown key", &Verifier{Keys: ring(t, keys.ES256), Issuer: "https://a.example", Audience: "aud"}, now, "unknown key"},
+		{"expired", &Verifier{Keys: kr, Issuer: "https://a.example", Audience: "aud"}, now.Add(time.Hour), "expired"},
+	} {
+		_, err := tc.v.Check(raw, tc.at)
+		var r *Refusal
+		if !errors.As(err, &r) || r.Reason != tc.reason || !errors.Is(err, ErrInvalid) {
+			t.Errorf("%s: %v, want a refusal for %s", tc.name, err, tc.reason)
+		}
+		if _, err := tc.v.Verify(raw, tc.at); err != ErrInvalid {
+			t.Errorf("%s: Verify = %v, want ErrInvalid", tc.name, err)
+		}
+	}
+	if _, err := (&Verifier{Keys: kr, Issuer: "https://b.example", Audience: "aud"}).Check(raw, now); !strings.Contains(err.Error(), `"https://a.example"`) {
+		t.Errorf("the refusal does not name the token's issuer: %v", err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -785,5 +786,45 @@ func TestLogoutReachesOtherReplicas(t *testing.T) {
 	fresh, _ := ta.mustLogin(t, "acme", "owner@acme.io", ownerPassword)
 	if tb.status(t, "GET", "/v1/me", fresh, nil) != 200 {
 		t.Fatal("replica B refuses a token signed with A's new key")
+	}
+}
+
+// TestIssuerMismatchIsAnOrdinary401: replicas configured with different
+// issuers refuse each other's tokens with the very answer any bad token gets,
+// and say why in their debug log.
+func TestIssuerMismatchIsAnOrdinary401(t *testing.T) {
+	envA := testEnv(t, "sqlite")
+	envA["RAMPART_ISSUER"] = "https://a.example"
+	ta := start(t, envA)
+	envB := map[string]string{}
+	for k, v := range envA {
+		envB[k] = v
+	}
+	envB["RAMPART_ISSUER"] = "https://b.example"
+	envB["RAMPART_LOG_LEVEL"] = "debug"
+	tb := secondReplica(t, envB)
+	ta.tenantWithOwner(t, "acme", "owner@acme.io")
+	access, _ := ta.mustLogin(t, "acme", "owner@acme.io", ownerPassword)
+	if ta.status(t, "GET", "/v1/me", access, nil) != 200 {
+		t.Fatal("replica A refuses its own token")
+	}
+	resp, got := tb.do(t, "GET", "/v1/me", access, nil)
+	assertProblem(t, resp, got, 401)
+	wantResp, want := tb.do(t, "GET", "/v1/me", "not-a-token", nil)
+	assertProblem(t, wantResp, want, 401)
+	delete(got, "error_id")
+	delete(want, "error_id")
+	if !reflect.DeepEqual(got, want) || got["detail"] != "invalid token" || got["code"] != "unauthorized" ||
+		got["type"] != "urn:rampart:problem:unauthorized" || got["title"] != "Unauthorized" || len(got) != 5 {
+		t.Fatalf("401 for another issuer's token = %v, want %v", got, want)
+	}
+	if g, w := resp.Header.Get("WWW-Authenticate"), wantResp.Header.Get("WWW-Authenticate"); g != w {
+		t.Fatalf("WWW-Authenticate %q, want %q", g, w)
+	}
+	if log := tb.stderr.String(); !strings.Contains(log, `"msg":"access token refused","reason":"issuer"`) || !strings.Contains(log, "https://a.example") {
+		t.Fatalf("the refusal's reason is not logged:\n%s", log)
+	}
+	if !strings.Contains(tb.stderr.String(), `"issuer":"https://b.example"`) {
+		t.Fatal("the issuer is not logged at start")
 	}
 }

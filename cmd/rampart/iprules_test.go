@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rampart-dev/rampart/identity"
 	"github.com/rampart-dev/rampart/internal/testdb"
 )
 
@@ -40,6 +41,11 @@ func testTenantIPRules(t *testing.T, dialect string) {
 	{
 		id := ts.tenantWithOwner(t, "acme", "owner@acme.io")
 		access, refresh := ts.mustLogin(t, "acme", "owner@acme.io", ownerPassword)
+		_, created := ts.do(t, "POST", "/v1/api-keys", access, map[string]any{"name": "ingest", "role": "api_user"})
+		key, _ := created["key"].(string)
+		if key == "" {
+			t.Fatalf("create API key: %v", created)
+		}
 
 		// A malformed CIDR is a 422 naming the entry; nothing is saved.
 		resp, body := ts.do(t, "PATCH", "/v1/tenant/settings", access, map[string]any{"ip_deny": []string{"203.0.113.0/24", "10.0.0.0/33"}})
@@ -75,6 +81,32 @@ func testTenantIPRules(t *testing.T, dialect string) {
 		req.Header.Set("X-Forwarded-For", "203.0.113.5")
 		if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 403 {
 			t.Errorf("refresh from a blocked address: %v %v", resp.StatusCode, err)
+		}
+		// A key is checked before the IP rules: a forged or unknown key is a
+		// 401 from anywhere (a 403 would reveal the tenant's IP policy to
+		// whoever guesses a tenant id); a genuine one from a blocked address
+		// is a 403.
+		forged := key[:len(key)-43] + strings.Repeat("A", 43)
+		unknown, _, _, err := identity.NewAPIKey(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts := strings.Split(access, ".")
+		forgedJWT := parts[0] + "." + parts[1] + "." + strings.Repeat("A", len(parts[2]))
+		for _, tc := range []struct {
+			what, ip, token string
+			want            int
+		}{
+			{"genuine key, allowed address", "198.18.1.1", key, 200},
+			{"genuine key, blocked address", "203.0.113.5", key, 403},
+			{"forged key, blocked address", "203.0.113.5", forged, 401},
+			{"unknown key, blocked address", "203.0.113.5", unknown, 401},
+			{"forged key, allowed address", "198.18.1.1", forged, 401},
+			{"forged token, blocked address", "203.0.113.5", forgedJWT, 401},
+		} {
+			if got := ts.from(t, tc.ip, "GET", "/v1/tenant", tc.token); got != tc.want {
+				t.Errorf("%s: %d, want %d", tc.what, got, tc.want)
+			}
 		}
 		// The refusal is audited.
 		adminFromAllowed := func(path string) map[string]any {

@@ -457,8 +457,11 @@ func TestProductionRefusesToStart(t *testing.T) {
 		t.Fatal("production started with insecure settings")
 	}
 	lines := strings.Count(stderr.String(), "\n  - ")
-	if lines != 4 {
-		t.Fatalf("want one line per problem (4), got %d:\n%s", lines, stderr.String())
+	if lines != 5 {
+		t.Fatalf("want one line per problem (5), got %d:\n%s", lines, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "RAMPART_ISSUER") {
+		t.Fatalf("the missing issuer is not named:\n%s", stderr.String())
 	}
 }
 

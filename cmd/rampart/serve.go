@@ -31,6 +31,7 @@ import (
 	"github.com/rampart-dev/rampart/pubsub"
 	"github.com/rampart-dev/rampart/ratelimit"
 	"github.com/rampart-dev/rampart/store"
+	"github.com/rampart-dev/rampart/tenancy"
 	"github.com/rampart-dev/rampart/vault"
 )
 
@@ -207,10 +208,20 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 			go sweepLimits(bg, mem)
 		}
 	}
+	now := opt.now
+	if now == nil {
+		now = time.Now
+	}
+	tenants := tenancy.New(tenancy.Deps{
+		Store:    st,
+		Accounts: &identity.Accounts{Store: st, Hasher: hasher, Policy: policy, Now: now},
+		Caches:   authn,
+		Now:      now,
+	})
 	srv := httpapi.New(httpapi.Deps{
-		Config: cfg, Logger: log, Store: st, Hasher: hasher, Policy: policy, Auth: authn,
+		Config: cfg, Logger: log, Store: st, Hasher: hasher, Auth: authn, Tenancy: tenants,
 		Vault:             vlt,
-		OperatorTokenHash: operatorHash, Ready: ready, Limiter: limiter, LimiterName: limiterName, Tiers: cfg.RateLimitTiers, Now: opt.now,
+		OperatorTokenHash: operatorHash, Ready: ready, Limiter: limiter, LimiterName: limiterName, Tiers: cfg.RateLimitTiers, Now: now,
 		Delivery: evs.svc, Sink: evs.sink, Jobs: sched,
 	})
 	hs := &http.Server{
@@ -231,7 +242,12 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 	if cfg.TLS() {
 		scheme = "https"
 	}
-	log.Info("rampart listening", "addr", ln.Addr().String(), "env", cfg.Env, "database", st.Dialect(), "tls", cfg.TLS(), "hash_slots", slots)
+	log.Info("rampart listening", "addr", ln.Addr().String(), "env", cfg.Env, "database", st.Dialect(), "tls", cfg.TLS(), "hash_slots", slots,
+		"issuer", cfg.Issuer)
+	if cfg.IssuerDefaulted {
+		// Production refuses this; in development it is worth one line.
+		log.Info("RAMPART_ISSUER is not set: tokens name this process's address as their issuer, so other replicas will refuse them", "issuer", cfg.Issuer)
+	}
 	fmt.Fprintf(stdout, "rampart: listening on %s://%s\n", scheme, ln.Addr())
 
 	errc := make(chan error, 1)
