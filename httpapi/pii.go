@@ -97,6 +97,10 @@ func (s *Server) handleDetectPII() http.Handler {
 			writeError(w, r, s.log, err)
 			return
 		}
+		if regions, err = s.piiRegions(r, regions); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
 		findings := s.pii.DetectWith(req.Text, types, pii.Hints{Language: req.Language, Regions: regions})
 		if findings == nil {
 			findings = []pii.Finding{}
@@ -122,6 +126,9 @@ func (s *Server) handleDetectPIIBatch() http.Handler {
 			return
 		}
 		regions, err := parseRegions("regions", req.Regions)
+		if err == nil {
+			regions, err = s.piiRegions(r, regions)
+		}
 		if err != nil {
 			writeError(w, r, s.log, err)
 			return
@@ -256,4 +263,18 @@ func (s *Server) handleUnmaskPII() http.Handler {
 		s.auditDecrypt(r, "pii_unmask", map[string]any{"values": n})
 		encode(w, http.StatusOK, map[string]any{"text": text})
 	})
+}
+
+// piiRegions returns the regions a request names or, when it names none,
+// its tenant's default regions (settings pii_regions).
+func (s *Server) piiRegions(r *http.Request, regions []string) ([]string, error) {
+	p := principal(r)
+	if len(regions) > 0 || p == nil || p.TenantID == "" {
+		return regions, nil
+	}
+	policy, err := s.auth.TenantPolicy(r.Context(), p.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	return policy.PIIRegions, nil
 }

@@ -169,6 +169,7 @@ type tenantSettingsRequest struct {
 	IPAllow            []string                           `json:"ip_allow" validate:"max=256,dive,max=64,ipprefix"`
 	IPDeny             []string                           `json:"ip_deny" validate:"max=256,dive,max=64,ipprefix"`
 	RateLimits         map[string]rateLimitSettingRequest `json:"rate_limits" validate:"max=50,dive,keys,max=40,operation,endkeys"`
+	PIIRegions         []string                           `json:"pii_regions" validate:"max=10,dive,max=2"`
 }
 
 // rateLimitSettingRequest is one of a tenant's own limits

@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/rampart-dev/rampart/authz"
+	"github.com/rampart-dev/rampart/pii"
 	"github.com/rampart-dev/rampart/iprules"
 )
 
@@ -153,6 +154,10 @@ type TenantPolicy struct {
 	// RateLimits are the tenant's own limits by operation: new operations
 	// for POST /v1/ratelimit/check, or tighter versions of the tiers' ones.
 	RateLimits map[string]RateLimitSetting `json:"rate_limits,omitempty"`
+	// PIIRegions are the regions (ISO 3166 alpha-2) whose national phone
+	// formats PII detection tries when a request names none: the countries
+	// the tenant's users write from.
+	PIIRegions []string `json:"pii_regions,omitempty"`
 }
 
 // RateLimitSetting is one limit a tenant configures.
@@ -266,6 +271,14 @@ func (p TenantPolicy) Validate(field string) error {
 			return FieldErrorf(e.Field, "%s", e.Msg)
 		}
 		return err
+	}
+	if len(p.PIIRegions) > pii.MaxRegions {
+		return FieldErrorf(field+".pii_regions", "at most %d regions", pii.MaxRegions)
+	}
+	for i, r := range p.PIIRegions {
+		if !pii.ValidRegion(r) {
+			return FieldErrorf(fmt.Sprintf("%s.pii_regions[%d]", field, i), "%q is not a region code (ISO 3166 alpha-2, such as DE or FR)", r)
+		}
 	}
 	if len(p.RateLimits) > MaxTenantRateLimits {
 		return FieldErrorf(field+".rate_limits", "at most %d limits", MaxTenantRateLimits)

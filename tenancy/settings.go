@@ -96,6 +96,7 @@ func mergeSettings(stored identity.TenantPolicy, doc json.RawMessage) (identity.
 	policy.MFARequiredRoles = slices.Clone(stored.MFARequiredRoles)
 	policy.IPAllow = slices.Clone(stored.IPAllow)
 	policy.IPDeny = slices.Clone(stored.IPDeny)
+	policy.PIIRegions = slices.Clone(stored.PIIRegions)
 	var present map[string]json.RawMessage
 	if json.Unmarshal(doc, &present) == nil {
 		// encoding/json matches names in any case; settings take their

@@ -100,3 +100,39 @@ func TestPIIDetectBatch(t *testing.T) {
 		t.Errorf("25 items cost %d units, want 4 (1 + 3) and 1 for the probe", before-after)
 	}
 }
+
+// TestTenantPIIRegions: a tenant's pii_regions setting decides where a
+// national number without a country code is read when a request names no
+// region; a request's own regions still win; a bad code is a 422.
+func TestTenantPIIRegions(t *testing.T) {
+	ts := start(t, testEnv(t, "sqlite"))
+	ts.tenantWithOwner(t, "acme", "owner@acme.io")
+	owner, _ := ts.mustLogin(t, "acme", "owner@acme.io", ownerPassword)
+	phones := func(body map[string]any) int {
+		n := 0
+		for _, f := range body["findings"].([]any) {
+			if f.(map[string]any)["type"] == "phone" {
+				n++
+			}
+		}
+		return n
+	}
+	text := map[string]any{"text": "My number is 06 23 38 71 02."}
+	if _, b := ts.do(t, "POST", "/v1/pii/detect", owner, text); phones(b) != 0 {
+		t.Fatalf("a French number read without a French hint: %v", b)
+	}
+	resp, b := ts.do(t, "PATCH", "/v1/tenant/settings", owner, map[string]any{"pii_regions": []string{"ZZ"}})
+	assertProblem(t, resp, b, 422)
+	if b["field"] != "settings.pii_regions[0]" {
+		t.Fatalf("field %v", b["field"])
+	}
+	if resp, b := ts.do(t, "PATCH", "/v1/tenant/settings", owner, map[string]any{"pii_regions": []string{"DE", "FR"}}); resp.StatusCode != 200 {
+		t.Fatalf("set pii_regions: %d %v", resp.StatusCode, b)
+	}
+	if _, b := ts.do(t, "POST", "/v1/pii/detect", owner, text); phones(b) != 1 {
+		t.Fatalf("the tenant's regions were not used: %v", b)
+	}
+	if _, b := ts.do(t, "POST", "/v1/pii/detect", owner, map[string]any{"text": text["text"], "regions": []string{"US"}}); phones(b) != 0 {
+		t.Fatalf("the request's regions did not win: %v", b)
+	}
+}
