@@ -246,11 +246,26 @@ func (s *Service) Feed(ctx context.Context, tenantID string, after int64, limit 
 	return events, err
 }
 
+// Job is a scheduled job as the operator sees it: a one-off job that has
+// run has no next run.
+type Job struct {
+	*store.Job
+	NextRunAt *time.Time `json:"next_run_at"`
+}
+
+// never is the next run of a finished one-off job (jobs.Never).
+var never = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+
 // Jobs lists the deployment's scheduled jobs.
-func (s *Service) Jobs(ctx context.Context) ([]*store.Job, error) {
+func (s *Service) Jobs(ctx context.Context) ([]Job, error) {
 	list, err := s.store.Jobs(ctx)
-	if list == nil {
-		list = []*store.Job{}
+	out := make([]Job, len(list))
+	for i, j := range list {
+		out[i].Job = j
+		if j.NextRunAt.Before(never) {
+			next := j.NextRunAt
+			out[i].NextRunAt = &next
+		}
 	}
-	return list, err
+	return out, err
 }

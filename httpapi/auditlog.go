@@ -9,21 +9,6 @@ import (
 	"github.com/rampart-dev/rampart/audit"
 )
 
-type eventJSON struct {
-	ID        string         `json:"id"`
-	Seq       int64          `json:"seq"`
-	Type      string         `json:"event_type"`
-	TenantID  string         `json:"tenant_id"`
-	UserID    string         `json:"user_id"`
-	IP        string         `json:"ip_address"`
-	UserAgent string         `json:"user_agent"`
-	Resource  string         `json:"resource"`
-	Success   bool           `json:"success"`
-	Details   map[string]any `json:"details"`
-	CreatedAt time.Time      `json:"created_at"`
-	Hash      string         `json:"hash"`
-}
-
 // handleAuditEvents lists the caller's tenant's events, newest first; the
 // cursor is the sequence number to continue below.
 func (s *Server) handleAuditEvents() http.Handler {
@@ -53,13 +38,9 @@ func (s *Server) handleAuditEvents() http.Handler {
 			writeError(w, r, s.log, err)
 			return
 		}
-		out := make([]eventJSON, len(events))
+		out := make([]audit.Record, len(events))
 		for i, e := range events {
-			out[i] = eventJSON{ID: e.ID, Seq: e.Seq, Type: string(e.Type), TenantID: e.TenantID, UserID: e.UserID, IP: e.IP,
-				UserAgent: e.UserAgent, Resource: e.Resource, Success: e.Success, Details: e.Details, CreatedAt: e.CreatedAt, Hash: e.Hash}
-			if out[i].Details == nil {
-				out[i].Details = map[string]any{}
-			}
+			out[i] = e.Record()
 		}
 		resp := map[string]any{"events": out}
 		if len(events) == limit && events[len(events)-1].Seq > 1 {
