@@ -74,7 +74,7 @@ func TestTwoReplicasHandleEachEventOnce(t *testing.T) {
 							t.Error(err)
 						}
 						if i == perTenant/2 && id == tenants[0] {
-							stopA() // a replica goes away...
+							stopA()                    // a replica goes away...
 							stopA = runFor(follower()) // ...and comes back
 						}
 					}

@@ -13,8 +13,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/rampart-dev/rampart/authz"
-	"github.com/rampart-dev/rampart/pii"
 	"github.com/rampart-dev/rampart/iprules"
+	"github.com/rampart-dev/rampart/pii"
 )
 
 // Session is one login of a user: what its tokens are checked against.
