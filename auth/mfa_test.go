@@ -9,6 +9,7 @@ import (
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 
+	"github.com/rampart-dev/rampart/identity"
 	"github.com/rampart-dev/rampart/internal/testdb"
 	"github.com/rampart-dev/rampart/keys"
 )
@@ -28,29 +29,13 @@ func TestMFATokenExpires(t *testing.T) {
 			ctx := context.Background()
 			c := newClock()
 			s := newService(t, d, keys.ES256, c)
-			tenant, user := seedUser(t, s)
-			pair, err := s.openSession(ctx, tenant, user, sessionOptions{amr: []string{"pwd"}}, Meta{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			p := &Principal{TenantID: tenant.ID, UserID: user.ID, Email: user.Email, SessionID: pair.SessionID, Role: user.Role}
-			e, err := s.StartTOTP(ctx, p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := s.ConfirmTOTP(ctx, p, codeAt(t, e.Secret, c.now()), Meta{}); err != nil {
-				t.Fatal(err)
-			}
-			ch, err := s.challenge(ctx, tenant, user)
-			if err != nil {
-				t.Fatal(err)
-			}
+			ch, secret, tenant, user := enrolledChallenge(t, s, c)
 			c.add(mfaTokenTTL + time.Second)
-			if _, err := s.CompleteMFA(ctx, ch.MFAToken, Factor{Code: codeAt(t, e.Secret, c.now())}, Meta{}); err != errInvalidToken {
+			if _, err := s.CompleteMFA(ctx, ch.MFAToken, Factor{Code: codeAt(t, secret, c.now())}, Meta{}); err != errInvalidToken {
 				t.Fatalf("expired mfa_token: %v", err)
 			}
 			ch2, _ := s.challenge(ctx, tenant, user)
-			got, err := s.CompleteMFA(ctx, ch2.MFAToken, Factor{Code: codeAt(t, e.Secret, c.now())}, Meta{})
+			got, err := s.CompleteMFA(ctx, ch2.MFAToken, Factor{Code: codeAt(t, secret, c.now())}, Meta{})
 			if err != nil || !got.Claims.MFAVerified {
 				t.Fatalf("fresh mfa_token: %v", err)
 			}
@@ -69,24 +54,8 @@ func TestParallelWrongCodesSpendFiveAttempts(t *testing.T) {
 			c := newClock()
 			s := newService(t, d, keys.ES256, c)
 			s.lockout.Threshold = 1000
-			tenant, user := seedUser(t, s)
-			pair, err := s.openSession(ctx, tenant, user, sessionOptions{amr: []string{"pwd"}}, Meta{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			p := &Principal{TenantID: tenant.ID, UserID: user.ID, Email: user.Email, SessionID: pair.SessionID, Role: user.Role}
-			e, err := s.StartTOTP(ctx, p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := s.ConfirmTOTP(ctx, p, codeAt(t, e.Secret, c.now()), Meta{}); err != nil {
-				t.Fatal(err)
-			}
-			ch, err := s.challenge(ctx, tenant, user)
-			if err != nil {
-				t.Fatal(err)
-			}
-			right := codeAt(t, e.Secret, c.now())
+			ch, secret, _, _ := enrolledChallenge(t, s, c)
+			right := codeAt(t, secret, c.now())
 			wrong := "000000"
 			if wrong == right {
 				wrong = "111111"
@@ -122,4 +91,29 @@ func TestParallelWrongCodesSpendFiveAttempts(t *testing.T) {
 			}
 		})
 	}
+}
+
+// enrolledChallenge enrols a user in TOTP and starts an MFA login for them:
+// the pending challenge and the TOTP secret.
+func enrolledChallenge(t *testing.T, s *Service, c *clock) (*Challenge, string, *identity.Tenant, *identity.User) {
+	t.Helper()
+	ctx := context.Background()
+	tenant, user := seedUser(t, s)
+	pair, err := s.openSession(ctx, tenant, user, sessionOptions{amr: []string{"pwd"}}, Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &Principal{TenantID: tenant.ID, UserID: user.ID, Email: user.Email, SessionID: pair.SessionID, Role: user.Role}
+	e, err := s.StartTOTP(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ConfirmTOTP(ctx, p, codeAt(t, e.Secret, c.now()), Meta{}); err != nil {
+		t.Fatal(err)
+	}
+	ch, err := s.challenge(ctx, tenant, user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ch, e.Secret, tenant, user
 }

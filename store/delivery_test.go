@@ -216,25 +216,10 @@ func TestJobLeases(t *testing.T) {
 			t.Fatal(err)
 		}
 		s.EnsureJob(ctx, "purge", now.Add(time.Hour)) // a second replica starting: no change
-		var wg sync.WaitGroup
-		var mu sync.Mutex
-		winners := 0
-		for i := 0; i < 10; i++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				j, err := s.LeaseJob(ctx, "purge", fmt.Sprint("r", i), now, time.Minute)
-				if err != nil {
-					t.Error(err)
-				}
-				if j != nil {
-					mu.Lock()
-					winners++
-					mu.Unlock()
-				}
-			}()
-		}
-		wg.Wait()
+		winners := countParallel(t, 10, func(i int) (bool, error) {
+			j, err := s.LeaseJob(ctx, "purge", fmt.Sprint("r", i), now, time.Minute)
+			return j != nil, err
+		})
 		if winners != 1 {
 			t.Fatalf("%d replicas leased the job", winners)
 		}

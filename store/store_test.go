@@ -543,30 +543,13 @@ func TestChallengeAttemptsAreAtomic(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var wg sync.WaitGroup
-		var mu sync.Mutex
-		granted := 0
-		for i := 0; i < 100; i++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				var ok bool
-				err := s.InTenant(ctx, tn.ID, func(tx *Tx) (err error) {
-					ok, err = tx.AttemptChallenge(ctx, hash, now, 5)
-					return err
-				})
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				if ok {
-					mu.Lock()
-					granted++
-					mu.Unlock()
-				}
-			}()
-		}
-		wg.Wait()
+		granted := countParallel(t, 100, func(int) (ok bool, err error) {
+			err = s.InTenant(ctx, tn.ID, func(tx *Tx) (err error) {
+				ok, err = tx.AttemptChallenge(ctx, hash, now, 5)
+				return err
+			})
+			return ok, err
+		})
 		if granted != 5 {
 			t.Fatalf("%d attempts granted, want 5", granted)
 		}
@@ -583,4 +566,29 @@ func TestChallengeAttemptsAreAtomic(t *testing.T) {
 			}
 		}
 	})
+}
+
+// countParallel runs fn n times at once and counts the calls that said yes.
+func countParallel(t *testing.T, n int, fn func(i int) (bool, error)) int {
+	t.Helper()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	yes := 0
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ok, err := fn(i)
+			if err != nil {
+				t.Error(err)
+			}
+			if ok {
+				mu.Lock()
+				yes++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return yes
 }
