@@ -173,3 +173,16 @@ func TestReencryptionRunsAsAJob(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// TestNoSinkWithACourier: with SMTP and an SMS bridge configured there is
+// no development sink: GET /v1/dev/outbox is a 404 problem.
+func TestNoSinkWithACourier(t *testing.T) {
+	env := testEnv(t, "sqlite")
+	env["RAMPART_SMTP_URL"] = "smtp://127.0.0.1:1"
+	env["RAMPART_MAIL_FROM"] = "Rampart <no-reply@rampart.test>"
+	env["RAMPART_SMS_WEBHOOK_URL"] = "http://127.0.0.1:1/sms"
+	env["RAMPART_SMS_WEBHOOK_SECRET"] = "a-secret-of-at-least-24-bytes"
+	ts := start(t, env)
+	resp, b := ts.do(t, "GET", "/v1/dev/outbox?to=a@b.io", testOperatorToken, nil)
+	assertProblem(t, resp, b, 404)
+}
