@@ -1,0 +1,391 @@
+package guard
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Limits of normalisation: decoding is bounded so that a crafted text
+// cannot make a scan expensive.
+const (
+	minEncodedRun  = 16      // shortest Base64 or hex run worth decoding
+	maxDecodeDepth = 2       // an encoding inside an encoding, no deeper
+	maxDecodedRune = 1 << 16 // decoded text kept per scan, in runes
+)
+
+// View is one reading of a text: the whole text normalised, or a part of it
+// decoded (Base64, hex) or re-read (ROT13, reversed) and normalised. Text
+// is folded for matching: compatibility-decomposed (NFKD) without
+// combining marks, lower case, invisible characters removed, homoglyphs
+// and leetspeak folded in words that mix them with Latin letters, and
+// spaced-out letters joined.
+type View struct {
+	Kind string // plain, base64, hex, rot13, reversed
+	Text string
+	// pos[i] is the original rune index of the view's i-th rune; pos has one
+	// more entry, the end.
+	pos []int
+}
+
+// Span maps a rune range of the view back to the original text.
+func (v *View) Span(start, end int) (int, int) {
+	if len(v.pos) == 0 {
+		return 0, 0
+	}
+	start = min(max(start, 0), len(v.pos)-1)
+	end = min(max(end, start), len(v.pos)-1)
+	a, b := v.pos[start], v.pos[end]
+	if end > start && b <= a {
+		b = v.pos[end-1] + 1
+	}
+	if b < a {
+		a, b = b, a
+	}
+	return a, b
+}
+
+// Text is a text and its views; Views[0] is always the plain view.
+type Text struct {
+	Original string
+	Runes    int // length of Original in runes
+	Views    []View
+}
+
+// Normalize reads s every way a scanner must see it.
+func Normalize(s string) *Text {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	n := utf8.RuneCountInString(s)
+	t := &Text{Original: s, Runes: n}
+	identity := make([]int, 0, n+1)
+	for i := 0; i <= n; i++ {
+		identity = append(identity, i)
+	}
+	plain := fold("plain", []rune(s), identity)
+	t.Views = append(t.Views, plain)
+	budget := maxDecodedRune
+	t.decode(s, identity, 1, &budget)
+	t.reread(plain)
+	return t
+}
+
+// fold normalises runes whose original positions are pos (len(pos) ==
+// len(runes)+1) into a view.
+func fold(kind string, runes []rune, pos []int) View {
+	out := make([]rune, 0, len(runes))
+	opos := make([]int, 0, len(runes)+1)
+	var buf [8]rune
+	for i, r := range runes {
+		for _, d := range decompose(r, buf[:0]) {
+			out = append(out, d)
+			opos = append(opos, pos[i])
+		}
+	}
+	opos = append(opos, pos[len(runes)])
+	out, opos = foldWords(out, opos)
+	out, opos = joinSpaced(out, opos)
+	return View{Kind: kind, Text: string(out), pos: opos}
+}
+
+// decompose returns r compatibility-decomposed, without combining marks,
+// invisible format characters or variation selectors, in lower case.
+func decompose(r rune, buf []rune) []rune {
+	if r < utf8.RuneSelf {
+		if r >= 'A' && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		return append(buf, r)
+	}
+	if invisible(r) {
+		return buf
+	}
+	var b [utf8.UTFMax]byte
+	n := utf8.EncodeRune(b[:], r)
+	d := norm.NFKD.Bytes(b[:n])
+	for len(d) > 0 {
+		x, size := utf8.DecodeRune(d)
+		d = d[size:]
+		if unicode.Is(unicode.Mn, x) || invisible(x) {
+			continue
+		}
+		buf = append(buf, unicode.ToLower(x))
+	}
+	return buf
+}
+
+// invisible reports characters that show nothing: zero-width characters,
+// bidirectional controls, tag characters, variation selectors, soft hyphens.
+func invisible(r rune) bool {
+	switch {
+	case r == 0x00AD, r == 0x034F, r == 0x061C, r == 0x180E, r == 0xFEFF:
+		return true
+	case r >= 0x200B && r <= 0x200F, r >= 0x202A && r <= 0x202E, r >= 0x2060 && r <= 0x206F:
+		return true
+	case r >= 0xFE00 && r <= 0xFE0F, r >= 0xE0000 && r <= 0xE007F, r >= 0xE0100 && r <= 0xE01EF:
+		return true
+	}
+	return false
+}
+
+// homoglyphs are Cyrillic and Greek letters that look like Latin ones
+// (lower case, after decompose).
+var homoglyphs = map[rune]rune{
+	'а': 'a', 'в': 'b', 'е': 'e', 'ё': 'e', 'і': 'i', 'ї': 'i', 'ј': 'j', 'к': 'k', 'м': 'm', 'н': 'h', 'о': 'o',
+	'р': 'p', 'с': 'c', 'т': 't', 'у': 'y', 'х': 'x', 'ѕ': 's', 'ԁ': 'd', 'ԛ': 'q', 'ԝ': 'w', 'ɡ': 'g', 'ı': 'i',
+	'α': 'a', 'β': 'b', 'ε': 'e', 'ι': 'i', 'κ': 'k', 'ν': 'v', 'ο': 'o', 'ρ': 'p', 'τ': 't', 'υ': 'u', 'χ': 'x', 'γ': 'y',
+}
+
+// leet maps the digits and symbols written for letters.
+var leet = map[rune]rune{'0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '8': 'b', '@': 'a', '$': 's', '!': 'i', '|': 'l', '€': 'e'}
+
+func isLatin(r rune) bool { return r >= 'a' && r <= 'z' }
+
+// foldWords folds homoglyphs and leetspeak inside words that mix them with
+// Latin letters ("1gn0re", "hаte" with a Cyrillic а), leaving words wholly
+// in another script, and numbers, as they are.
+func foldWords(rs []rune, pos []int) ([]rune, []int) {
+	i := 0
+	for i < len(rs) {
+		if !wordRune(rs[i]) {
+			i++
+			continue
+		}
+		j := i
+		latin, glyph, lt, other := 0, 0, 0, 0
+		for j < len(rs) && wordRune(rs[j]) {
+			r := rs[j]
+			switch {
+			case isLatin(r):
+				latin++
+			case homoglyphs[r] != 0:
+				glyph++
+			case leet[r] != 0:
+				lt++
+			case unicode.IsLetter(r):
+				other++
+			}
+			j++
+		}
+		// Trailing symbols ("hello!") are punctuation, not letters.
+		end := j
+		for end > i && (rs[end-1] == '!' || rs[end-1] == '$' || rs[end-1] == '|') {
+			end--
+		}
+		// Leetspeak needs a word that is mostly letters ("h4t3", not a hex
+		// string or a serial number).
+		if latin > 0 && other == 0 && (glyph > 0 || (lt > 0 && latin >= 2 && latin >= lt)) {
+			for k := i; k < end; k++ {
+				if g := homoglyphs[rs[k]]; g != 0 {
+					rs[k] = g
+				} else if l := leet[rs[k]]; l != 0 {
+					rs[k] = l
+				}
+			}
+		}
+		i = j
+	}
+	return rs, pos
+}
+
+func wordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || leet[r] != 0
+}
+
+// joinSpaced joins letters spelled out one by one ("i g n o r e",
+// "k.i.l.l"): a run of four or more single letters separated by one space,
+// dot, dash, underscore or asterisk becomes one word.
+func joinSpaced(rs []rune, pos []int) ([]rune, []int) {
+	single := func(k int) bool {
+		return k < len(rs) && unicode.IsLetter(rs[k]) && (k+1 >= len(rs) || !unicode.IsLetter(rs[k+1])) && (k == 0 || !unicode.IsLetter(rs[k-1]))
+	}
+	sep := func(r rune) bool { return r == ' ' || r == '.' || r == '-' || r == '_' || r == '*' }
+	out, opos := rs[:0:0], pos[:0:0]
+	i := 0
+	for i < len(rs) {
+		if single(i) {
+			j, n := i, 1
+			for j+2 < len(rs) && sep(rs[j+1]) && single(j+2) {
+				j += 2
+				n++
+			}
+			if n >= 4 {
+				for k := i; k <= j; k += 2 {
+					out = append(out, rs[k])
+					opos = append(opos, pos[k])
+				}
+				i = j + 1
+				continue
+			}
+		}
+		out = append(out, rs[i])
+		opos = append(opos, pos[i])
+		i++
+	}
+	opos = append(opos, pos[len(rs)])
+	return out, opos
+}
+
+// decode adds a view for each Base64 or hex run of s that decodes to text,
+// and for encodings inside those, up to maxDecodeDepth.
+func (t *Text) decode(s string, pos []int, depth int, budget *int) {
+	if depth > maxDecodeDepth {
+		return
+	}
+	rs := []rune(s)
+	i := 0
+	for i < len(rs) && *budget > 0 {
+		if !encodedRune(rs[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(rs) && encodedRune(rs[j]) {
+			j++
+		}
+		// Hex written in spaced pairs: "69 67 6e 6f ...".
+		if j-i == 2 && isHex(rs[i]) && isHex(rs[i+1]) {
+			for j+2 < len(rs) && rs[j] == ' ' && isHex(rs[j+1]) && isHex(rs[j+2]) && (j+3 == len(rs) || !encodedRune(rs[j+3])) {
+				j += 3
+			}
+		}
+		if j-i >= minEncodedRun {
+			run := string(rs[i:j])
+			if kind, plain, ok := decodeRun(run); ok {
+				dr := []rune(plain)
+				if len(dr) > *budget {
+					dr = dr[:*budget]
+				}
+				*budget -= len(dr)
+				// Each decoded rune stands for the whole run in the original.
+				dpos := make([]int, len(dr)+1)
+				for k := range dr {
+					dpos[k] = pos[i] + (pos[j]-pos[i])*k/max(len(dr), 1)
+				}
+				dpos[len(dr)] = pos[j]
+				t.Views = append(t.Views, fold(kind, dr, dpos))
+				t.decode(string(dr), dpos, depth+1, budget)
+			}
+		}
+		i = j
+	}
+}
+
+func encodedRune(r rune) bool {
+	return r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '+' || r == '/' || r == '=' || r == '_' || r == '-')
+}
+
+func isHex(r rune) bool { return r >= '0' && r <= '9' || r >= 'a' && r <= 'f' || r >= 'A' && r <= 'F' }
+
+// decodeRun decodes a run as hex or Base64 when the result is readable
+// text (mostly printable, with letters and a space or two).
+func decodeRun(run string) (kind, plain string, ok bool) {
+	compact := strings.ReplaceAll(run, " ", "")
+	if len(compact)%2 == 0 && strings.IndexFunc(compact, func(r rune) bool { return !isHex(r) }) < 0 {
+		if b, err := hex.DecodeString(compact); err == nil && readable(b) {
+			return "hex", string(b), true
+		}
+	}
+	if strings.Contains(run, " ") {
+		return "", "", false
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(run); err == nil && readable(b) {
+			return "base64", string(b), true
+		}
+	}
+	return "", "", false
+}
+
+// readable reports whether b is UTF-8 text a person would write: almost all
+// printable, with letters and spaces.
+func readable(b []byte) bool {
+	if len(b) < 6 || !utf8.Valid(b) {
+		return false
+	}
+	letters, spaces, bad, n := 0, 0, 0, 0
+	for _, r := range string(b) {
+		n++
+		switch {
+		case unicode.IsLetter(r):
+			letters++
+		case r == ' ':
+			spaces++
+		case r == '\n' || r == '\t' || r == '\r':
+		case !unicode.IsPrint(r):
+			bad++
+		}
+	}
+	return bad == 0 && letters*2 >= n && spaces >= 1
+}
+
+// reread adds ROT13 and reversed views of the plain view when they read
+// more like language than the text itself does (a message written
+// backwards or in ROT13 to hide it).
+func (t *Text) reread(plain View) {
+	base := wordiness(plain.Text)
+	if base >= 0.35 {
+		return
+	}
+	rot := []rune(plain.Text)
+	for i, r := range rot {
+		switch {
+		case r >= 'a' && r <= 'z':
+			rot[i] = 'a' + (r-'a'+13)%26
+		}
+	}
+	if w := wordiness(string(rot)); w > base+0.15 {
+		t.Views = append(t.Views, View{Kind: "rot13", Text: string(rot), pos: plain.pos})
+	}
+	rev := []rune(plain.Text)
+	rpos := make([]int, len(rev)+1)
+	for i, j := 0, len(rev)-1; i < j; i, j = i+1, j-1 {
+		rev[i], rev[j] = rev[j], rev[i]
+	}
+	for i := range rev {
+		rpos[i] = plain.pos[len(rev)-1-i]
+	}
+	rpos[len(rev)] = plain.pos[len(rev)]
+	if w := wordiness(string(rev)); w > base+0.15 {
+		t.Views = append(t.Views, View{Kind: "reversed", Text: string(rev), pos: rpos})
+	}
+}
+
+// commonWords are frequent short words of the languages users write in;
+// their share of a text's words says whether it reads as language.
+var commonWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`the and you to is of a in that it for on are with this be not your have me my what
+	i can do all now from as or if will please tell any how no an at by was but so just
+	der die das und ist nicht ich du sie zu ein eine mit den von für auf wie was
+	le la les et est pas je tu il de des un une que qui pour dans avec vous
+	el los las y es no yo que de en un una por para con como
+	o os as e não eu um uma com para em do da
+	il di che e non un una per con sono`) {
+		m[w] = true
+	}
+	return m
+}()
+
+// wordiness is the share of the first 200 words of s that are common words.
+func wordiness(s string) float64 {
+	n, hit := 0, 0
+	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) }) {
+		if n == 200 {
+			break
+		}
+		n++
+		if commonWords[w] {
+			hit++
+		}
+	}
+	if n < 3 {
+		return 1
+	}
+	return float64(hit) / float64(n)
+}
