@@ -54,6 +54,25 @@ type Text struct {
 	Original string
 	Runes    int // length of Original in runes
 	Views    []View
+	feats    []*Features // per view, extracted once and shared by the models
+}
+
+// FeatureBits is the size of the hashed feature space every model uses, so
+// that one extraction serves them all.
+const FeatureBits = 18
+
+// Features returns the hashed features of view i, extracted on first use
+// and shared by every scanner's model.
+func (t *Text) Features(i int) *Features {
+	if t.feats == nil {
+		t.feats = make([]*Features, len(t.Views))
+	}
+	if t.feats[i] == nil {
+		f := &Features{Bits: FeatureBits}
+		f.Extract(t.Views[i].Text)
+		t.feats[i] = f
+	}
+	return t.feats[i]
 }
 
 // Normalize reads s every way a scanner must see it.
