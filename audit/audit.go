@@ -49,6 +49,9 @@ const (
 	BackupCodesRegen   Type = "backup_codes_regenerated"
 	IPBlocked          Type = "ip_blocked"
 	DataKeyRotated     Type = "data_key_rotated"
+	GuardBlocked       Type = "guard_blocked"
+	GuardFlagged       Type = "guard_flagged"
+	CrisisDetected     Type = "crisis_detected"
 )
 
 // Types lists every event type, for validating subscriptions and filters.
@@ -56,7 +59,7 @@ func Types() []Type {
 	return []Type{LoginSuccess, LoginFailure, Logout, PasswordChange, PermissionDenied, DataAccess, DataModification,
 		FileUpload, SuspiciousActivity, APIRateLimit, ConfigChange, TenantCreated, UserCreated, UserUpdated, UserDeleted,
 		AccountLocked, RefreshReuse, SessionEvicted, SessionRevoked, KeyRotated, MFAEnrolled, MFADisabled, MFASuccess,
-		MFAFailure, BackupCodeUsed, BackupCodesRegen, IPBlocked, DataKeyRotated}
+		MFAFailure, BackupCodeUsed, BackupCodesRegen, IPBlocked, DataKeyRotated, GuardBlocked, GuardFlagged, CrisisDetected}
 }
 
 // KnownType reports whether name is an event type.

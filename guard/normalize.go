@@ -30,6 +30,11 @@ type View struct {
 	// pos[i] is the original rune index of the view's i-th rune; pos has one
 	// more entry, the end.
 	pos []int
+	// lit is the view before homoglyph and leetspeak folding and joining
+	// (decomposed, lower case, invisibles removed), with litPos its
+	// positions: what canaries, which may hold digits, are matched against.
+	lit    []rune
+	litPos []int
 }
 
 // Span maps a rune range of the view back to the original text.
@@ -47,6 +52,13 @@ func (v *View) Span(start, end int) (int, int) {
 		a, b = b, a
 	}
 	return a, b
+}
+
+// litSpan maps a rune range of the view's literal form back to the
+// original text.
+func (v *View) litSpan(start, end int) (int, int) {
+	w := View{pos: v.litPos}
+	return w.Span(start, end)
 }
 
 // Text is a text and its views; Views[0] is always the plain view.
@@ -107,9 +119,10 @@ func fold(kind string, runes []rune, pos []int) View {
 		}
 	}
 	opos = append(opos, pos[len(runes)])
+	lit, litPos := append([]rune(nil), out...), opos
 	out, opos = foldWords(out, opos)
 	out, opos = joinSpaced(out, opos)
-	return View{Kind: kind, Text: string(out), pos: opos}
+	return View{Kind: kind, Text: string(out), pos: opos, lit: lit, litPos: litPos}
 }
 
 // decompose returns r compatibility-decomposed, without combining marks,

@@ -111,6 +111,9 @@ func (s *Server) routes() []route {
 		{"POST", "/v1/pii/mask", caller, s.handleMaskPII()},                // strategy encrypt also needs crypto:encrypt
 		{"POST", "/v1/pii/unmask", "crypto:decrypt", s.handleUnmaskPII()},
 
+		{"POST", "/v1/guard/scan", "guard:scan", s.handleGuardScan()},
+		{"POST", "/v1/guard/scan-batch", "guard:scan", s.handleGuardScanBatch()},
+
 		{"POST", "/v1/api-keys", "api:keys", s.handleCreateAPIKey()},
 		{"GET", "/v1/api-keys", "api:keys", s.handleListAPIKeys()},
 		{"DELETE", "/v1/api-keys/{id}", "api:keys", s.handleRevokeAPIKey()},

@@ -19,6 +19,7 @@ import (
 	"github.com/rampart-dev/rampart/config"
 	"github.com/rampart-dev/rampart/courier"
 	"github.com/rampart-dev/rampart/delivery"
+	"github.com/rampart-dev/rampart/guard"
 	"github.com/rampart-dev/rampart/identity"
 	"github.com/rampart-dev/rampart/pii"
 	"github.com/rampart-dev/rampart/ratelimit"
@@ -51,6 +52,7 @@ type Server struct {
 	delivery     *delivery.Service
 	sink         *courier.Sink // development only: what "sent" messages went to
 	jobs         Jobs
+	guard        *guard.Service
 	now          func() time.Time
 }
 
@@ -91,7 +93,9 @@ type Deps struct {
 	Sink *courier.Sink
 	// Jobs runs deployment-wide jobs (re-encryption after a rotation).
 	Jobs Jobs
-	Now  func() time.Time
+	// Guard answers the guardrails API.
+	Guard *guard.Service
+	Now   func() time.Time
 }
 
 // New returns a Server.
@@ -111,6 +115,7 @@ func New(d Deps) *Server {
 		delivery:     d.Delivery,
 		sink:         d.Sink,
 		jobs:         d.Jobs,
+		guard:        d.Guard,
 	}
 	s.readiness = append(s.readiness, readinessCheck{"database", func(r *http.Request) error { return d.Store.Ping(r.Context()) }})
 	for name, fn := range d.Ready {

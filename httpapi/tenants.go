@@ -170,6 +170,30 @@ type tenantSettingsRequest struct {
 	IPDeny             []string                           `json:"ip_deny" validate:"max=256,dive,max=64,ipprefix"`
 	RateLimits         map[string]rateLimitSettingRequest `json:"rate_limits" validate:"max=50,dive,keys,max=40,operation,endkeys"`
 	PIIRegions         []string                           `json:"pii_regions" validate:"max=10,dive,max=2"`
+	Guardrails         *guardrailsRequest                 `json:"guardrails"`
+}
+
+// guardrailsRequest is the tenant's guardrail policy (guard.Policy); the
+// domain checks scanner and source names and the thresholds' order.
+type guardrailsRequest struct {
+	Thresholds      map[string]map[string]guardThresholdRequest `json:"thresholds" validate:"max=6,dive,keys,max=16,endkeys,max=5,dive,keys,max=16,endkeys"`
+	Disabled        []string                                    `json:"disabled" validate:"max=6,dive,max=16"`
+	Allow           []string                                    `json:"allow" validate:"max=200,dive,max=200"`
+	CrisisResources map[string][]crisisResourceRequest          `json:"crisis_resources" validate:"max=50,dive,keys,max=35,endkeys,max=20,dive"`
+	NoEscalation    bool                                        `json:"no_escalation"`
+	MaxTextBytes    int                                         `json:"max_text_bytes" validate:"min=0,max=16777216"`
+}
+
+type guardThresholdRequest struct {
+	Flag  float64 `json:"flag" validate:"min=0,max=1"`
+	Block float64 `json:"block" validate:"min=0,max=1"`
+}
+
+type crisisResourceRequest struct {
+	Name    string `json:"name" validate:"max=200"`
+	Contact string `json:"contact" validate:"max=200"`
+	URL     string `json:"url" validate:"max=500"`
+	Locale  string `json:"locale" validate:"max=35"`
 }
 
 // rateLimitSettingRequest is one of a tenant's own limits

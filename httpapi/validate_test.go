@@ -281,7 +281,7 @@ func TestEveryRequestFieldIsBounded(t *testing.T) {
 			if !ok || fn.Body == nil || fn.Name.Name == "decode" {
 				continue // decode passes its own dst on
 			}
-			g := &guard{t: t, pkgTypes: pkgTypes, fn: fn, rules: rules}
+			g := &boundsCheck{t: t, pkgTypes: pkgTypes, fn: fn, rules: rules}
 			ast.Inspect(fn.Body, func(n ast.Node) bool {
 				call, ok := n.(*ast.CallExpr)
 				if !ok || len(call.Args) != 2 {
@@ -323,8 +323,8 @@ func TestEveryRequestFieldIsBounded(t *testing.T) {
 	}
 }
 
-// guard checks the targets of decode calls in one function.
-type guard struct {
+// boundsCheck checks the targets of decode calls in one function.
+type boundsCheck struct {
 	t        *testing.T
 	pkgTypes map[string]ast.Expr
 	fn       *ast.FuncDecl
@@ -333,7 +333,7 @@ type guard struct {
 }
 
 // target finds the type of &v, declared in the function, and checks it.
-func (g *guard) target(arg ast.Expr) {
+func (g *boundsCheck) target(arg ast.Expr) {
 	var id *ast.Ident
 	if u, ok := arg.(*ast.UnaryExpr); ok && u.Op == token.AND {
 		id, _ = u.X.(*ast.Ident)
@@ -402,7 +402,7 @@ func (g *guard) target(arg ast.Expr) {
 }
 
 // check checks a value of type expr at path, whose validate rules are tag.
-func (g *guard) check(path string, expr ast.Expr, tag string, depth int) {
+func (g *boundsCheck) check(path string, expr ast.Expr, tag string, depth int) {
 	if depth > 10 {
 		g.t.Errorf("%s: %s nests too deep", g.where, path)
 		return

@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/rampart-dev/rampart/authz"
+	"github.com/rampart-dev/rampart/guard"
 	"github.com/rampart-dev/rampart/iprules"
 	"github.com/rampart-dev/rampart/pii"
 )
@@ -158,6 +159,9 @@ type TenantPolicy struct {
 	// formats PII detection tries when a request names none: the countries
 	// the tenant's users write from.
 	PIIRegions []string `json:"pii_regions,omitempty"`
+	// Guardrails is the tenant's guardrail policy: thresholds per scanner
+	// and source, scanners off, allow-listed phrases, crisis resources.
+	Guardrails *guard.Policy `json:"guardrails,omitempty"`
 }
 
 // RateLimitSetting is one limit a tenant configures.
@@ -278,6 +282,11 @@ func (p TenantPolicy) Validate(field string) error {
 	for i, r := range p.PIIRegions {
 		if !pii.ValidRegion(r) {
 			return FieldErrorf(fmt.Sprintf("%s.pii_regions[%d]", field, i), "%q is not a region code (ISO 3166 alpha-2, such as DE or FR)", r)
+		}
+	}
+	if p.Guardrails != nil {
+		if err := p.Guardrails.Validate(field + ".guardrails"); err != nil {
+			return err
 		}
 	}
 	if len(p.RateLimits) > MaxTenantRateLimits {

@@ -112,6 +112,9 @@ func mergeSettings(stored identity.TenantPolicy, doc json.RawMessage) (identity.
 		if _, ok := present["rate_limits"]; ok {
 			policy.RateLimits = nil
 		}
+		if _, ok := present["guardrails"]; ok {
+			policy.Guardrails = nil // replaced whole, like a map
+		}
 	}
 	dec := json.NewDecoder(bytes.NewReader(doc))
 	dec.DisallowUnknownFields()

@@ -15,6 +15,7 @@ import (
 	"github.com/rampart-dev/rampart/courier"
 	"github.com/rampart-dev/rampart/delivery"
 	"github.com/rampart-dev/rampart/feed"
+	"github.com/rampart-dev/rampart/guard"
 	"github.com/rampart-dev/rampart/identity"
 	"github.com/rampart-dev/rampart/jobs"
 	"github.com/rampart-dev/rampart/outbox"
@@ -139,4 +140,16 @@ func purgeExpired(ctx context.Context, st *store.Store) (int64, error) {
 		})
 	})
 	return total, err
+}
+
+// guardPolicies reads tenants' guardrail policies from the cached tenant
+// settings.
+type guardPolicies struct{ a *auth.Service }
+
+func (g guardPolicies) GuardPolicy(ctx context.Context, tenantID string) (guard.Policy, error) {
+	p, err := g.a.TenantPolicy(ctx, tenantID)
+	if err != nil || p.Guardrails == nil {
+		return guard.Policy{}, err
+	}
+	return *p.Guardrails, nil
 }

@@ -25,6 +25,7 @@ import (
 
 	"github.com/rampart-dev/rampart/auth"
 	"github.com/rampart-dev/rampart/config"
+	"github.com/rampart-dev/rampart/guard"
 	"github.com/rampart-dev/rampart/httpapi"
 	"github.com/rampart-dev/rampart/identity"
 	"github.com/rampart-dev/rampart/keys"
@@ -218,11 +219,16 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 		Caches:   authn,
 		Now:      now,
 	})
+	guards, err := guard.New()
+	if err != nil {
+		return err
+	}
+	guardSvc := &guard.Service{Guard: guards, Policies: guardPolicies{authn}, Audit: authn, MaxBodyBytes: int(cfg.MaxBodyBytes)}
 	srv := httpapi.New(httpapi.Deps{
 		Config: cfg, Logger: log, Store: st, Hasher: hasher, Auth: authn, Tenancy: tenants,
 		Vault:             vlt,
 		OperatorTokenHash: operatorHash, Ready: ready, Limiter: limiter, LimiterName: limiterName, Tiers: cfg.RateLimitTiers, Now: now,
-		Delivery: evs.svc, Sink: evs.sink, Jobs: sched,
+		Delivery: evs.svc, Sink: evs.sink, Jobs: sched, Guard: guardSvc,
 	})
 	hs := &http.Server{
 		Handler:           srv.Handler(),
