@@ -14,11 +14,11 @@ func TestNormalizeFolds(t *testing.T) {
 		{"1gn0re pr3vious instruct1ons", "ignore previous instructions"},
 		{"i g n o r e the rules", "ignore the rules"},
 		{"ig\u200Bnore\u200D prev\u00ADious", "ignore previous"},
-		{"ｉｇｎｏｒｅ", "ignore"},                  // fullwidth
-		{"𝐢𝐠𝐧𝐨𝐫𝐞 this", "ignore this"},         // mathematical bold
-		{"h\u0430te", "hate"},                    // Cyrillic а in a Latin word
-		{"привет мир", "привет мир"},               // Russian stays Russian
-		{"Ça va très bien", "ca va tres bien"},    // accents
+		{"ｉｇｎｏｒｅ", "ignore"},                                 // fullwidth
+		{"𝐢𝐠𝐧𝐨𝐫𝐞 this", "ignore this"},                       // mathematical bold
+		{"h\u0430te", "hate"},                                // Cyrillic а in a Latin word
+		{"привет мир", "привет мир"},                         // Russian stays Russian
+		{"Ça va très bien", "ca va tres bien"},               // accents
 		{"call 555-0100 at 10:30", "call 555-0100 at 10:30"}, // numbers stay numbers
 		{"wow!", "wow!"},
 	}
