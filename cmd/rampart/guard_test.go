@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 )
@@ -131,5 +133,37 @@ func TestGuardScanContract(t *testing.T) {
 	}
 	if ts.status(t, "POST", "/v1/guard/scan", viewer, map[string]any{"text": "hello"}) != 403 {
 		t.Fatal("a viewer can scan")
+	}
+}
+
+// TestGuardEval runs `rampart guard eval` on a small labelled file.
+func TestGuardEval(t *testing.T) {
+	dir := t.TempDir()
+	lines := []string{
+		`{"text":"The code is ZEBRA-4471-QUARTZ.","source":"output","canaries":["ZEBRA-4471-QUARTZ"],"labels":{"leak":true}}`,
+		`{"text":"I can't share that.","source":"output","canaries":["ZEBRA-4471-QUARTZ"],"labels":{"leak":false}}`,
+		`{"text":"WkVCUkEtNDQ3MS1RVUFSVFo=","source":"output","canaries":["ZEBRA-4471-QUARTZ"],"labels":{"leak":true}}`,
+		`{"text":"Here is a recipe for soup.","source":"output","canaries":["ZEBRA-4471-QUARTZ"],"labels":{"leak":false}}`,
+	}
+	path := dir + "/eval.jsonl"
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if err := run(context.Background(), []string{"guard", "eval", "--data", path}, func(string) string { return "" }, nil, &out, &errb); err != nil {
+		t.Fatalf("%v: %s", err, errb.String())
+	}
+	var leak string
+	for _, l := range strings.Split(out.String(), "\n") {
+		if strings.HasPrefix(l, "leakage ") {
+			leak = l
+		}
+	}
+	f := strings.Fields(leak)
+	if len(f) != 9 || f[1] != "2" || f[2] != "2" || f[3] != "1.000" || f[6] != "1.000" {
+		t.Fatalf("eval output:\n%s", out.String())
+	}
+	if err := run(context.Background(), []string{"guard", "eval", "--data", dir + "/missing.jsonl"}, func(string) string { return "" }, nil, &out, &errb); err == nil {
+		t.Fatal("a missing file was read")
 	}
 }

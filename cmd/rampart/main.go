@@ -38,6 +38,7 @@ Commands:
   tenant list           list tenants
   keys rotate           create a new token-signing key (the old one stays published until its tokens expire)
   audit verify          check every tenant's audit hash chain; exit 1 at the first broken link
+  guard eval --data F   measure the guardrail scanners on labelled JSONL (ROC-AUC, P/R/F1 at the default verdict, TPR at FPR<=1%)
   version               print the version
 
 Every flag has an environment variable; run 'rampart serve -h' to list them.
@@ -72,6 +73,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return keysRotate(ctx, rest[1:], getenv, stdout, stderr)
 		}
 		return fmt.Errorf("usage: rampart keys rotate [flags]")
+	case "guard":
+		if len(rest) > 0 && rest[0] == "eval" {
+			return guardEval(rest[1:], stdout, stderr)
+		}
+		return fmt.Errorf("usage: rampart guard eval --data FILE.jsonl [--data ...]")
 	case "version":
 		fmt.Fprintln(stdout, "rampart", version)
 		return nil
