@@ -27,6 +27,9 @@ const maxFeatureWords = 1500
 
 // Extract fills f with the features of s (a view's folded text).
 func (f *Features) Extract(s string) {
+	if need := len(s) * 4; cap(f.idx) < need {
+		f.idx = make([]uint32, 0, need)
+	}
 	f.idx = f.idx[:0]
 	mask := uint32(1)<<f.Bits - 1
 	var prev uint32

@@ -94,31 +94,42 @@ func Normalize(s string) *Text {
 	}
 	n := utf8.RuneCountInString(s)
 	t := &Text{Original: s, Runes: n}
-	identity := make([]int, 0, n+1)
-	for i := 0; i <= n; i++ {
-		identity = append(identity, i)
-	}
-	plain := fold("plain", []rune(s), identity)
+	rs := []rune(s)
+	plain := fold("plain", rs, nil)
 	t.Views = append(t.Views, plain)
 	budget := maxDecodedRune
-	t.decode(s, identity, 1, &budget)
+	t.decode(rs, nil, 1, &budget)
 	t.reread(plain)
 	return t
 }
 
 // fold normalises runes whose original positions are pos (len(pos) ==
-// len(runes)+1) into a view.
+// len(runes)+1; nil: the runes are the original text) into a view.
 func fold(kind string, runes []rune, pos []int) View {
+	at := func(i int) int {
+		if pos == nil {
+			return i
+		}
+		return pos[i]
+	}
 	out := make([]rune, 0, len(runes))
 	opos := make([]int, 0, len(runes)+1)
 	var buf [8]rune
 	for i, r := range runes {
+		if r < utf8.RuneSelf {
+			if r >= 'A' && r <= 'Z' {
+				r += 'a' - 'A'
+			}
+			out = append(out, r)
+			opos = append(opos, at(i))
+			continue
+		}
 		for _, d := range decompose(r, buf[:0]) {
 			out = append(out, d)
-			opos = append(opos, pos[i])
+			opos = append(opos, at(i))
 		}
 	}
-	opos = append(opos, pos[len(runes)])
+	opos = append(opos, at(len(runes)))
 	lit, litPos := append([]rune(nil), out...), opos
 	out, opos = foldWords(out, opos)
 	out, opos = joinSpaced(out, opos)
@@ -173,8 +184,18 @@ var homoglyphs = map[rune]rune{
 	'α': 'a', 'β': 'b', 'ε': 'e', 'ι': 'i', 'κ': 'k', 'ν': 'v', 'ο': 'o', 'ρ': 'p', 'τ': 't', 'υ': 'u', 'χ': 'x', 'γ': 'y',
 }
 
-// leet maps the digits and symbols written for letters.
-var leet = map[rune]rune{'0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '8': 'b', '@': 'a', '$': 's', '!': 'i', '|': 'l', '€': 'e'}
+// leetASCII maps the digits and symbols written for letters.
+var leetASCII = [128]rune{'0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '8': 'b', '@': 'a', '$': 's', '!': 'i', '|': 'l'}
+
+func leet(r rune) rune {
+	if r < utf8.RuneSelf {
+		return leetASCII[r]
+	}
+	if r == '€' {
+		return 'e'
+	}
+	return 0
+}
 
 func isLatin(r rune) bool { return r >= 'a' && r <= 'z' }
 
@@ -195,9 +216,13 @@ func foldWords(rs []rune, pos []int) ([]rune, []int) {
 			switch {
 			case isLatin(r):
 				latin++
+			case r < utf8.RuneSelf:
+				if leetASCII[r] != 0 {
+					lt++
+				}
 			case homoglyphs[r] != 0:
 				glyph++
-			case leet[r] != 0:
+			case leet(r) != 0:
 				lt++
 			case unicode.IsLetter(r):
 				other++
@@ -215,7 +240,7 @@ func foldWords(rs []rune, pos []int) ([]rune, []int) {
 			for k := i; k < end; k++ {
 				if g := homoglyphs[rs[k]]; g != 0 {
 					rs[k] = g
-				} else if l := leet[rs[k]]; l != 0 {
+				} else if l := leet(rs[k]); l != 0 {
 					rs[k] = l
 				}
 			}
@@ -226,7 +251,10 @@ func foldWords(rs []rune, pos []int) ([]rune, []int) {
 }
 
 func wordRune(r rune) bool {
-	return unicode.IsLetter(r) || unicode.IsDigit(r) || leet[r] != 0
+	if r < utf8.RuneSelf {
+		return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || leetASCII[r] != 0
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '€'
 }
 
 // joinSpaced joins letters spelled out one by one ("i g n o r e",
@@ -237,7 +265,21 @@ func joinSpaced(rs []rune, pos []int) ([]rune, []int) {
 		return k < len(rs) && unicode.IsLetter(rs[k]) && (k+1 >= len(rs) || !unicode.IsLetter(rs[k+1])) && (k == 0 || !unicode.IsLetter(rs[k-1]))
 	}
 	sep := func(r rune) bool { return r == ' ' || r == '.' || r == '-' || r == '_' || r == '*' }
-	out, opos := rs[:0:0], pos[:0:0]
+	// Most texts spell nothing out: find a first run before copying. A run
+	// has a separator two runes after a separator, three times over.
+	found := false
+	for i, streak := 1, 0; i+1 < len(rs) && !found; i++ {
+		if sep(rs[i]) && i >= 2 && sep(rs[i-2]) && !sep(rs[i-1]) {
+			streak++
+			found = streak >= 3 && single(i-1) && single(i-3) && single(i-5)
+		} else if !sep(rs[i]) && i >= 1 && !sep(rs[i-1]) {
+			streak = 0
+		}
+	}
+	if !found {
+		return rs, pos
+	}
+	out, opos := make([]rune, 0, len(rs)), make([]int, 0, len(pos))
 	i := 0
 	for i < len(rs) {
 		if single(i) {
@@ -265,11 +307,16 @@ func joinSpaced(rs []rune, pos []int) ([]rune, []int) {
 
 // decode adds a view for each Base64 or hex run of s that decodes to text,
 // and for encodings inside those, up to maxDecodeDepth.
-func (t *Text) decode(s string, pos []int, depth int, budget *int) {
+func (t *Text) decode(rs []rune, pos []int, depth int, budget *int) {
 	if depth > maxDecodeDepth {
 		return
 	}
-	rs := []rune(s)
+	at := func(i int) int {
+		if pos == nil {
+			return i
+		}
+		return pos[i]
+	}
 	i := 0
 	for i < len(rs) && *budget > 0 {
 		if !encodedRune(rs[i]) {
@@ -297,11 +344,11 @@ func (t *Text) decode(s string, pos []int, depth int, budget *int) {
 				// Each decoded rune stands for the whole run in the original.
 				dpos := make([]int, len(dr)+1)
 				for k := range dr {
-					dpos[k] = pos[i] + (pos[j]-pos[i])*k/max(len(dr), 1)
+					dpos[k] = at(i) + (at(j)-at(i))*k/max(len(dr), 1)
 				}
-				dpos[len(dr)] = pos[j]
+				dpos[len(dr)] = at(j)
 				t.Views = append(t.Views, fold(kind, dr, dpos))
-				t.decode(string(dr), dpos, depth+1, budget)
+				t.decode(dr, dpos, depth+1, budget)
 			}
 		}
 		i = j
@@ -361,8 +408,8 @@ func readable(b []byte) bool {
 // backwards or in ROT13 to hide it).
 func (t *Text) reread(plain View) {
 	base := wordiness(plain.Text)
-	if base >= 0.35 {
-		return
+	if base >= 0.25 {
+		return // reads as language already
 	}
 	rot := []rune(plain.Text)
 	for i, r := range rot {
@@ -407,14 +454,25 @@ var commonWords = func() map[string]bool {
 // wordiness is the share of the first 200 words of s that are common words.
 func wordiness(s string) float64 {
 	n, hit := 0, 0
-	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) }) {
-		if n == 200 {
-			break
+	for i := 0; i < len(s) && n < 200; {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !unicode.IsLetter(r) {
+			i += size
+			continue
+		}
+		j := i
+		for j < len(s) {
+			r, size := utf8.DecodeRuneInString(s[j:])
+			if !unicode.IsLetter(r) {
+				break
+			}
+			j += size
 		}
 		n++
-		if commonWords[w] {
+		if commonWords[s[i:j]] {
 			hit++
 		}
+		i = j
 	}
 	if n < 3 {
 		return 1
