@@ -17,14 +17,21 @@ var (
 		"fax": "", "desk": "", "office": "", "call": "", "calls": "", "called": "", "calling": "", "text": "", "texts": "", "sms": "",
 		"whatsapp": "", "contact": "", "dial": "", "reach": "", "ring": "", "answering": "", "messages": "", "message": "",
 		"landline": "", "hotline": "",
-		"telefon": "DE AT CH", "telefonnummer": "DE AT CH", "rufnummer": "DE AT CH", "handy": "DE AT CH", "handynummer": "DE AT CH",
-		"mobil": "DE AT CH", "mobilnummer": "DE AT CH", "festnetz": "DE AT CH", "anrufen": "DE AT CH", "erreichbar": "DE AT CH", "ruf": "DE AT CH", "anruf": "DE AT CH", "erreichen": "DE AT CH",
+		"telefon": "DE AT CH PL SE TR", "telefonnummer": "DE AT CH", "rufnummer": "DE AT CH", "handy": "DE AT CH", "handynummer": "DE AT CH",
+		"mobil": "DE AT CH SE", "mobilnummer": "DE AT CH", "festnetz": "DE AT CH", "anrufen": "DE AT CH", "erreichbar": "DE AT CH", "ruf": "DE AT CH", "anruf": "DE AT CH", "erreichen": "DE AT CH",
 		"téléphone": "FR BE CH", "tél": "FR BE CH", "portable": "FR BE CH", "joindre": "FR BE CH", "appelez": "FR BE CH",
 		"appeler": "FR BE CH", "appelle": "FR BE CH", "fixe": "FR BE CH",
 		"teléfono": "ES MX", "móvil": "ES", "movil": "ES", "llámame": "ES MX", "llámanos": "ES MX", "llamar": "ES MX", "llame": "ES MX",
 		"telefone": "BR PT", "celular": "BR PT MX", "telemóvel": "PT", "ligar": "BR PT", "ligue": "BR PT", "liga": "BR PT",
 		"telefono": "IT ES", "cellulare": "IT", "chiamare": "IT", "chiamami": "IT", "chiamaci": "IT",
 		"telefoon": "NL BE", "telefoonnummer": "NL BE", "mobiel": "NL BE", "bel": "NL BE", "bellen": "NL BE", "gsm": "BE NL",
+		"telefonu": "PL", "komórka": "PL", "komórkowy": "PL", "dzwonić": "PL", "zadzwoń": "PL",
+		"ringa": "SE", "telefonnr": "SE DK NO",
+		"arayın": "TR", "arayabilirsiniz": "TR", "numaradan": "TR",
+		"телефон": "RU", "тел": "RU", "мобильный": "RU", "моб": "RU", "звоните": "RU", "позвоните": "RU",
+		"電話": "JP", "電話番号": "JP", "携帯": "JP", "携帯電話": "JP", "連絡先": "JP", "电话": "CN", "手机": "CN", "联系电话": "CN",
+		"手機": "TW HK", "電話號碼": "TW HK", "전화": "KR", "전화번호": "KR", "휴대폰": "KR",
+		"الهاتف": "SA AE EG", "هاتف": "SA AE EG", "الجوال": "SA AE", "جوال": "SA AE", "الموبايل": "EG",
 	})
 	// numberWords say "number" in a language, and so where a number is
 	// from, but not that it is a phone's.
@@ -35,6 +42,7 @@ var (
 	notPhoneWords   = compounds(newWordList("card", "account", "acct", "iban", "license", "licence", "ssn", "order", "invoice",
 		"zip", "postal", "postcode", "passport", "id", "ref", "reference", "tracking", "serial", "routing", "member",
 		"policy", "customer", "transaction", "ticket", "isbn", "version", "po", "box",
+		"gtin", "imei", "iccid", "npi", "sin", "cep", "plz", "fatura", "faktura", "fakturanummer", "nota", "registo", "factuurnummer",
 		"bestellung", "bestellnummer", "sendungsnummer", "kundennummer", "rechnung", "referenz", "vorgangsnummer",
 		"commande", "suivi", "facture", "référence", "pedido", "seguimiento", "factura", "rastreamento", "rastreio",
 		"ordine", "fattura", "tracciamento", "bestelling", "factuur", "klantnummer", "ean", "sku", "protocolo", "pratica"))
