@@ -244,8 +244,8 @@ func (sc *scanner) ssn(i int) {
 	if !endsNumber(s, e) || !ssnValid(g.buf[:9]) || sc.joinedBefore(i) || sc.joinedAfter(e) {
 		return
 	}
-	if sc.contextBefore(i, 48, ssnWords) {
-		score += 0.35
+	if w, at := sc.contextWordAt(i, 48, ssnWords); w != "" && !digitRunBetween(s, at+len(w), i) {
+		score += 0.35 // unless the word was for a number in between
 	}
 	sc.add(SSN, i, e, score)
 }
