@@ -78,7 +78,7 @@ var (
 		"order", "invoice", "tracking", "parcel", "shipment", "ean", "gtin", "isbn", "ref", "reference", "referenz", "référence", "referencia",
 		"riferimento", "protocolo", "pratica", "dossier", "vorgangsnummer", "buchungsreferenz", "account", "konto", "iban", "bestellung",
 		"bestellnummer", "sendungsnummer", "pedido", "commande", "ordine", "bestelling", "suivi", "seguimiento", "rastreamento", "rastreio",
-		"tracciamento", "spedizione", "sendung", "client", "cliente", "customer", "klantnummer", "sku", "serial", "ticket"))
+		"tracciamento", "spedizione", "sendung", "client", "cliente", "customer", "klantnummer", "sku", "serial", "ticket", "sim", "iccid", "imei", "npi"))
 	ssnWords = newWordList("ssn", "ssns", "social", "security", "ss")
 )
 
@@ -114,6 +114,11 @@ func (sc *scanner) card(i int) {
 		switch {
 		case total == 12 && !brand:
 			continue // 12 digits only for Maestro, whose prefixes are checked
+		case !brand && (digits[0] <= '1' || digits[0] >= '7'):
+			// The major industry identifier (ISO/IEC 7812) of airlines,
+			// petroleum, telecoms (SIM ICCIDs start 89) and national
+			// schemes: Luhn-valid numbers that are not payment cards.
+			continue
 		case brand:
 			score = 0.97
 		default:
@@ -141,6 +146,9 @@ func cardGrouping(d []int) bool {
 	}
 	if len(d) == 3 && d[0] == 4 && d[1] == 6 && (d[2] == 5 || d[2] == 4) {
 		return true
+	}
+	if len(d) == 3 && d[0] == 4 && d[1] == 4 && d[2] == 5 {
+		return true // 13-digit Visa
 	}
 	for k, n := range d {
 		if k < len(d)-1 && n != 4 || k == len(d)-1 && (n < 1 || n > 4) {
@@ -236,8 +244,8 @@ func (sc *scanner) ssn(i int) {
 	if !endsNumber(s, e) || !ssnValid(g.buf[:9]) || sc.joinedBefore(i) || sc.joinedAfter(e) {
 		return
 	}
-	if sc.contextBefore(i, 48, ssnWords) {
-		score += 0.35
+	if w, at := sc.contextWordAt(i, 48, ssnWords); w != "" && !digitRunBetween(s, at+len(w), i) {
+		score += 0.35 // unless the word was for a number in between
 	}
 	sc.add(SSN, i, e, score)
 }
@@ -257,7 +265,14 @@ func ssnValid(d []byte) bool {
 	return area != 0 && area != 666 && area < 900 && group != 0 && serial != 0
 }
 
-var versionWords = newWordList("version", "ver", "v", "release", "build", "firmware", "kernel", "oid")
+// versionWords name dotted numbers that are not addresses: versions, and
+// the numbered parts of documents and rules ("section 3.2.1.4", "§ 4.1.2.1").
+var versionWords = newWordList("version", "ver", "v", "release", "build", "firmware", "kernel", "oid",
+	"versión", "versão", "versione", "versie", "wersja", "sürüm", "versiyon", "версия", "patch", "update", "rev", "revision",
+	"section", "sect", "sec", "chapter", "clause", "paragraph", "para", "art", "article", "rule", "step", "item", "figure", "fig", "table",
+	"§", "kapitel", "abschnitt", "absatz", "artikel", "regel", "ziffer", "nr", "chapitre", "règle", "sección", "capítulo", "artículo",
+	"regla", "seção", "secção", "artigo", "regra", "sezione", "capitolo", "articolo", "regola", "hoofdstuk", "sectie", "rozdział",
+	"punkt", "paragraf", "bölüm", "madde", "kural", "avsnitt", "раздел", "глава", "пункт", "статья", "правило")
 
 // ipv4 finds dotted-quad IPv4 addresses, checked by net/netip, and not as
 // part of a longer run of digits and dots ("1.2.3.4.5" is a version).

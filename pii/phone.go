@@ -17,14 +17,21 @@ var (
 		"fax": "", "desk": "", "office": "", "call": "", "calls": "", "called": "", "calling": "", "text": "", "texts": "", "sms": "",
 		"whatsapp": "", "contact": "", "dial": "", "reach": "", "ring": "", "answering": "", "messages": "", "message": "",
 		"landline": "", "hotline": "",
-		"telefon": "DE AT CH", "telefonnummer": "DE AT CH", "rufnummer": "DE AT CH", "handy": "DE AT CH", "handynummer": "DE AT CH",
-		"mobil": "DE AT CH", "mobilnummer": "DE AT CH", "festnetz": "DE AT CH", "anrufen": "DE AT CH", "erreichbar": "DE AT CH", "ruf": "DE AT CH", "anruf": "DE AT CH", "erreichen": "DE AT CH",
+		"telefon": "DE AT CH PL SE TR", "telefonnummer": "DE AT CH", "rufnummer": "DE AT CH", "handy": "DE AT CH", "handynummer": "DE AT CH",
+		"mobil": "DE AT CH SE", "mobilnummer": "DE AT CH", "festnetz": "DE AT CH", "anrufen": "DE AT CH", "erreichbar": "DE AT CH", "ruf": "DE AT CH", "anruf": "DE AT CH", "erreichen": "DE AT CH",
 		"téléphone": "FR BE CH", "tél": "FR BE CH", "portable": "FR BE CH", "joindre": "FR BE CH", "appelez": "FR BE CH",
 		"appeler": "FR BE CH", "appelle": "FR BE CH", "fixe": "FR BE CH",
 		"teléfono": "ES MX", "móvil": "ES", "movil": "ES", "llámame": "ES MX", "llámanos": "ES MX", "llamar": "ES MX", "llame": "ES MX",
 		"telefone": "BR PT", "celular": "BR PT MX", "telemóvel": "PT", "ligar": "BR PT", "ligue": "BR PT", "liga": "BR PT",
 		"telefono": "IT ES", "cellulare": "IT", "chiamare": "IT", "chiamami": "IT", "chiamaci": "IT",
 		"telefoon": "NL BE", "telefoonnummer": "NL BE", "mobiel": "NL BE", "bel": "NL BE", "bellen": "NL BE", "gsm": "BE NL",
+		"telefonu": "PL", "komórka": "PL", "komórkowy": "PL", "dzwonić": "PL", "zadzwoń": "PL",
+		"ringa": "SE", "telefonnr": "SE DK NO",
+		"arayın": "TR", "arayabilirsiniz": "TR", "numaradan": "TR",
+		"телефон": "RU", "тел": "RU", "мобильный": "RU", "моб": "RU", "звоните": "RU", "позвоните": "RU",
+		"電話": "JP", "電話番号": "JP", "携帯": "JP", "携帯電話": "JP", "連絡先": "JP", "电话": "CN", "手机": "CN", "联系电话": "CN",
+		"手機": "TW HK", "電話號碼": "TW HK", "전화": "KR", "전화번호": "KR", "휴대폰": "KR",
+		"الهاتف": "SA AE EG", "هاتف": "SA AE EG", "الجوال": "SA AE", "جوال": "SA AE", "الموبايل": "EG",
 	})
 	// numberWords say "number" in a language, and so where a number is
 	// from, but not that it is a phone's.
@@ -35,6 +42,7 @@ var (
 	notPhoneWords   = compounds(newWordList("card", "account", "acct", "iban", "license", "licence", "ssn", "order", "invoice",
 		"zip", "postal", "postcode", "passport", "id", "ref", "reference", "tracking", "serial", "routing", "member",
 		"policy", "customer", "transaction", "ticket", "isbn", "version", "po", "box",
+		"gtin", "imei", "iccid", "npi", "sin", "cep", "plz", "fatura", "faktura", "fakturanummer", "nota", "registo", "factuurnummer",
 		"bestellung", "bestellnummer", "sendungsnummer", "kundennummer", "rechnung", "referenz", "vorgangsnummer",
 		"commande", "suivi", "facture", "référence", "pedido", "seguimiento", "factura", "rastreamento", "rastreio",
 		"ordine", "fattura", "tracciamento", "bestelling", "factuur", "klantnummer", "ean", "sku", "protocolo", "pratica"))
@@ -79,7 +87,8 @@ func readPhone(s string, i int, p *phoneGroups) {
 			}
 		}
 		// Parentheses hold the area code: first, or after the country code.
-		paren := k < len(s) && s[k] == '(' && (p.n == 0 || p.n == 1 && p.plus)
+		// "8 (495) 123-45-67", "0 (542) 577 70 24": or after a trunk prefix.
+		paren := k < len(s) && s[k] == '(' && (p.n == 0 || p.n == 1 && (p.plus || p.digits[0] == 1 && (p.lead == '0' || p.lead == '8')))
 		if paren {
 			k++
 		}
@@ -172,7 +181,13 @@ func (sc *scanner) phone(i int) {
 	if s[i] != '+' && sc.joinedBefore(i) {
 		return
 	}
+	if !p.plus && p.n >= 3 && p.digits[0] == 4 && p.digits[1] == 2 && (p.sep[1] == '-' || p.sep[1] == '/') && yearAt(s, i) {
+		return // "2021-15-6215": a reference that starts with a year
+	}
 	cue, cueAt := sc.contextWordAt(i, 40, phoneWords)
+	if cue != "" && digitRunBetween(s, cueAt+len(cue), i) {
+		cue, cueAt = "", -1 // the cue was for the number between
+	}
 	regions, _ := phoneWords.get(cue)
 	column := cue == "" && sc.columnIs(i, phoneWords)
 	if nw, _ := sc.contextWordAt(i, 40, numberWords); nw != "" && regions == "" {
@@ -200,6 +215,9 @@ func (sc *scanner) phone(i int) {
 			continue
 		}
 		valid := sc.phoneValid(s[i:p.end[n-1]], p.plus, total, regions)
+		if !valid && !p.plus && p.digits[0] == 1 && (p.lead == '0' || p.lead == '8') {
+			continue // a lone trunk prefix only before a valid number
+		}
 		after := sc.contextAfter(end, phoneAfterWords)
 		near := cue != "" || column || after
 		bare := n == 1 && !p.plus && !p.paren[0]
@@ -234,6 +252,28 @@ func (sc *scanner) phone(i int) {
 	}
 }
 
+// yearAt reports whether the four digits at i are a year from 1900 to 2099.
+func yearAt(s string, i int) bool {
+	return i+4 <= len(s) && (s[i] == '1' && s[i+1] == '9' || s[i] == '2' && s[i+1] == '0')
+}
+
+// digitRunBetween reports whether s[a:b] holds a run of three or more
+// digits: another number stands between a cue and the number at b.
+func digitRunBetween(s string, a, b int) bool {
+	run := 0
+	for k := max(a, 0); k < b; k++ {
+		if isDigit(s[k]) {
+			run++
+			if run >= 3 {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
+}
+
 // runBreaks reports whether the digit group that ends at e is not a
 // number on its own: letters or a colon follow it ("24h", "18:00").
 func (sc *scanner) runBreaks(e int) bool {
@@ -262,7 +302,8 @@ func plausiblePhone(p *phoneGroups, n int) bool {
 		// country code after "+", a one-digit area code after it ("+33 1
 		// 43 69 46 38"), the "1" of +1 / 1-800 and a "(0)".
 		intl := p.plus || p.lead == '0' && d[0] >= 3 && d[0] <= 5 && p.end[0] >= 2 // "0033 1 ..."
-		if d[k] == 1 && !(k == 0 && (p.plus || p.lead == '1')) && !(k == 1 && intl) && !p.paren[k] && !(k > 0 && p.paren[k-1]) {
+		trunk := k == 0 && n >= 3 && (p.lead == '0' || p.lead == '8')              // "8-916-474-01-95"; phone() requires a valid number
+		if d[k] == 1 && !(k == 0 && (p.plus || p.lead == '1')) && !trunk && !(k == 1 && intl) && !p.paren[k] && !(k > 0 && p.paren[k-1]) {
 			return false
 		}
 		if k > 0 && p.sep[k] == 0 && !p.paren[k-1] {
@@ -284,8 +325,10 @@ func plausiblePhone(p *phoneGroups, n int) bool {
 		return false // 123-45-6789
 	case n == 4 && sep == '.' && d[0] <= 3 && d[1] <= 3 && d[2] <= 3 && d[3] <= 3:
 		return false // 10.1.2.3
-	case n == 2 && d[0] == 5 && d[1] == 4 && sep == '-':
-		return false // 94043-1234
+	case n == 2 && d[0] == 5 && (d[1] == 4 || d[1] == 3) && sep == '-':
+		return false // 94043-1234, and the Brazilian CEP 01310-100
+	case n == 2 && sep == '.':
+		return false // a decimal number: 167.859123
 	}
 	return true
 }

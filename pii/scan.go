@@ -219,7 +219,7 @@ func (sc *scanner) word(i int) int {
 		if c1 == 'y' && s[i+2] == 'J' && sc.want&bJWT != 0 {
 			sc.jwt(i)
 		}
-	case 'a', 'A', 'g', 'r', 's', 'x':
+	case 'a', 'A', 'g', 'r', 's', 'x', 'S':
 		if keySecond[c1]&keyFirst[s[i]] != 0 && sc.want&(bAPIKey|bSecret) != 0 {
 			sc.key(i)
 		}
@@ -385,11 +385,11 @@ func (sc *scanner) contextWordAt(i, window int, words *wordList) (string, int) {
 	lo := max(0, i-window)
 	j := i
 	for j > lo {
-		for j > lo && !wordByte(s[j-1]) {
+		for j > lo && (!wordByte(s[j-1]) || cjkPunctEnds(s, j)) {
 			j--
 		}
 		e := j
-		for j > lo && wordByte(s[j-1]) {
+		for j > lo && wordByte(s[j-1]) && !cjkPunctEnds(s, j) {
 			j--
 		}
 		if j == lo && j > 0 && wordByte(s[j-1]) {
@@ -465,6 +465,24 @@ func (sc *scanner) joinedAfter(e int) bool {
 	switch s[e] {
 	case ' ', '-', '.', '/':
 		return true
+	}
+	return false
+}
+
+// cjkPunctEnds reports whether s[:j] ends inside a three-byte CJK or
+// full-width punctuation mark ("：", "。", "、", "「"): in text without
+// spaces these, not spaces, end words ("電話番号：03-...").
+func cjkPunctEnds(s string, j int) bool {
+	if s[j-1] < 0x80 {
+		return false
+	}
+	// The mark that holds byte j-1 starts at one of the three bytes before j.
+	for k := max(0, j-3); k < j && k+2 < len(s); k++ {
+		a, b, c := s[k], s[k+1], s[k+2]
+		// U+3000-U+303F, and U+FF00-U+FF5F (full-width ASCII forms).
+		if a == 0xE3 && b == 0x80 || a == 0xEF && (b == 0xBC || b == 0xBD && c < 0xA0) {
+			return true
+		}
 	}
 	return false
 }

@@ -49,7 +49,9 @@ var keyRules = [...]keyRule{
 	{"rk_live_", APIKey, cAlnum, 16, 255, 0.97},
 	{"sk_test_", APIKey, cAlnum, 16, 255, 0.9},
 	{"rk_test_", APIKey, cAlnum, 16, 255, 0.9},
-	{"sk-", APIKey, cB64URL, 32, 255, 0.9}, // OpenAI and compatible APIs
+	{"sk-", APIKey, cB64URL, 32, 255, 0.9},        // OpenAI and compatible APIs
+	{"glpat-", APIKey, cB64URL, 20, 64, 0.95},     // GitLab personal access token
+	{"SG.", APIKey, cB64URL | cURL, 66, 66, 0.95}, // SendGrid: 22 and 43 base64url characters joined by '.'
 }
 
 // Exact shapes of Rampart's tokens (see package identity): they score
@@ -76,7 +78,10 @@ func (sc *scanner) key(i int) {
 			e++
 		}
 		n := e - j
-		if n < r.min || n > r.max || e < len(s) && isWord(s[e]) {
+		if n < r.min || n > r.max || e < len(s) && isWord(s[e]) || repeated(s[j:e]) {
+			continue
+		}
+		if r.prefix == "SG." && s[j+22] != '.' {
 			continue
 		}
 		score := r.score
@@ -91,6 +96,27 @@ func (sc *scanner) key(i int) {
 		sc.add(r.typ, i, e, score)
 		return
 	}
+}
+
+// repeated reports whether s holds a run of eight or more of a stand-in
+// character ('X', 'x', '*', '#'), as "sk_test_XXXXXXXXXXXX" and other
+// placeholders do and random keys almost never do.
+func repeated(s string) bool {
+	run := 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case (c == 'X' || c == 'x' || c == '*' || c == '#') && (run == 0 || s[i-1] == c):
+			run++
+			if run >= 8 {
+				return true
+			}
+		case c == 'X' || c == 'x' || c == '*' || c == '#':
+			run = 1
+		default:
+			run = 0
+		}
+	}
+	return false
 }
 
 // mixed reports whether s has a letter and a digit, as generated keys do
@@ -212,7 +238,7 @@ func (sc *scanner) assignment(i int) {
 		k--
 	}
 	ke := k
-	for k > 0 && ke-k < 48 && (isWord(s[k-1]) || s[k-1] == '-' || s[k-1] == '.') {
+	for k > 0 && ke-k < 48 && (isWord(s[k-1]) || s[k-1] == '-' || s[k-1] == '.' || s[k-1] >= 0x80) {
 		k--
 	}
 	typ, ok := secretName(s[k:ke])
@@ -290,7 +316,11 @@ func secretName(name string) (Type, bool) {
 
 // Words in a variable's name that say its value is a secret or an API key.
 var (
-	secretNameWords = [][]byte{[]byte("password"), []byte("passwd"), []byte("passphrase"), []byte("secret"), []byte("pwd"), []byte("token"), []byte("credential")}
+	secretNameWords = [][]byte{[]byte("password"), []byte("passwd"), []byte("passphrase"), []byte("secret"), []byte("pwd"), []byte("token"), []byte("credential"),
+		// "password" in other languages; names may hold non-ASCII letters.
+		[]byte("passwort"), []byte("kennwort"), []byte("wachtwoord"), []byte("contraseña"), []byte("senha"), []byte("hasło"),
+		[]byte("lösenord"), []byte("adgangskode"), []byte("salasana"), []byte("şifre"), []byte("parola"), []byte("пароль"),
+		[]byte("palavra-passe"), []byte("motdepasse"), []byte("mdp"), []byte("パスワード"), []byte("密码"), []byte("كلمة")}
 	apiKeyNameWords = [][]byte{[]byte("apikey"), []byte("api_key"), []byte("api-key"), []byte("access_key"), []byte("accesskey")}
 )
 
