@@ -2,7 +2,6 @@
 package httpapi
 
 import (
-	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"log/slog"
@@ -19,11 +18,13 @@ import (
 	"github.com/rampart-dev/rampart/config"
 	"github.com/rampart-dev/rampart/courier"
 	"github.com/rampart-dev/rampart/delivery"
+	"github.com/rampart-dev/rampart/encryption"
 	"github.com/rampart-dev/rampart/identity"
 	"github.com/rampart-dev/rampart/pii"
 	"github.com/rampart-dev/rampart/ratelimit"
 	"github.com/rampart-dev/rampart/store"
 	"github.com/rampart-dev/rampart/tenancy"
+	"github.com/rampart-dev/rampart/upload"
 	"github.com/rampart-dev/rampart/vault"
 )
 
@@ -50,14 +51,11 @@ type Server struct {
 	metrics      *metrics
 	delivery     *delivery.Service
 	sink         *courier.Sink // development only: what "sent" messages went to
-	jobs         Jobs
-	now          func() time.Time
-}
-
-// Jobs triggers deployment-wide jobs, which run once on whichever replica
-// takes them and resume after a crash.
-type Jobs interface {
-	Trigger(ctx context.Context, name string) error
+	// crypto encrypts and decrypts for callers and rotates their keys.
+	crypto *encryption.Service
+	// uploads validates uploaded files under the deployment's policy.
+	uploads *upload.Service
+	now     func() time.Time
 }
 
 // readinessCheck is one dependency /readyz checks.
@@ -89,9 +87,11 @@ type Deps struct {
 	Delivery *delivery.Service
 	// Sink, in development without a courier, holds what was "sent".
 	Sink *courier.Sink
-	// Jobs runs deployment-wide jobs (re-encryption after a rotation).
-	Jobs Jobs
-	Now  func() time.Time
+	// Uploads validates uploaded files (POST /v1/files/validate).
+	Uploads *upload.Service
+	// Encryption encrypts and decrypts for callers and rotates keys.
+	Encryption *encryption.Service
+	Now        func() time.Time
 }
 
 // New returns a Server.
@@ -110,7 +110,7 @@ func New(d Deps) *Server {
 		now:          now,
 		delivery:     d.Delivery,
 		sink:         d.Sink,
-		jobs:         d.Jobs,
+		crypto:       d.Encryption,
 	}
 	s.readiness = append(s.readiness, readinessCheck{"database", func(r *http.Request) error { return d.Store.Ping(r.Context()) }})
 	for name, fn := range d.Ready {
@@ -119,6 +119,7 @@ func New(d Deps) *Server {
 	s.metrics = newMetrics(s)
 	s.limiter = d.Limiter
 	s.vault = d.Vault
+	s.uploads = d.Uploads
 	s.pii = pii.NewDetector()
 	s.limiterName = d.LimiterName
 	// The per-route login limit: per client address, refused when the

@@ -25,6 +25,7 @@ import (
 
 	"github.com/rampart-dev/rampart/auth"
 	"github.com/rampart-dev/rampart/config"
+	"github.com/rampart-dev/rampart/encryption"
 	"github.com/rampart-dev/rampart/httpapi"
 	"github.com/rampart-dev/rampart/identity"
 	"github.com/rampart-dev/rampart/keys"
@@ -32,6 +33,7 @@ import (
 	"github.com/rampart-dev/rampart/ratelimit"
 	"github.com/rampart-dev/rampart/store"
 	"github.com/rampart-dev/rampart/tenancy"
+	"github.com/rampart-dev/rampart/upload"
 	"github.com/rampart-dev/rampart/vault"
 )
 
@@ -222,7 +224,11 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 		Config: cfg, Logger: log, Store: st, Hasher: hasher, Auth: authn, Tenancy: tenants,
 		Vault:             vlt,
 		OperatorTokenHash: operatorHash, Ready: ready, Limiter: limiter, LimiterName: limiterName, Tiers: cfg.RateLimitTiers, Now: now,
-		Delivery: evs.svc, Sink: evs.sink, Jobs: sched,
+		Delivery: evs.svc, Sink: evs.sink,
+		Uploads: upload.NewService(upload.Policy{MaxBytes: cfg.UploadMaxBytes}, authn),
+		Encryption: encryption.New(encryption.Deps{
+			Vault: vlt, Auditor: authn, Tenants: authn, Secrets: authn, SigningKeys: authn, Jobs: sched, Logger: log,
+		}),
 	})
 	hs := &http.Server{
 		Handler:           srv.Handler(),
