@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/rampart-dev/rampart"
+	"github.com/rampart-dev/rampart/auth"
 	"github.com/rampart-dev/rampart/authz"
 	"github.com/rampart-dev/rampart/identity"
 	"github.com/rampart-dev/rampart/iprules"
@@ -211,7 +212,7 @@ func TestTagsAgreeWithDomain(t *testing.T) {
 		{reflect.TypeFor[createRoleRequest](), "Level", "max", false, n(authz.MaxLevel - 1)},
 		{reflect.TypeFor[createRoleRequest](), "Permissions", "max", false, n(identity.MaxPermissions)},
 		{reflect.TypeFor[checkRequest](), "Permission", "max", false, n(authz.MaxPermissionLen)},
-		{reflect.TypeFor[checkBatchRequest](), "Checks", "max", false, n(maxBatchChecks)},
+		{reflect.TypeFor[checkBatchRequest](), "Checks", "max", false, n(auth.MaxChecks)},
 		{reflect.TypeFor[piiDetectRequest](), "Regions", "max", false, n(pii.MaxRegions)},
 		{reflect.TypeFor[piiDetectBatchRequest](), "Items", "max", false, n(maxPIIBatch)},
 		{reflect.TypeFor[piiDetectBatchRequest](), "Regions", "max", false, n(pii.MaxRegions)},
