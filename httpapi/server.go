@@ -42,9 +42,9 @@ type Server struct {
 	limiter      Limiter
 	vault        *vault.Vault
 	pii          *pii.Detector
-	limiterName  string // memory | redis
-	tiers        map[string]map[string]*ratelimit.Limit
-	refusals     audit.Sampler // of api_rate_limit events
+	limiterName  string          // memory | redis
+	limits       *tenancy.Limits // which limits apply to whom
+	refusals     audit.Sampler   // of api_rate_limit events
 	loginLimit   *ratelimit.Limit
 	uploadLimits []*ratelimit.Limit
 	fileLimits   []*ratelimit.Limit
@@ -75,12 +75,12 @@ type Deps struct {
 	Tenancy *tenancy.Service
 	// OperatorTokenHash is the SHA-256 of the operator token.
 	OperatorTokenHash [32]byte
-	// Limiter decides rate limits; nil disables them. Tiers configure them
-	// (nil: the chatbot design's).
+	// Limiter decides rate limits; nil disables them. Limits says which
+	// apply (nil: the chatbot design's tiers).
 	Limiter     Limiter
 	Vault       *vault.Vault
 	LimiterName string
-	Tiers       ratelimit.Tiers
+	Limits      *tenancy.Limits
 	// Ready lists extra dependencies for /readyz (for example Redis).
 	Ready map[string]func(r *http.Request) error
 	// Delivery answers the events-out API (feed, webhooks, deliveries, jobs).
@@ -130,17 +130,9 @@ func New(d Deps) *Server {
 	s.uploadLimits = []*ratelimit.Limit{{Name: "upload", Rate: int64(max(1, d.Config.UploadLimit)), Period: time.Minute,
 		Algorithm: ratelimit.SlidingWindow, FailClosed: true}}
 	s.fileLimits = []*ratelimit.Limit{{Name: "file_stream", Rate: fileStreamsPerMinute, Period: time.Minute, Algorithm: ratelimit.SlidingWindow}}
-	tiers := d.Tiers
-	if tiers == nil {
-		tiers = ratelimit.DefaultTiers()
-	}
-	s.tiers = map[string]map[string]*ratelimit.Limit{}
-	for tier, ops := range tiers {
-		s.tiers[tier] = map[string]*ratelimit.Limit{}
-		for op, l := range ops {
-			l := l
-			s.tiers[tier][op] = &l
-		}
+	s.limits = d.Limits
+	if s.limits == nil {
+		s.limits = tenancy.NewLimits(nil, d.Auth)
 	}
 	return s
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/rampart-dev/rampart/authz"
 	"github.com/rampart-dev/rampart/identity"
 	"github.com/rampart-dev/rampart/iprules"
+	"github.com/rampart-dev/rampart/tenancy"
 	rtoken "github.com/rampart-dev/rampart/token"
 )
 
@@ -219,8 +220,8 @@ func TestTagsAgreeWithDomain(t *testing.T) {
 		{reflect.TypeFor[createAPIKeyRequest](), "Name", "max", false, n(maxAPIKeyName)},
 		{reflect.TypeFor[createAPIKeyRequest](), "Permissions", "max", false, n(identity.MaxPermissions)},
 		{reflect.TypeFor[createAPIKeyRequest](), "RateLimitTier", "oneof", false, tiers},
-		{reflect.TypeFor[rateLimitCheckRequest](), "Key", "max", false, n(maxRateKeyBytes)},
-		{reflect.TypeFor[rateLimitCheckRequest](), "Cost", "max", false, n(maxRateCost)},
+		{reflect.TypeFor[rateLimitCheckRequest](), "Key", "max", false, n(tenancy.MaxBudgetKeyBytes)},
+		{reflect.TypeFor[rateLimitCheckRequest](), "Cost", "max", false, n(tenancy.MaxCost)},
 		{reflect.TypeFor[tenantSettingsRequest](), "MaxSessionsPerUser", "max", false, n(identity.MaxSessionsLimit)},
 		{reflect.TypeFor[tenantSettingsRequest](), "IPChangePolicy", "oneof", false, identity.IPChangeLog + " " + identity.IPChangeRevoke},
 		{reflect.TypeFor[tenantSettingsRequest](), "RateLimitTier", "oneof", false, tiers},
