@@ -137,9 +137,11 @@ func (s *Service) checkTarget(ctx context.Context, tx *store.Tx, p *Principal, u
 	return u, nil
 }
 
-// RevokeSession ends one session of the caller's tenant. Unless anyUser, it
-// must be the caller's own; a session of another tenant is not found.
-func (s *Service) RevokeSession(ctx context.Context, p *Principal, sessionID string, anyUser bool, meta Meta) error {
+// RevokeSession ends one session of the caller's tenant. Unless the caller
+// holds users:write, it must be the caller's own; a session of another
+// tenant (or, without users:write, of another user) is not found.
+func (s *Service) RevokeSession(ctx context.Context, p *Principal, sessionID string, meta Meta) error {
+	anyUser := s.mayManageSessions(ctx, p)
 	err := s.store.InTenant(ctx, p.TenantID, func(tx *store.Tx) error {
 		sess, err := tx.Session(ctx, sessionID)
 		if err != nil {
@@ -198,8 +200,16 @@ type NewUser struct {
 // CreateUser validates and stores a user of the caller's tenant. An empty
 // role is the tenant's member role. The caller may only hand out roles of
 // the tenant's catalogue up to their own level and permissions they hold,
-// with a recent second factor when the tenant requires step-up.
+// with a recent second factor when the tenant requires step-up. Custom
+// permissions also need users:roles (see Require).
 func (s *Service) CreateUser(ctx context.Context, p *Principal, req NewUser, meta Meta) (*identity.User, error) {
+	// Custom permissions are a role change: users:invite alone is not
+	// enough.
+	if len(req.Permissions) > 0 {
+		if err := s.Require(ctx, p, "users:roles", meta); err != nil {
+			return nil, err
+		}
+	}
 	cat, err := s.Catalogue(ctx, p.TenantID)
 	if err != nil {
 		return nil, err
@@ -291,8 +301,14 @@ type UserChange struct {
 // UpdateUser applies a change; disabling a user ends their sessions, and any
 // change drops their cached sessions so the new role applies at once. Nobody
 // changes their own role or permissions or disables themselves (nor an API
-// key its creator); roles and permissions are handed out as by CreateUser.
+// key its creator); roles and permissions are handed out as by CreateUser,
+// and changing either needs users:roles (see Require).
 func (s *Service) UpdateUser(ctx context.Context, p *Principal, userID string, ch UserChange, meta Meta) (*identity.User, error) {
+	if ch.Role != nil || ch.Permissions != nil {
+		if err := s.Require(ctx, p, "users:roles", meta); err != nil {
+			return nil, err
+		}
+	}
 	cat, err := s.Catalogue(ctx, p.TenantID)
 	if err != nil {
 		return nil, err

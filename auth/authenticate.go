@@ -235,3 +235,20 @@ func mustEnrol(ctx context.Context, tx *store.Tx, tenant *identity.Tenant, user 
 	}
 	return t.ConfirmedAt.IsZero(), nil
 }
+
+// Budget names the rate-limit budget the caller spends, and the tier it is
+// limited at: its API key's, else its user's, at the tier of the key or of
+// the access token (basic when none).
+func (p *Principal) Budget() (id, tier string) {
+	id = p.TenantID + ":user:" + p.UserID
+	tier = p.RateLimitTier
+	if p.APIKeyID != "" {
+		id = p.TenantID + ":key:" + p.APIKeyID
+	} else if p.Claims != nil {
+		tier = p.Claims.RateLimitTier
+	}
+	if tier == "" {
+		tier = "basic"
+	}
+	return id, tier
+}

@@ -213,11 +213,7 @@ func (s *Service) DeleteRole(ctx context.Context, p *Principal, name string, met
 
 // SubjectOf returns the engine's view of a user of the caller's tenant.
 func (s *Service) SubjectOf(ctx context.Context, tenantID, userID string) (authz.Subject, error) {
-	var u *identity.User
-	err := s.store.ReadTenant(ctx, tenantID, func(tx *store.Tx) (err error) {
-		u, err = tx.UserByID(ctx, userID)
-		return err
-	})
+	u, err := s.users.User(ctx, tenantID, userID)
 	if err != nil {
 		return authz.Subject{}, err
 	}

@@ -19,6 +19,9 @@ type Meta struct {
 	IP             string
 	UserAgent      string
 	AcceptLanguage string
+	// Route names the operation called (the API's route pattern) in
+	// permission_denied events.
+	Route string
 }
 
 func (m Meta) actor(userID string) audit.Actor {

@@ -1,16 +1,13 @@
 package httpapi
 
 import (
-	"fmt"
 	"net/http"
 
 	"github.com/rampart-dev/rampart"
+	"github.com/rampart-dev/rampart/auth"
 	"github.com/rampart-dev/rampart/authz"
 	"github.com/rampart-dev/rampart/identity"
 )
-
-// maxBatchChecks bounds POST /v1/authz/check-batch.
-const maxBatchChecks = 100
 
 func (s *Server) handleListRoles() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -82,33 +79,13 @@ type checkRequest struct {
 	UserID     string `json:"user_id" validate:"omitempty,max=64"`
 }
 
+func (c checkRequest) question() auth.Question {
+	return auth.Question{Permission: c.Permission, Resource: c.Resource, UserID: c.UserID}
+}
+
 type checkResult struct {
 	Allowed bool   `json:"allowed"`
 	Reason  string `json:"reason"`
-}
-
-// check answers one question for the caller (or, with user_id, for a user of
-// the caller's tenant, which needs users:read).
-func (s *Server) check(r *http.Request, cat *authz.Catalogue, c checkRequest, field string) (checkResult, error) {
-	if msg := authz.ValidatePermission(c.Permission); msg != "" {
-		return checkResult{}, rampart.FieldError(rampart.EUnprocessable, field+"permission", "permission %s", msg)
-	}
-	if msg := authz.ValidateResource(c.Resource); msg != "" {
-		return checkResult{}, rampart.FieldError(rampart.EUnprocessable, field+"resource", "resource %s", msg)
-	}
-	p := principal(r)
-	subject := p.Subject()
-	if c.UserID != "" && c.UserID != p.UserID {
-		if !cat.Check(p.Subject(), "users:read", "").Allowed {
-			return checkResult{}, rampart.FieldError(rampart.EForbidden, field+"user_id", "checking another user needs users:read")
-		}
-		var err error
-		if subject, err = s.auth.SubjectOf(r.Context(), p.TenantID, c.UserID); err != nil {
-			return checkResult{}, err // another tenant's user is simply not found
-		}
-	}
-	d := cat.Check(subject, c.Permission, c.Resource)
-	return checkResult{Allowed: d.Allowed, Reason: d.Reason()}, nil
 }
 
 func (s *Server) handleCheck() http.Handler {
@@ -118,23 +95,18 @@ func (s *Server) handleCheck() http.Handler {
 			writeError(w, r, s.log, err)
 			return
 		}
-		cat, err := s.auth.Catalogue(r.Context(), principal(r).TenantID)
+		a, err := s.auth.Check(r.Context(), principal(r), req.question())
 		if err != nil {
 			writeError(w, r, s.log, err)
 			return
 		}
-		res, err := s.check(r, cat, req, "")
-		if err != nil {
-			writeError(w, r, s.log, err)
-			return
-		}
-		encode(w, http.StatusOK, res)
+		encode(w, http.StatusOK, checkResult{Allowed: a.Allowed, Reason: a.Reason})
 	})
 }
 
 // checkBatchRequest is the body of POST /v1/authz/check-batch.
 type checkBatchRequest struct {
-	Checks []checkRequest `json:"checks" validate:"required,min=1,max=100,dive"` // maxBatchChecks
+	Checks []checkRequest `json:"checks" validate:"required,min=1,max=100,dive"` // auth.MaxChecks
 }
 
 func (s *Server) handleCheckBatch() http.Handler {
@@ -144,21 +116,18 @@ func (s *Server) handleCheckBatch() http.Handler {
 			writeError(w, r, s.log, err)
 			return
 		}
-		if len(req.Checks) == 0 || len(req.Checks) > maxBatchChecks {
-			writeError(w, r, s.log, rampart.FieldError(rampart.EUnprocessable, "checks", "checks must hold 1 to %d checks", maxBatchChecks))
-			return
+		qs := make([]auth.Question, len(req.Checks))
+		for i, c := range req.Checks {
+			qs[i] = c.question()
 		}
-		cat, err := s.auth.Catalogue(r.Context(), principal(r).TenantID)
+		as, err := s.auth.CheckBatch(r.Context(), principal(r), qs)
 		if err != nil {
 			writeError(w, r, s.log, err)
 			return
 		}
-		out := make([]checkResult, len(req.Checks))
-		for i, c := range req.Checks {
-			if out[i], err = s.check(r, cat, c, fmt.Sprintf("checks[%d].", i)); err != nil {
-				writeError(w, r, s.log, err)
-				return
-			}
+		out := make([]checkResult, len(as))
+		for i, a := range as {
+			out[i] = checkResult{Allowed: a.Allowed, Reason: a.Reason}
 		}
 		encode(w, http.StatusOK, map[string]any{"results": out})
 	})

@@ -11,23 +11,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/rampart-dev/rampart"
-	"github.com/rampart-dev/rampart/audit"
-	"github.com/rampart-dev/rampart/keys"
-	"github.com/rampart-dev/rampart/vault"
+	"github.com/rampart-dev/rampart/encryption"
 )
-
-// Bounds of the encryption API.
-const (
-	maxContextBytes   = 1024
-	maxSubjectBytes   = 256
-	maxCryptoBatch    = 1000
-	maxCiphertextText = 2 << 20
-)
-
-// internalContextPrefix starts the contexts of Rampart's own ciphertexts
-// (TOTP secrets, say): the API refuses them, so a caller holding
-// crypto:decrypt cannot open Rampart's secrets from a database copy.
-const internalContextPrefix = "rampart/"
 
 // cryptoContext is the caller's context of a ciphertext: a string, or an
 // object of strings and numbers such as {"table": "users", "row": 42,
@@ -70,31 +55,6 @@ func (c *cryptoContext) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-func (c cryptoContext) check(field string) error {
-	if strings.HasPrefix(string(c), internalContextPrefix) {
-		return rampart.FieldError(rampart.EUnprocessable, field, "contexts starting with %q are Rampart's own", internalContextPrefix)
-	}
-	if c == "" || len(c) > maxContextBytes {
-		return rampart.FieldError(rampart.EUnprocessable, field, "context is required: a string or an object of at most %d bytes that names where the value belongs (for a stored field: table, row id, field)", maxContextBytes)
-	}
-	return nil
-}
-
-func parsePurpose(field, s string) (keys.Purpose, error) {
-	if s == "" {
-		return keys.PurposeDefault, nil
-	}
-	p, ok := keys.ParsePurpose(s)
-	if !ok {
-		names := make([]string, 0, 9)
-		for _, p := range keys.Purposes() {
-			names = append(names, string(p))
-		}
-		return "", rampart.FieldError(rampart.EUnprocessable, field, "unknown purpose %q; use one of %s", s, strings.Join(names, ", "))
-	}
-	return p, nil
-}
-
 // encryptItem is one value to encrypt: base64 plaintext or UTF-8 text.
 type encryptItem struct {
 	Plaintext *string       `json:"plaintext" validate:"omitempty,max=2000000"`
@@ -104,36 +64,27 @@ type encryptItem struct {
 	Context   cryptoContext `json:"context" validate:"max=1024"`
 }
 
-// field checks an item and returns its vault field and plaintext; prefix
-// names the item in errors ("" or "items[3].").
-func (it *encryptItem) field(tenantID, prefix string) (vault.Field, []byte, error) {
-	purpose, err := parsePurpose(prefix+"purpose", it.Purpose)
-	if err != nil {
-		return vault.Field{}, nil, err
+// value checks an item and returns it as a value to encrypt; prefix names
+// the item in errors ("" or "items[3].").
+func (it *encryptItem) value(prefix string) (encryption.Value, error) {
+	v := encryption.Value{Purpose: it.Purpose, Subject: it.Subject, Context: string(it.Context)}
+	if err := v.Check(prefix); err != nil {
+		return v, err
 	}
-	if err := it.Context.check(prefix + "context"); err != nil {
-		return vault.Field{}, nil, err
-	}
-	if it.Subject != "" && purpose != keys.PurposePersonalData {
-		return vault.Field{}, nil, rampart.FieldError(rampart.EUnprocessable, prefix+"subject", "a subject (a key per person, for crypto-shredding) goes with purpose personal_data")
-	}
-	if len(it.Subject) > maxSubjectBytes {
-		return vault.Field{}, nil, rampart.FieldError(rampart.EUnprocessable, prefix+"subject", "at most %d bytes", maxSubjectBytes)
-	}
-	var pt []byte
+	var err error
 	switch {
 	case it.Plaintext != nil && it.Text != nil:
-		return vault.Field{}, nil, rampart.FieldError(rampart.EUnprocessable, prefix+"text", "send plaintext (base64) or text, not both")
+		return v, rampart.FieldError(rampart.EUnprocessable, prefix+"text", "send plaintext (base64) or text, not both")
 	case it.Plaintext != nil:
-		if pt, err = base64.StdEncoding.DecodeString(*it.Plaintext); err != nil {
-			return vault.Field{}, nil, rampart.FieldError(rampart.EInvalid, prefix+"plaintext", "plaintext is not valid base64 (standard alphabet, padded)")
+		if v.Plaintext, err = base64.StdEncoding.DecodeString(*it.Plaintext); err != nil {
+			return v, rampart.FieldError(rampart.EInvalid, prefix+"plaintext", "plaintext is not valid base64 (standard alphabet, padded)")
 		}
 	case it.Text != nil:
-		pt = []byte(*it.Text)
+		v.Plaintext = []byte(*it.Text)
 	default:
-		return vault.Field{}, nil, rampart.FieldError(rampart.EUnprocessable, prefix+"plaintext", "plaintext (base64) or text is required")
+		return v, rampart.FieldError(rampart.EUnprocessable, prefix+"plaintext", "plaintext (base64) or text is required")
 	}
-	return vault.Field{TenantID: tenantID, Purpose: purpose, Subject: it.Subject, Context: string(it.Context)}, pt, nil
+	return v, nil
 }
 
 func (s *Server) handleEncrypt() http.Handler {
@@ -143,14 +94,12 @@ func (s *Server) handleEncrypt() http.Handler {
 			writeError(w, r, s.log, err)
 			return
 		}
-		p := principal(r)
-		f, pt, err := req.field(p.TenantID, "")
+		v, err := req.value("")
 		if err != nil {
 			writeError(w, r, s.log, err)
 			return
 		}
-		c, err := s.vault.Encrypt(r.Context(), f, pt)
-		clear(pt)
+		c, err := s.crypto.Encrypt(r.Context(), principal(r), v)
 		if err != nil {
 			writeError(w, r, s.log, err)
 			return
@@ -170,31 +119,25 @@ func (s *Server) handleEncryptBatch() http.Handler {
 			writeError(w, r, s.log, err)
 			return
 		}
-		if len(req.Items) == 0 || len(req.Items) > maxCryptoBatch {
-			writeError(w, r, s.log, rampart.FieldError(rampart.EUnprocessable, "items", "send 1 to %d items", maxCryptoBatch))
+		vs := make([]encryption.Value, len(req.Items))
+		for i := range req.Items {
+			v, err := req.Items[i].value(fmt.Sprintf("items[%d].", i))
+			if err != nil {
+				for _, v := range vs[:i] {
+					clear(v.Plaintext)
+				}
+				writeError(w, r, s.log, err)
+				return
+			}
+			vs[i] = v
+		}
+		cs, err := s.crypto.EncryptBatch(r.Context(), principal(r), vs)
+		if err != nil {
+			writeError(w, r, s.log, err)
 			return
 		}
-		p := principal(r)
-		// Every item is checked before any is encrypted: one bad item
-		// refuses the batch, naming it.
-		fields := make([]vault.Field, len(req.Items))
-		pts := make([][]byte, len(req.Items))
-		for i := range req.Items {
-			f, pt, err := req.Items[i].field(p.TenantID, fmt.Sprintf("items[%d].", i))
-			if err != nil {
-				writeError(w, r, s.log, err)
-				return
-			}
-			fields[i], pts[i] = f, pt
-		}
-		out := make([]map[string]string, len(fields))
-		for i, f := range fields {
-			c, err := s.vault.Encrypt(r.Context(), f, pts[i])
-			clear(pts[i])
-			if err != nil {
-				writeError(w, r, s.log, err)
-				return
-			}
+		out := make([]map[string]string, len(cs))
+		for i, c := range cs {
 			out[i] = map[string]string{"ciphertext": c}
 		}
 		encode(w, http.StatusOK, map[string]any{"items": out})
@@ -206,23 +149,8 @@ type decryptItem struct {
 	Context    cryptoContext `json:"context" validate:"max=1024"`
 }
 
-func (it *decryptItem) check(prefix string) error {
-	if it.Ciphertext == "" {
-		return rampart.FieldError(rampart.EUnprocessable, prefix+"ciphertext", "ciphertext is required")
-	}
-	if len(it.Ciphertext) > maxCiphertextText {
-		return rampart.FieldError(rampart.EUnprocessable, prefix+"ciphertext", "ciphertext is too long")
-	}
-	return it.Context.check(prefix + "context")
-}
-
-// decodeDecryptItem reads and checks the body of a decrypt or rewrap.
-func decodeDecryptItem(r *http.Request) (decryptItem, error) {
-	var req decryptItem
-	if err := decode(r, &req); err != nil {
-		return req, err
-	}
-	return req, req.check("")
+func (it decryptItem) sealed() encryption.Sealed {
+	return encryption.Sealed{Ciphertext: it.Ciphertext, Context: string(it.Context)}
 }
 
 // plainJSON answers a plaintext as base64, and as text when it is UTF-8.
@@ -237,28 +165,22 @@ func plainJSON(pt []byte) map[string]any {
 // auditDecrypt records reads of protected data as data_access.
 func (s *Server) auditDecrypt(r *http.Request, what string, details map[string]any) {
 	p := principal(r)
-	if details == nil {
-		details = map[string]any{}
-	}
-	details["operation"] = what
-	s.auth.Audit(r.Context(), p.TenantID, &audit.Event{Type: audit.DataAccess, UserID: p.UserID, IP: s.clientIP(r),
-		UserAgent: truncate(r.UserAgent(), 512), Resource: "crypto:" + what, Success: true, Details: details})
+	s.crypto.RecordAccess(r.Context(), p, what, details, s.actor(r, p.UserID))
 }
 
 func (s *Server) handleDecrypt() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req, err := decodeDecryptItem(r)
-		if err != nil {
+		var req decryptItem
+		if err := decode(r, &req); err != nil {
 			writeError(w, r, s.log, err)
 			return
 		}
 		p := principal(r)
-		pt, h, err := s.vault.Decrypt(r.Context(), p.TenantID, string(req.Context), req.Ciphertext)
+		pt, err := s.crypto.Decrypt(r.Context(), p, req.sealed(), s.actor(r, p.UserID))
 		if err != nil {
 			writeError(w, r, s.log, err)
 			return
 		}
-		s.auditDecrypt(r, "decrypt", map[string]any{"purpose": h.Key.Purpose, "key_version": h.Version})
 		encode(w, http.StatusOK, plainJSON(pt))
 	})
 }
@@ -267,9 +189,8 @@ type decryptBatchRequest struct {
 	Items []decryptItem `json:"items" validate:"max=1000,dive"`
 }
 
-// handleDecryptBatch decrypts up to 1,000 items; each answers on its own
-// (a value or an error), since one unreadable value should not hide the
-// others.
+// handleDecryptBatch decrypts (or rewraps) up to 1,000 items; each answers
+// on its own (a value or an error).
 func (s *Server) handleDecryptBatch(rewrap bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req decryptBatchRequest
@@ -277,44 +198,32 @@ func (s *Server) handleDecryptBatch(rewrap bool) http.Handler {
 			writeError(w, r, s.log, err)
 			return
 		}
-		if len(req.Items) == 0 || len(req.Items) > maxCryptoBatch {
-			writeError(w, r, s.log, rampart.FieldError(rampart.EUnprocessable, "items", "send 1 to %d items", maxCryptoBatch))
-			return
-		}
-		for i := range req.Items {
-			if err := req.Items[i].check(fmt.Sprintf("items[%d].", i)); err != nil {
-				writeError(w, r, s.log, err)
-				return
-			}
+		cs := make([]encryption.Sealed, len(req.Items))
+		for i, it := range req.Items {
+			cs[i] = it.sealed()
 		}
 		p := principal(r)
-		out := make([]map[string]any, len(req.Items))
-		failed := 0
-		for i, it := range req.Items {
-			var err error
-			if rewrap {
-				var c string
-				var h keys.Header
-				if c, h, err = s.vault.Rewrap(r.Context(), p.TenantID, string(it.Context), it.Ciphertext); err == nil {
-					out[i] = map[string]any{"ciphertext": c, "key_version": h.Version}
-				}
-			} else {
-				var pt []byte
-				if pt, _, err = s.vault.Decrypt(r.Context(), p.TenantID, string(it.Context), it.Ciphertext); err == nil {
-					out[i] = plainJSON(pt)
-				}
-			}
-			if err != nil {
-				if rampart.ErrorCode(err) != rampart.EUnprocessable {
-					writeError(w, r, s.log, err) // the store, not the item
-					return
-				}
-				failed++
-				out[i] = map[string]any{"error": map[string]any{"code": rampart.EUnprocessable, "detail": rampart.ErrorMessage(err)}}
-			}
+		var res []encryption.Opened
+		var err error
+		if rewrap {
+			res, err = s.crypto.RewrapBatch(r.Context(), p, cs)
+		} else {
+			res, err = s.crypto.DecryptBatch(r.Context(), p, cs, s.actor(r, p.UserID))
 		}
-		if !rewrap {
-			s.auditDecrypt(r, "decrypt_batch", map[string]any{"items": len(req.Items), "failed": failed})
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		out := make([]map[string]any, len(res))
+		for i, o := range res {
+			switch {
+			case o.Err != nil:
+				out[i] = map[string]any{"error": map[string]any{"code": rampart.ErrorCode(o.Err), "detail": rampart.ErrorMessage(o.Err)}}
+			case rewrap:
+				out[i] = map[string]any{"ciphertext": o.Ciphertext, "key_version": o.Version}
+			default:
+				out[i] = plainJSON(o.Plaintext)
+			}
 		}
 		encode(w, http.StatusOK, map[string]any{"items": out})
 	})
@@ -322,13 +231,12 @@ func (s *Server) handleDecryptBatch(rewrap bool) http.Handler {
 
 func (s *Server) handleRewrap() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req, err := decodeDecryptItem(r)
-		if err != nil {
+		var req decryptItem
+		if err := decode(r, &req); err != nil {
 			writeError(w, r, s.log, err)
 			return
 		}
-		p := principal(r)
-		c, h, err := s.vault.Rewrap(r.Context(), p.TenantID, string(req.Context), req.Ciphertext)
+		c, h, err := s.crypto.Rewrap(r.Context(), principal(r), req.sealed())
 		if err != nil {
 			writeError(w, r, s.log, err)
 			return
@@ -351,42 +259,16 @@ func (s *Server) handleEncryptDocument() http.Handler {
 			writeError(w, r, s.log, err)
 			return
 		}
-		doc, err := parseDocument(req.Document, req.Context)
+		doc, err := parseDocument(req.Document)
 		if err != nil {
 			writeError(w, r, s.log, err)
 			return
 		}
-		fields := map[string]keys.Purpose{}
-		for path, name := range req.Fields {
-			p, err := parsePurpose("fields."+path, name)
-			if err != nil {
-				writeError(w, r, s.log, err)
-				return
-			}
-			if path == "" || len(path) > 256 || strings.HasPrefix(path, ".") || strings.HasSuffix(path, ".") || strings.Contains(path, "..") {
-				writeError(w, r, s.log, rampart.FieldError(rampart.EUnprocessable, "fields."+path, "a field is a dotted path such as user.email"))
-				return
-			}
-			fields[path] = p
-		}
-		if req.Subject != "" {
-			for path, p := range fields {
-				if p != keys.PurposePersonalData {
-					writeError(w, r, s.log, rampart.FieldError(rampart.EUnprocessable, "fields."+path, "with a subject, every field uses purpose personal_data"))
-					return
-				}
-			}
-		}
-		p := principal(r)
-		if err := s.vault.EncryptDocument(r.Context(), p.TenantID, doc, fields, req.Subject, string(req.Context), json.Marshal); err != nil {
+		paths, err := s.crypto.EncryptDocument(r.Context(), principal(r), doc, req.Fields, req.Subject, string(req.Context))
+		if err != nil {
 			writeError(w, r, s.log, err)
 			return
 		}
-		paths := make([]string, 0, len(fields))
-		for path := range fields {
-			paths = append(paths, path)
-		}
-		sort.Strings(paths)
 		encode(w, http.StatusOK, map[string]any{"document": doc, "encrypted_fields": paths})
 	})
 }
@@ -403,36 +285,29 @@ func (s *Server) handleDecryptDocument() http.Handler {
 			writeError(w, r, s.log, err)
 			return
 		}
-		doc, err := parseDocument(req.Document, req.Context)
+		doc, err := parseDocument(req.Document)
 		if err != nil {
 			writeError(w, r, s.log, err)
 			return
 		}
 		p := principal(r)
-		paths, err := s.vault.DecryptDocument(r.Context(), p.TenantID, doc, string(req.Context), func(b []byte) (any, error) {
-			dec := json.NewDecoder(bytes.NewReader(b))
-			dec.UseNumber()
-			var v any
-			return v, dec.Decode(&v)
-		})
+		paths, err := s.crypto.DecryptDocument(r.Context(), p, doc, string(req.Context), s.actor(r, p.UserID))
 		if err != nil {
 			writeError(w, r, s.log, err)
 			return
 		}
-		s.auditDecrypt(r, "decrypt_document", map[string]any{"fields": paths})
 		encode(w, http.StatusOK, map[string]any{"document": doc, "decrypted_fields": paths})
 	})
 }
 
 // parseDocument reads the document of a document call, keeping numbers
-// exact (json.Number) so that it comes back as it went in, and checks the
-// call's context.
-func parseDocument(raw json.RawMessage, c cryptoContext) (map[string]any, error) {
+// exact (json.Number) so that it comes back as it went in.
+func parseDocument(raw json.RawMessage) (map[string]any, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var doc map[string]any
 	if len(raw) == 0 || dec.Decode(&doc) != nil || doc == nil {
 		return nil, rampart.FieldError(rampart.EUnprocessable, "document", "document (a JSON object) is required")
 	}
-	return doc, c.check("context")
+	return doc, nil
 }

@@ -9,8 +9,8 @@ import (
 
 	"github.com/rampart-dev/rampart"
 	"github.com/rampart-dev/rampart/auth"
+	"github.com/rampart-dev/rampart/encryption"
 	"github.com/rampart-dev/rampart/keys"
-	"github.com/rampart-dev/rampart/vault"
 )
 
 // bodyReader turns body read failures into a client error.
@@ -37,19 +37,10 @@ const (
 
 // fileParams reads the purpose, subject and context of a file call from the
 // query string (the body is the file): context=..., purpose=..., subject=...
-func fileParams(r *http.Request, tenantID string) (vault.Field, error) {
+func fileParams(r *http.Request) (encryption.Value, error) {
 	q := r.URL.Query()
-	purpose, err := parsePurpose("purpose", q.Get("purpose"))
-	if err != nil {
-		return vault.Field{}, err
-	}
-	c := cryptoContext(q.Get("context"))
-	if err := c.check("context"); err != nil {
-		return vault.Field{}, err
-	}
-	it := encryptItem{Purpose: string(purpose), Subject: q.Get("subject"), Context: c, Text: new(string)}
-	f, _, err := it.field(tenantID, "")
-	return f, err
+	v := encryption.Value{Purpose: q.Get("purpose"), Subject: q.Get("subject"), Context: q.Get("context")}
+	return v, v.Check("")
 }
 
 // extendDeadlines gives a file stream time, and lets it read the request
@@ -70,7 +61,7 @@ func (s *Server) handleEncryptFile() http.Handler {
 		if !s.limitFiles(w, r, p) {
 			return
 		}
-		f, err := fileParams(r, p.TenantID)
+		v, err := fileParams(r)
 		if err != nil {
 			s.fileError(w, r, err)
 			return
@@ -81,7 +72,7 @@ func (s *Server) handleEncryptFile() http.Handler {
 		w.Header().Set("Content-Type", "application/octet-stream")
 		lw := &lazyWriter{w: w}
 		bw := bufio.NewWriterSize(lw, fileBuffer)
-		if _, err := s.vault.EncryptFile(r.Context(), f, bw, &bodyReader{bufio.NewReaderSize(r.Body, fileBuffer)}); err != nil {
+		if _, err := s.crypto.EncryptFile(r.Context(), p, v, bw, &bodyReader{bufio.NewReaderSize(r.Body, fileBuffer)}); err != nil {
 			s.abortStream(w, r, lw, err)
 			return
 		}
@@ -99,13 +90,15 @@ func (s *Server) handleDecryptFile() http.Handler {
 		if !s.limitFiles(w, r, p) {
 			return
 		}
-		c := cryptoContext(r.URL.Query().Get("context"))
-		if err := c.check("context"); err != nil {
+		c := r.URL.Query().Get("context")
+		if err := encryption.CheckContext("context", c); err != nil {
 			s.fileError(w, r, err)
 			return
 		}
 		extendDeadlines(w)
-		plain, h, err := s.vault.DecryptFile(r.Context(), p.TenantID, string(c), &bodyReader{bufio.NewReaderSize(r.Body, fileBuffer)})
+		// The read is recorded as data_access when plain reaches its end:
+		// only then is the whole file proven.
+		plain, err := s.crypto.DecryptFile(r.Context(), p, c, &bodyReader{bufio.NewReaderSize(r.Body, fileBuffer)}, s.actor(r, p.UserID))
 		if err != nil {
 			s.fileError(w, r, err)
 			return
@@ -124,8 +117,6 @@ func (s *Server) handleDecryptFile() http.Handler {
 			if err != nil {
 				if err == io.EOF {
 					bw.Flush()
-					// Only now is the whole file proven.
-					s.auditDecrypt(r, "decrypt_file", map[string]any{"purpose": h.Key.Purpose, "key_version": h.Version})
 					return
 				}
 				s.abortStream(w, r, lw, err)

@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"github.com/rampart-dev/rampart"
-	"github.com/rampart-dev/rampart/audit"
-	"github.com/rampart-dev/rampart/upload"
 )
 
 // uploadReadTimeout replaces the server's read deadline for an upload: a
@@ -35,12 +33,11 @@ func (s *Server) handleValidateFile() http.Handler {
 		if !s.limit(w, r, p.TenantID+":upload:"+who, p.TenantID, s.uploadLimits) {
 			return
 		}
-		policy := upload.Policy{MaxBytes: s.cfg.UploadMaxBytes}
-		r.Body = http.MaxBytesReader(w, r.Body, policy.BodyLimit())
+		r.Body = http.MaxBytesReader(w, r.Body, s.uploads.Policy().BodyLimit())
 		rc := http.NewResponseController(w)
 		_ = rc.SetReadDeadline(time.Now().Add(uploadReadTimeout))
 		_ = rc.SetWriteDeadline(time.Now().Add(uploadReadTimeout + time.Minute))
-		res, err := upload.ValidateForm(r.Header.Get("Content-Type"), r.Body, policy)
+		res, err := s.uploads.Validate(r.Context(), p.TenantID, s.actor(r, p.UserID), r.Header.Get("Content-Type"), r.Body)
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			err = rampart.Errorf(rampart.ETooLarge, "the upload exceeds %d bytes", tooBig.Limit)
@@ -49,13 +46,6 @@ func (s *Server) handleValidateFile() http.Handler {
 			writeError(w, r, s.log, err)
 			return
 		}
-		codes := make([]string, 0, len(res.Errors))
-		for _, e := range res.Errors {
-			codes = append(codes, e.Code)
-		}
-		s.auth.Audit(r.Context(), p.TenantID, &audit.Event{Type: audit.FileUpload, UserID: p.UserID, IP: s.clientIP(r),
-			UserAgent: truncate(r.UserAgent(), 512), Resource: "file:" + res.SHA256, Success: res.Valid,
-			Details: map[string]any{"filename": res.Filename, "size": res.Size, "sha256": res.SHA256, "detected_type": res.DetectedType, "valid": res.Valid, "issues": codes}})
 		encode(w, http.StatusOK, res)
 	})
 }

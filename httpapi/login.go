@@ -166,15 +166,3 @@ func (s *Server) handleOpenIDConfiguration() http.Handler {
 		})
 	})
 }
-
-func (s *Server) handleRotateKey() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		k, err := s.auth.RotateKey(r.Context())
-		if err != nil {
-			writeError(w, r, s.log, err)
-			return
-		}
-		s.log.Info("signing key rotated", "kid", k.KID, "alg", k.Alg)
-		encode(w, http.StatusCreated, map[string]any{"kid": k.KID, "alg": k.Alg, "created_at": k.CreatedAt})
-	})
-}

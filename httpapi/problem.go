@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/rampart-dev/rampart"
+	"github.com/rampart-dev/rampart/auth"
 )
 
 // statusClientClosed is recorded (nginx's 499) when the client left before
@@ -122,6 +123,8 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	}
 	if d, ok := r.Context().Value(denialKey{}).(*denial); ok && status == http.StatusForbidden {
 		d.reason, d.field = rampart.ErrorMessage(err), fieldOf(e)
+		var denied *auth.DeniedError
+		d.audited = d.audited || errors.As(err, &denied)
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("Cache-Control", "no-store")

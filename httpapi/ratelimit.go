@@ -4,15 +4,12 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/rampart-dev/rampart"
 	"github.com/rampart-dev/rampart/audit"
 	"github.com/rampart-dev/rampart/auth"
-	"github.com/rampart-dev/rampart/identity"
 	"github.com/rampart-dev/rampart/ratelimit"
 )
 
@@ -24,15 +21,6 @@ type Limiter interface {
 // rateAuditSample writes one api_rate_limit event per this many refusals, so
 // an attack does not flood the audit log (the first refusal always writes).
 const rateAuditSample = 100
-
-// limitsFor returns the limits of a tier: requests per minute and per day.
-func (s *Server) limitsFor(tier string) []*ratelimit.Limit {
-	ops, ok := s.tiers[tier]
-	if !ok {
-		ops = s.tiers["basic"]
-	}
-	return []*ratelimit.Limit{ops[ratelimit.OpAPICalls], ops[ratelimit.OpDailyQuota]}
-}
 
 // limit decides the limits for id at a cost of one and writes the
 // rate-limit headers; it answers 429 (or 503 when the backend is down and a
@@ -102,7 +90,7 @@ func callerID(r *http.Request) string {
 // basic tier, plus extra per-route limits (login).
 func (s *Server) limitAnonymous(next http.Handler, extra ...*ratelimit.Limit) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		limits := append(s.limitsFor("basic"), extra...)
+		limits := append(s.limits.Requests("basic"), extra...)
 		if !s.limit(w, r, "ip:"+s.clientIP(r), "", limits) {
 			return
 		}
@@ -113,7 +101,7 @@ func (s *Server) limitAnonymous(next http.Handler, extra ...*ratelimit.Limit) ht
 // limitOperator gives the operator the enterprise tier's budget.
 func (s *Server) limitOperator(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !s.limit(w, r, "operator", "", s.limitsFor("enterprise")) {
+		if !s.limit(w, r, "operator", "", s.limits.Requests("enterprise")) {
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -121,26 +109,10 @@ func (s *Server) limitOperator(next http.Handler) http.Handler {
 }
 
 // limitPrincipal limits an authenticated caller: by API key, else by user,
-// at the tier of the key or the token.
+// at the tier of the key or the token (auth.Principal.Budget).
 func (s *Server) limitPrincipal(w http.ResponseWriter, r *http.Request, p *auth.Principal) bool {
-	id, tier := principalBudget(p)
-	return s.limit(w, r, id, p.TenantID, s.limitsFor(tier))
-}
-
-// principalBudget names the budget an authenticated caller spends: its API
-// key's, else its user's, at the tier of the key or the token.
-func principalBudget(p *auth.Principal) (id, tier string) {
-	id = p.TenantID + ":user:" + p.UserID
-	tier = p.RateLimitTier
-	if p.APIKeyID != "" {
-		id = p.TenantID + ":key:" + p.APIKeyID
-	} else if p.Claims != nil {
-		tier = p.Claims.RateLimitTier
-	}
-	if tier == "" {
-		tier = "basic"
-	}
-	return id, tier
+	id, tier := p.Budget()
+	return s.limit(w, r, id, p.TenantID, s.limits.Requests(tier))
 }
 
 // chargeMore spends extra units of the caller's budget on a request that
@@ -151,19 +123,13 @@ func (s *Server) chargeMore(w http.ResponseWriter, r *http.Request, extra int64)
 	if extra <= 0 || p == nil {
 		return true
 	}
-	id, tier := principalBudget(p)
-	return s.limitCost(w, r, id, p.TenantID, s.limitsFor(tier), extra)
+	id, tier := p.Budget()
+	return s.limitCost(w, r, id, p.TenantID, s.limits.Requests(tier), extra)
 }
 
-// Bounds of POST /v1/ratelimit/check.
-const (
-	maxRateKeyBytes = 200
-	maxRateCost     = 1000
-)
-
 // rateLimitCheckRequest is the body of POST /v1/ratelimit/check: a key of
-// the caller's choosing (maxRateKeyBytes), an operation of the caller's tier
-// or tenant, and a cost (1 when left out, at most maxRateCost).
+// the caller's choosing, an operation of the caller's tier or tenant, and a
+// cost (1 when left out); see tenancy.Limits.App.
 type rateLimitCheckRequest struct {
 	Key       string `json:"key" validate:"required,max=200"`
 	Operation string `json:"operation" validate:"required,max=40,operation"`
@@ -181,60 +147,24 @@ func (s *Server) handleRateLimitCheck() http.Handler {
 			writeError(w, r, s.log, err)
 			return
 		}
-		if req.Key == "" || len(req.Key) > maxRateKeyBytes {
-			writeError(w, r, s.log, rampart.FieldError(rampart.EUnprocessable, "key", "key must be 1 to %d bytes", maxRateKeyBytes))
-			return
-		}
 		cost := int64(1)
 		if req.Cost != nil {
 			cost = *req.Cost
 		}
-		if cost < 1 || cost > maxRateCost {
-			writeError(w, r, s.log, rampart.FieldError(rampart.EUnprocessable, "cost", "cost must be from 1 to %d", maxRateCost))
-			return
-		}
-		p := principal(r)
-		tier := p.RateLimitTier
-		if p.APIKeyID == "" && p.Claims != nil {
-			tier = p.Claims.RateLimitTier
-		}
-		ops, ok := s.tiers[tier]
-		if !ok {
-			ops = s.tiers["basic"]
-		}
-		policy, err := s.auth.TenantPolicy(r.Context(), p.TenantID)
+		b, err := s.limits.App(r.Context(), principal(r), req.Key, req.Operation, cost)
 		if err != nil {
 			writeError(w, r, s.log, err)
 			return
 		}
-		// The tenant's own limit of the operation and the tier's: both
-		// apply, so a tenant can tighten what its tier sells, never raise it.
-		var limits []*ratelimit.Limit
-		if l, ok := tenantLimit(policy, req.Operation); ok {
-			limits = append(limits, l)
-		}
-		if l, ok := ops[req.Operation]; ok {
-			limits = append(limits, l)
-		}
-		if len(limits) == 0 {
-			names := []string{ratelimit.OpAPICalls, ratelimit.OpModelRequests, ratelimit.OpDailyQuota}
-			for op := range policy.RateLimits {
-				names = append(names, op)
-			}
-			sort.Strings(names)
-			writeError(w, r, s.log, rampart.FieldError(rampart.EUnprocessable, "operation", "operation %q is not configured; use one of %s", req.Operation, strings.Join(names, ", ")))
-			return
-		}
 		if s.limiter == nil {
-			encode(w, http.StatusOK, map[string]any{"allowed": true, "limit": limits[0].Rate, "remaining": limits[0].Rate})
+			encode(w, http.StatusOK, map[string]any{"allowed": true, "limit": b.Limits[0].Rate, "remaining": b.Limits[0].Rate})
 			return
 		}
 		var res ratelimit.Result
-		id := p.TenantID + ":app:" + req.Operation + ":" + req.Key
-		if err := s.limiter.Decide(r.Context(), id, limits, cost, &res); err != nil {
+		if err := s.limiter.Decide(r.Context(), b.ID, b.Limits, b.Cost, &res); err != nil {
 			if s.cfg.RateLimitFailOpen {
 				s.log.Warn("rate limiter unavailable: admitting the check (RAMPART_RATE_LIMIT_FAILURE=open)", "err", err.Error())
-				encode(w, http.StatusOK, map[string]any{"allowed": true, "limit": limits[0].Rate, "degraded": true})
+				encode(w, http.StatusOK, map[string]any{"allowed": true, "limit": b.Limits[0].Rate, "degraded": true})
 				return
 			}
 			writeError(w, r, s.log, &rampart.Error{Code: rampart.EUnavailable, Message: "rate limiting is unavailable; retry shortly", RetryAfter: time.Second})
@@ -249,21 +179,6 @@ func (s *Server) handleRateLimitCheck() http.Handler {
 		}
 		encode(w, http.StatusOK, map[string]any{"allowed": true, "limit": d.Limit.Rate, "remaining": d.Remaining, "reset_time": reset.Unix()})
 	})
-}
-
-// tenantLimit is the limit a tenant configured for op, if any.
-func tenantLimit(p identity.TenantPolicy, op string) (*ratelimit.Limit, bool) {
-	c, ok := p.RateLimits[op]
-	if !ok {
-		return nil, false
-	}
-	alg := ratelimit.Algorithm(c.Algorithm)
-	if alg == "" {
-		alg = ratelimit.SlidingWindow
-	}
-	// A distinct name: the state of a tenant's limit never mixes with a
-	// tier's limit of the same operation.
-	return &ratelimit.Limit{Name: "tenant:" + op, Rate: c.Rate, Period: time.Duration(c.PeriodSeconds) * time.Second, Algorithm: alg}, true
 }
 
 // setRateHeaders writes the X-RateLimit and IETF RateLimit fields of d.

@@ -2,7 +2,6 @@
 package httpapi
 
 import (
-	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"log/slog"
@@ -19,12 +18,14 @@ import (
 	"github.com/rampart-dev/rampart/config"
 	"github.com/rampart-dev/rampart/courier"
 	"github.com/rampart-dev/rampart/delivery"
+	"github.com/rampart-dev/rampart/encryption"
 	"github.com/rampart-dev/rampart/guard"
 	"github.com/rampart-dev/rampart/identity"
 	"github.com/rampart-dev/rampart/pii"
 	"github.com/rampart-dev/rampart/ratelimit"
 	"github.com/rampart-dev/rampart/store"
 	"github.com/rampart-dev/rampart/tenancy"
+	"github.com/rampart-dev/rampart/upload"
 	"github.com/rampart-dev/rampart/vault"
 )
 
@@ -42,24 +43,21 @@ type Server struct {
 	limiter      Limiter
 	vault        *vault.Vault
 	pii          *pii.Detector
-	limiterName  string // memory | redis
-	tiers        map[string]map[string]*ratelimit.Limit
-	refusals     audit.Sampler // of api_rate_limit events
+	limiterName  string          // memory | redis
+	limits       *tenancy.Limits // which limits apply to whom
+	refusals     audit.Sampler   // of api_rate_limit events
 	loginLimit   *ratelimit.Limit
 	uploadLimits []*ratelimit.Limit
 	fileLimits   []*ratelimit.Limit
 	metrics      *metrics
 	delivery     *delivery.Service
 	sink         *courier.Sink // development only: what "sent" messages went to
-	jobs         Jobs
 	guard        *guard.Service
-	now          func() time.Time
-}
-
-// Jobs triggers deployment-wide jobs, which run once on whichever replica
-// takes them and resume after a crash.
-type Jobs interface {
-	Trigger(ctx context.Context, name string) error
+	// crypto encrypts and decrypts for callers and rotates their keys.
+	crypto *encryption.Service
+	// uploads validates uploaded files under the deployment's policy.
+	uploads *upload.Service
+	now     func() time.Time
 }
 
 // readinessCheck is one dependency /readyz checks.
@@ -79,23 +77,25 @@ type Deps struct {
 	Tenancy *tenancy.Service
 	// OperatorTokenHash is the SHA-256 of the operator token.
 	OperatorTokenHash [32]byte
-	// Limiter decides rate limits; nil disables them. Tiers configure them
-	// (nil: the chatbot design's).
+	// Limiter decides rate limits; nil disables them. Limits says which
+	// apply (nil: the chatbot design's tiers).
 	Limiter     Limiter
 	Vault       *vault.Vault
 	LimiterName string
-	Tiers       ratelimit.Tiers
+	Limits      *tenancy.Limits
 	// Ready lists extra dependencies for /readyz (for example Redis).
 	Ready map[string]func(r *http.Request) error
 	// Delivery answers the events-out API (feed, webhooks, deliveries, jobs).
 	Delivery *delivery.Service
 	// Sink, in development without a courier, holds what was "sent".
 	Sink *courier.Sink
-	// Jobs runs deployment-wide jobs (re-encryption after a rotation).
-	Jobs Jobs
 	// Guard answers the guardrails API.
 	Guard *guard.Service
-	Now   func() time.Time
+	// Uploads validates uploaded files (POST /v1/files/validate).
+	Uploads *upload.Service
+	// Encryption encrypts and decrypts for callers and rotates keys.
+	Encryption *encryption.Service
+	Now        func() time.Time
 }
 
 // New returns a Server.
@@ -114,8 +114,8 @@ func New(d Deps) *Server {
 		now:          now,
 		delivery:     d.Delivery,
 		sink:         d.Sink,
-		jobs:         d.Jobs,
 		guard:        d.Guard,
+		crypto:       d.Encryption,
 	}
 	s.readiness = append(s.readiness, readinessCheck{"database", func(r *http.Request) error { return d.Store.Ping(r.Context()) }})
 	for name, fn := range d.Ready {
@@ -124,6 +124,7 @@ func New(d Deps) *Server {
 	s.metrics = newMetrics(s)
 	s.limiter = d.Limiter
 	s.vault = d.Vault
+	s.uploads = d.Uploads
 	s.pii = pii.NewDetector()
 	s.limiterName = d.LimiterName
 	// The per-route login limit: per client address, refused when the
@@ -134,17 +135,9 @@ func New(d Deps) *Server {
 	s.uploadLimits = []*ratelimit.Limit{{Name: "upload", Rate: int64(max(1, d.Config.UploadLimit)), Period: time.Minute,
 		Algorithm: ratelimit.SlidingWindow, FailClosed: true}}
 	s.fileLimits = []*ratelimit.Limit{{Name: "file_stream", Rate: fileStreamsPerMinute, Period: time.Minute, Algorithm: ratelimit.SlidingWindow}}
-	tiers := d.Tiers
-	if tiers == nil {
-		tiers = ratelimit.DefaultTiers()
-	}
-	s.tiers = map[string]map[string]*ratelimit.Limit{}
-	for tier, ops := range tiers {
-		s.tiers[tier] = map[string]*ratelimit.Limit{}
-		for op, l := range ops {
-			l := l
-			s.tiers[tier][op] = &l
-		}
+	s.limits = d.Limits
+	if s.limits == nil {
+		s.limits = tenancy.NewLimits(nil, d.Auth)
 	}
 	return s
 }

@@ -15,9 +15,11 @@ import (
 	"testing"
 
 	"github.com/rampart-dev/rampart"
+	"github.com/rampart-dev/rampart/auth"
 	"github.com/rampart-dev/rampart/authz"
 	"github.com/rampart-dev/rampart/identity"
 	"github.com/rampart-dev/rampart/iprules"
+	"github.com/rampart-dev/rampart/tenancy"
 	rtoken "github.com/rampart-dev/rampart/token"
 )
 
@@ -211,15 +213,15 @@ func TestTagsAgreeWithDomain(t *testing.T) {
 		{reflect.TypeFor[createRoleRequest](), "Level", "max", false, n(authz.MaxLevel - 1)},
 		{reflect.TypeFor[createRoleRequest](), "Permissions", "max", false, n(identity.MaxPermissions)},
 		{reflect.TypeFor[checkRequest](), "Permission", "max", false, n(authz.MaxPermissionLen)},
-		{reflect.TypeFor[checkBatchRequest](), "Checks", "max", false, n(maxBatchChecks)},
+		{reflect.TypeFor[checkBatchRequest](), "Checks", "max", false, n(auth.MaxChecks)},
 		{reflect.TypeFor[piiDetectRequest](), "Regions", "max", false, n(pii.MaxRegions)},
 		{reflect.TypeFor[piiDetectBatchRequest](), "Items", "max", false, n(maxPIIBatch)},
 		{reflect.TypeFor[piiDetectBatchRequest](), "Regions", "max", false, n(pii.MaxRegions)},
 		{reflect.TypeFor[createAPIKeyRequest](), "Name", "max", false, n(maxAPIKeyName)},
 		{reflect.TypeFor[createAPIKeyRequest](), "Permissions", "max", false, n(identity.MaxPermissions)},
 		{reflect.TypeFor[createAPIKeyRequest](), "RateLimitTier", "oneof", false, tiers},
-		{reflect.TypeFor[rateLimitCheckRequest](), "Key", "max", false, n(maxRateKeyBytes)},
-		{reflect.TypeFor[rateLimitCheckRequest](), "Cost", "max", false, n(maxRateCost)},
+		{reflect.TypeFor[rateLimitCheckRequest](), "Key", "max", false, n(tenancy.MaxBudgetKeyBytes)},
+		{reflect.TypeFor[rateLimitCheckRequest](), "Cost", "max", false, n(tenancy.MaxCost)},
 		{reflect.TypeFor[tenantSettingsRequest](), "MaxSessionsPerUser", "max", false, n(identity.MaxSessionsLimit)},
 		{reflect.TypeFor[tenantSettingsRequest](), "IPChangePolicy", "oneof", false, identity.IPChangeLog + " " + identity.IPChangeRevoke},
 		{reflect.TypeFor[tenantSettingsRequest](), "RateLimitTier", "oneof", false, tiers},

@@ -158,6 +158,14 @@ func TestRolesAndGrants(t *testing.T) {
 		if ts.status(t, "POST", "/v1/users", manager, map[string]any{"email": "n3@acme.io", "password": "An0ther-Str0ng-One", "role": "member", "permissions": []string{"conversations:read"}}) != 403 {
 			t.Fatal("manager set permissions without users:roles")
 		}
+		// That refusal is recorded once, naming the permission and the
+		// route; the refusal before it, by the role rule, names the field.
+		_, ev := ts.do(t, "GET", "/v1/audit/events?type=permission_denied&limit=2", owner, nil)
+		if list := ev["events"].([]any); len(list) != 2 ||
+			list[0].(map[string]any)["resource"] != "POST /v1/users" || list[0].(map[string]any)["details"].(map[string]any)["permission"] != "users:roles" ||
+			list[1].(map[string]any)["details"].(map[string]any)["field"] != "role" {
+			t.Fatalf("permission_denied events %v", list)
+		}
 		if ts.status(t, "DELETE", "/v1/roles/admin", owner, nil) != 403 || ts.status(t, "DELETE", "/v1/roles/auditor", owner, nil) != 409 {
 			t.Fatal("role deletion rules")
 		}

@@ -25,6 +25,7 @@ import (
 
 	"github.com/rampart-dev/rampart/auth"
 	"github.com/rampart-dev/rampart/config"
+	"github.com/rampart-dev/rampart/encryption"
 	"github.com/rampart-dev/rampart/guard"
 	"github.com/rampart-dev/rampart/httpapi"
 	"github.com/rampart-dev/rampart/identity"
@@ -33,6 +34,7 @@ import (
 	"github.com/rampart-dev/rampart/ratelimit"
 	"github.com/rampart-dev/rampart/store"
 	"github.com/rampart-dev/rampart/tenancy"
+	"github.com/rampart-dev/rampart/upload"
 	"github.com/rampart-dev/rampart/vault"
 )
 
@@ -227,8 +229,13 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 	srv := httpapi.New(httpapi.Deps{
 		Config: cfg, Logger: log, Store: st, Hasher: hasher, Auth: authn, Tenancy: tenants,
 		Vault:             vlt,
-		OperatorTokenHash: operatorHash, Ready: ready, Limiter: limiter, LimiterName: limiterName, Tiers: cfg.RateLimitTiers, Now: now,
-		Delivery: evs.svc, Sink: evs.sink, Jobs: sched, Guard: guardSvc,
+		OperatorTokenHash: operatorHash, Ready: ready, Limiter: limiter, LimiterName: limiterName, Now: now,
+		Limits:   tenancy.NewLimits(cfg.RateLimitTiers, authn),
+		Delivery: evs.svc, Sink: evs.sink, Guard: guardSvc,
+		Uploads: upload.NewService(upload.Policy{MaxBytes: cfg.UploadMaxBytes}, authn),
+		Encryption: encryption.New(encryption.Deps{
+			Vault: vlt, Auditor: authn, Tenants: authn, Secrets: authn, SigningKeys: authn, Jobs: sched, Logger: log,
+		}),
 	})
 	hs := &http.Server{
 		Handler:           srv.Handler(),
