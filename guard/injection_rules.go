@@ -58,6 +58,10 @@ var injectionRules = []*injectionRule{
 		anchors: "what which",
 		expr:    `(?:what|which)\s+(?:is|are|were|was)\s+(?:your|the)\s+(?:(?:initial|original|hidden|secret|system|first|starting|exact)\s+){1,2}(?:prompt|instructions|rules|directives)\b[^.!?\n]{0,20}?(?:\?|given|told|received)`},
 
+	{name: "reveal_secret", typ: "prompt_extraction", score: 0.7,
+		anchors: "what reveal tell give print show share disclose output",
+		expr:    `(?:what(?:'s| is| are)|reveal|tell me|give me|print|show me|share|disclose|output)\s+(?:your|the)\s+(?:secret|hidden|confidential|internal)\s*(?:key|password|passphrase|token|code|word|number|value|instructions?)?\b`},
+
 	// Persona jailbreaks.
 	{name: "do_anything_now", typ: "persona", score: 0.95,
 		anchors: "do",
