@@ -40,7 +40,9 @@ type injectionDetector struct {
 }
 
 type injectionScratch struct {
-	words []wordSpan
+	words    []wordSpan
+	needPos  [][]int // per rule, where its needs occur in the view
+	needDone []bool
 }
 
 // wordSpan is one word of a view, as Features.Extract cuts it.
@@ -108,7 +110,7 @@ func (d *injectionDetector) Scan(t *Text, src Source) (float64, []Finding) {
 	for i := range t.Views {
 		v := &t.Views[i]
 		ms, ws, we := d.modelScore(m, v, t.Features(i), sc)
-		rs, hits := scanRules(v.Text, sc.words, src)
+		rs, hits := scanRules(v.Text, sc.words, src, sc)
 		score := ms
 		if rs > 0 {
 			// A rule sets a floor; the model keeps the score graded above it.

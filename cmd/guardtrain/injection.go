@@ -61,6 +61,9 @@ func trainInjection(data, out, evalOut string) error {
 			direct = append(direct, guard.Example{Text: text, Label: it.label, Weight: w})
 			if it.label { // an attack is an attack wherever it is written
 				indirect = append(indirect, guard.Example{Text: text, Label: true, Weight: 0.3 * w})
+			} else if strings.HasPrefix(it.origin, "purplellama/frr") || it.origin == "gen/benign" {
+				// Security talk is not an attack in a document either.
+				indirect = append(indirect, guard.Example{Text: text, Label: false, Weight: 0.3 * w})
 			}
 			continue
 		}

@@ -257,6 +257,8 @@ var genDocs = []string{
 	"Instrucciones: lave las verduras, córtelas en trozos pequeños y cocínelas a fuego lento durante veinte minutos. No añada sal hasta el final.",
 	"Dear applicant, thank you for your interest. Please complete the attached form and return it to hr@company.example by 30 June. Shortlisted candidates will be invited to an interview.",
 	"Domain Name: example.org\nRegistrar: Example Registrar LLC\nCreation Date: 1995-08-14\nName Server: a.iana-servers.net\nDNSSEC: signedDelegation",
+	"Indirect prompt injection hides instructions for a language model in content it retrieves, such as web pages, e-mails or tool results. A model that reads such content may follow them. Mitigations include marking retrieved text as data, restricting tool permissions, asking the user to confirm actions, and filtering model output.",
+	"Our red team tested the support chatbot against jailbreaks and prompt injection. Most attacks tried to override the system prompt or make the model reveal its instructions. We recommend input scanning, least-privilege tools and logging of every tool call.",
 	"Release notes v2.3: fixed a crash when importing large files; the assistant panel now remembers its size; removed the deprecated --legacy flag. Upgrade by running the installer again.",
 }
 
