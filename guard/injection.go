@@ -1,11 +1,252 @@
 package guard
 
-// injectionDetector scores prompt injection (direct for user text,
-// indirect for documents and tool results).
-// TODO(issue 14): rules and the trained model; this placeholder finds nothing.
-type injectionDetector struct{}
+import (
+	_ "embed"
+	"errors"
+	"fmt"
+	"math"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+)
 
-func newInjection() (*injectionDetector, error) { return &injectionDetector{}, nil }
+// injectionModelFile holds two models trained by cmd/guardtrain: the direct
+// one (text from the user) and the indirect one (documents and tool
+// results), each in the Model file format, one after the other.
+//
+//go:embed models/injection.rgm
+var injectionModelFile []byte
 
-// Scan returns the injection score of t read as coming from src, and what fired.
-func (d *injectionDetector) Scan(t *Text, src Source) (float64, []Finding) { return 0, nil }
+// Window scoring: an instruction hidden in a long document is a sentence or
+// two, and a whole-text score dilutes it, so the model also scores windows
+// of injectionWindow words every injectionStride words and keeps the best.
+const (
+	injectionWindow = 40
+	injectionStride = 10
+	// injectionFindingFloor is the model score from which the model's best
+	// window is reported as a finding.
+	injectionFindingFloor = 0.5
+)
+
+// injectionDetector scores prompt injection: direct for user text (a user
+// overriding the operator's rules or extracting them), indirect for
+// documents and tool results (instructions addressed to the AI inside
+// content it reads). A logistic model over the shared hashed features
+// gives a graded score; high-precision rules over the normalised view raise
+// it and name what fired.
+type injectionDetector struct {
+	direct, indirect *Model
+	scratch          sync.Pool // *injectionScratch
+}
+
+type injectionScratch struct {
+	words    []wordSpan
+	needPos  [][]int // per rule, where its needs occur in the view
+	needDone []bool
+}
+
+// wordSpan is one word of a view, as Features.Extract cuts it.
+type wordSpan struct {
+	start, end int     // rune offsets in the view
+	byteStart  int     // byte offset in the view's text
+	sum        float32 // summed weights of the word's features
+	n          int32   // number of features
+	anchor     bool    // the word may start a rule
+}
+
+func newInjection() (*injectionDetector, error) { return newInjectionFrom(injectionModelFile) }
+
+func newInjectionFrom(file []byte) (*injectionDetector, error) {
+	direct, rest, err := readModel(file)
+	if err != nil {
+		return nil, fmt.Errorf("injection direct model: %w", err)
+	}
+	indirect, rest, err := readModel(rest)
+	if err != nil {
+		return nil, fmt.Errorf("injection indirect model: %w", err)
+	}
+	if len(rest) != 0 {
+		return nil, errors.New("guard: trailing bytes after the injection models")
+	}
+	if direct.Bits != FeatureBits || indirect.Bits != FeatureBits {
+		return nil, fmt.Errorf("guard: injection models of %d/%d bits, want %d", direct.Bits, indirect.Bits, FeatureBits)
+	}
+	d := &injectionDetector{direct: direct, indirect: indirect}
+	d.scratch.New = func() any { return &injectionScratch{words: make([]wordSpan, 0, 512)} }
+	return d, nil
+}
+
+// readModel decodes one model from the front of b and returns the rest.
+func readModel(b []byte) (*Model, []byte, error) {
+	if len(b) < 13 {
+		return nil, nil, errors.New("guard: short model file")
+	}
+	size := 13 + 2<<b[4]
+	if b[4] > 24 || len(b) < size {
+		return nil, nil, errors.New("guard: truncated model file")
+	}
+	m := &Model{}
+	if err := m.UnmarshalBinary(b[:size]); err != nil {
+		return nil, nil, err
+	}
+	return m, b[size:], nil
+}
+
+// indirectSource reports whether text from src is read on the user's behalf.
+func indirectSource(src Source) bool { return src == SourceDocument || src == SourceTool }
+
+// Scan returns the injection score of t read as coming from src, and what
+// fired. Every view (plain, decoded, re-read) is scored and the highest
+// counts, so that an encoded instruction scores as its plain text would.
+func (d *injectionDetector) Scan(t *Text, src Source) (float64, []Finding) {
+	m := d.direct
+	if indirectSource(src) {
+		m = d.indirect
+	}
+	sc := d.scratch.Get().(*injectionScratch)
+	defer d.scratch.Put(sc)
+	var findings []Finding
+	best := 0.0
+	for i := range t.Views {
+		v := &t.Views[i]
+		ms, ws, we := d.modelScore(m, v, t.Features(i), sc)
+		rs, hits := scanRules(v.Text, sc.words, src, sc)
+		score := ms
+		if rs > 0 {
+			// A rule sets a floor; the model keeps the score graded above it.
+			score = rs + (1-rs)*ms
+		}
+		best = max(best, score)
+		for _, h := range hits {
+			a, b := v.Span(h.start, h.end)
+			findings = append(findings, Finding{Scanner: Injection, Type: h.rule.typ, Start: a, End: b, Score: round3(h.rule.score), Rule: h.rule.name})
+		}
+		if ms >= injectionFindingFloor {
+			typ := "direct"
+			if indirectSource(src) {
+				typ = "indirect"
+			}
+			if v.Kind != "plain" {
+				typ += "_" + v.Kind
+			}
+			a, b := v.Span(ws, we)
+			findings = append(findings, Finding{Scanner: Injection, Type: typ, Start: a, End: b, Score: round3(ms), Rule: "model"})
+		}
+	}
+	return best, findings
+}
+
+func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
+
+// modelScore scores a view with m: the whole text, and windows of a long
+// text, keeping the best. It also returns the rune span of the best window
+// and leaves the view's words in sc.words for the rules.
+func (d *injectionDetector) modelScore(m *Model, v *View, f *Features, sc *injectionScratch) (score float64, start, end int) {
+	sc.words = splitWords(v.Text, f, m, sc.words[:0])
+	ws := sc.words
+	if len(ws) == 0 {
+		return sigmoid(float64(m.Bias)), 0, 0
+	}
+	var total float32
+	var n int32
+	for _, w := range ws {
+		total += w.sum
+		n += w.n
+	}
+	score = sigmoid(float64(m.Bias) + float64(total)/math.Sqrt(float64(max(n, 1))))
+	start, end = ws[0].start, ws[len(ws)-1].end
+	if len(ws) <= injectionWindow {
+		return score, start, end
+	}
+	for i := 0; i < len(ws); i += injectionStride {
+		j := min(i+injectionWindow, len(ws))
+		var s float32
+		var c int32
+		for _, w := range ws[i:j] {
+			s += w.sum
+			c += w.n
+		}
+		if x := sigmoid(float64(m.Bias) + float64(s)/math.Sqrt(float64(max(c, 1)))); x > score {
+			score, start, end = x, ws[i].start, ws[j-1].end
+		}
+		if j == len(ws) {
+			break
+		}
+	}
+	return score, start, end
+}
+
+// splitWords cuts s into words exactly as Features.Extract does and
+// attributes each word's features (its unigram, the bigram ending at it,
+// its character n-grams) to it, with their summed weights under m.
+func splitWords(s string, f *Features, m *Model, out []wordSpan) []wordSpan {
+	k := 0 // next feature in f.idx
+	runes := 0
+	for i := 0; i < len(s) && len(out) < maxFeatureWords; {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			i += size
+			runes++
+			continue
+		}
+		j, n := i, 0
+		for j < len(s) {
+			r, size := utf8.DecodeRuneInString(s[j:])
+			if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+				break
+			}
+			j += size
+			n++
+		}
+		cnt := 1 + wordGrams(n)
+		if len(out) > 0 {
+			cnt++
+		}
+		if k+cnt > len(f.idx) {
+			break // features of another extraction: stop rather than misread
+		}
+		var sum float32
+		for _, x := range f.idx[k : k+cnt] {
+			sum += m.Weights[x]
+		}
+		out = append(out, wordSpan{start: runes, end: runes + n, byteStart: i, sum: sum, n: int32(cnt), anchor: anchorBuckets.has(f.idx[k])})
+		k += cnt
+		runes += n
+		i = j
+	}
+	return out
+}
+
+// wordGrams is how many character n-grams Features.charGrams makes of a
+// word of n runes.
+func wordGrams(n int) int {
+	l := min(n, 24) + 2
+	g := 0
+	for size := 3; size <= 5; size++ {
+		g += max(0, l-size+1)
+	}
+	return g
+}
+
+// bucketSet is a bit set over the hashed feature space.
+type bucketSet []uint64
+
+func (b bucketSet) has(i uint32) bool { return b[i>>6]&(1<<(i&63)) != 0 }
+
+// InjectionScorer scores injection with a given model file; guardtrain uses
+// it to evaluate a model it has just trained, before it is embedded.
+type InjectionScorer struct{ d *injectionDetector }
+
+// NewInjectionScorer reads a model file as written to guard/models/injection.rgm.
+func NewInjectionScorer(file []byte) (*InjectionScorer, error) {
+	d, err := newInjectionFrom(file)
+	if err != nil {
+		return nil, err
+	}
+	return &InjectionScorer{d: d}, nil
+}
+
+// Scan normalises text and scans it as coming from src.
+func (s *InjectionScorer) Scan(text string, src Source) (float64, []Finding) {
+	return s.d.Scan(Normalize(text), src)
+}
