@@ -30,6 +30,8 @@ const (
 	cNeg                            // negation
 	cCue                            // counter-speech cue ("hateful", "racist")
 	cSexual                         // sexual body words
+	cHateEmo                        // hatred or contempt ("hate", "despise")
+	cNegAttr                        // a contemptuous attribute of a group ("despicable")
 )
 
 // findingType names the finding a word class suggests.
@@ -69,8 +71,8 @@ var toxWordLists = []struct {
 	estúpido estúpida tonto tonta feo fea dumm hässlich blöd bescheuert nutzlos
 	stupide moche nul nulle stupido stupida brutto brutta inutile burro burra lelijk waardeloos
 	głupi głupia brzydki тупой тупая глупый уродливый ful värdelös dum`},
-	{cSlur, `faggot faggots fag fags kike kikes chink chinks spic spics wetback wetbacks tranny trannies raghead ragheads
-	towelhead towelheads gook gooks coon coons darkie darkies beaner beaners nigger niggers paki pakis shemale
+	{cSlur, `faggot faggots kike kikes chink chinks spic spics wetback wetbacks raghead ragheads
+	towelhead towelheads gook gooks darkie darkies beaner beaners nigger niggers paki pakis shemale
 	golliwog jigaboo zipperhead kaffir pikey sandnigger
 	maricón maricones sudaca negrata kanake kanaken neger schwuchtel kameltreiber
 	bougnoule nègre pédé pédés youpin bicot tarlouze viado sapatão frocio froci ricchione
@@ -114,12 +116,26 @@ var toxWordLists = []struct {
 	damn bloody being am bist ein eine einer verdammter verdammte kleiner un una muy puto maldito espèce de sale gros
 	grosse petit vraiment sacré um uma proprio uno gran een vuile jij zwykła głupia jebana jebany bir en ett jävla
 	are r re is ur a ar es t e sei`},
-	{cNeg, `not never no nt isnt arent dont cannot nicht kein keine keinen nie no nunca jamais pas non nao mai niet geen nooit
+	{cNeg, `not never no nobody nt isnt arent dont cannot nicht kein keine keinen nie no nunca jamais pas non nao mai niet geen nooit
 	nie нет не değil inte aldrig`},
 	{cCue, `hateful racist racism bigot bigots bigoted bigotry sexist sexism homophobic homophobia transphobic misogynist
 	misogyny unacceptable condemn condemns condemned slur slurs xenophobic antisemitic antisemitism offensive
 	rassistisch inakzeptabel hetze raciste inacceptable racista inaceptable inaccettabile razzista racistisch
 	onaanvaardbaar rasistowski расизм ırkçı rasistisk`},
+	{cHateEmo, `hate despise detest loathe contempt hatred disdain disgust hasse verabscheue hass odio desprecio odeio
+	déteste hais haine mépris odio disprezzo haat minachting nienawidzę nienawiść pogarda ненавижу ненависть презираю
+	nefret tiksiniyorum hatar avskyr`},
+	{cNegAttr, `despicable disgusting pathetic worthless vile filthy inferior evil stupid dumb subhuman criminals rapists
+	terrorists savages useless repulsive revolting scum trash garbage dirty lazy thieves liars
+	asquerosos despreciables inferiores estúpidos criminales violadores terroristas inútiles sucios
+	widerlich ekelhaft minderwertig dumm kriminell verbrecher vergewaltiger terroristen nutzlos dreckig
+	dégoûtants méprisables inférieurs stupides criminels violeurs terroristes inutiles sales
+	nojentos desprezíveis inferiores estúpidos criminosos estupradores terroristas inúteis sujos
+	disgustosi spregevoli inferiori stupidi criminali stupratori terroristi inutili sporchi
+	walgelijk verachtelijk minderwaardig dom criminelen verkrachters terroristen nutteloos smerig
+	obrzydliwi żałośni gorsi głupi przestępcy gwałciciele terroryści bezużyteczni brudni
+	отвратительны мерзкие ничтожества тупые преступники насильники террористы грязные
+	iğrenç aşağılık aptal suçlu tecavüzcü terörist pis äckliga underlägsna kriminella våldtäktsmän`},
 	{cSexual, `tits boobs pussy cock dick nudes nude naked ass`},
 }
 

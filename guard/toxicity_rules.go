@@ -9,8 +9,9 @@ import (
 // Scores the rules give (before quoting and counter-speech damp them).
 const (
 	scoreTargetedInsult = 0.88 // "you are a moron"
-	scoreInsultCopula   = 0.72 // "he is an idiot"
-	scoreSlur           = 0.82
+	scoreInsultCopula   = 0.66 // "he is an idiot"
+	scoreSlur           = 0.7
+	scoreGroupAttr      = 0.75 // "women are despicable", "I hate immigrants"
 	scoreDehum          = 0.88 // "X are vermin"
 	scoreElim           = 0.9  // "X should be exterminated"
 	scoreThreat         = 0.9  // "I am going to stab you"
@@ -194,13 +195,23 @@ func (m *toxMatcher) match() []toxHit {
 			} else if j, ok := m.copulaBefore(i); ok {
 				m.hit(j, i, scoreInsultCopula, "insult", "insult_copula")
 			} else if c&cSlur != 0 {
-				m.hit(i, i, scoreSlur, "hate", "slur")
+				m.slur(i)
 			}
 		case c&cSlur != 0:
-			m.hit(i, i, scoreSlur, "hate", "slur")
+			m.slur(i)
 		case c&cInsultAd != 0:
 			if j, ok := m.youBefore(i); ok {
 				m.hit(j, i, scoreTargetedInsult-0.08, "insult", "targeted_insult")
+			}
+		}
+		if c&cNegAttr != 0 {
+			if j, ok := m.groupCopulaBefore(i); ok {
+				m.hit(j, i, scoreGroupAttr, "hate", "group_contempt")
+			}
+		}
+		if c&cHateEmo != 0 {
+			if k, ok := m.groupAfter(i); ok {
+				m.hit(i, k, scoreGroupAttr, "hate", "group_hatred")
 			}
 		}
 		if c&(cDehum|cAnimal) != 0 {
@@ -293,7 +304,7 @@ func (m *toxMatcher) copulaBefore(i int) (int, bool) {
 			return 0, false
 		}
 		if t.cls&cCopula != 0 {
-			if j > 0 && m.toks[j-1].cls&cNeg != 0 {
+			if j > 0 && (m.toks[j-1].cls&cNeg != 0 || firstPerson(m.toks[j-1].w)) {
 				return 0, false
 			}
 			return max(j-1, 0), true
@@ -305,10 +316,88 @@ func (m *toxMatcher) copulaBefore(i int) (int, bool) {
 	return 0, false
 }
 
+// dehumAlone are dehumanising nouns that need no group named beside them.
+var dehumAlone = map[string]bool{"vermin": true, "subhuman": true, "subhumans": true, "untermenschen": true,
+	"infrahumanos": true, "subumani": true, "podludzie": true, "недочеловеки": true, "нелюди": true}
+
+// negatedBefore reports a negation earlier in i's sentence ("I never said
+// that X are scum").
+func (m *toxMatcher) negatedBefore(i int) bool {
+	for j := i - 1; j >= 0 && j >= i-10 && m.toks[j].sent == m.toks[i].sent; j-- {
+		if m.toks[j].cls&cNeg != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func firstPerson(w string) bool {
+	switch w {
+	case "i", "me", "myself", "we", "us", "ich", "yo", "je", "io", "eu", "ik", "ja", "я", "ben", "jag":
+		return true
+	}
+	return false
+}
+
+// slur records a slur unless it is said of oneself or reported ("call me
+// a ...", "I'm a proud ...").
+func (m *toxMatcher) slur(i int) {
+	score := scoreSlur
+	for j := i - 1; j >= 0 && j >= i-4 && m.toks[j].sent == m.toks[i].sent; j-- {
+		if firstPerson(m.toks[j].w) || m.toks[j].w == "proud" || m.toks[j].w == "call" || m.toks[j].w == "calling" || m.toks[j].w == "called" {
+			score *= counterDamp
+			break
+		}
+	}
+	m.hit(i, i, score, "hate", "slur")
+}
+
+// groupCopulaBefore finds "<group> are (so|absolutely...) <attribute>".
+func (m *toxMatcher) groupCopulaBefore(i int) (int, bool) {
+	if m.negatedBefore(i) {
+		return 0, false
+	}
+	for j := i - 1; j >= 0 && j >= i-4; j-- {
+		t := m.toks[j]
+		if t.sent != m.toks[i].sent {
+			return 0, false
+		}
+		if t.cls&cCopula != 0 {
+			for k := j - 1; k >= 0 && k >= j-2; k-- {
+				if m.toks[k].sent == t.sent && m.toks[k].cls&cGroup != 0 && m.toks[k].w != "these" && m.toks[k].w != "those" {
+					return k, true
+				}
+			}
+			return 0, false
+		}
+	}
+	return 0, false
+}
+
+// groupAfter finds a group of people at most four words after i ("I hate
+// all immigrants", "contempt for women").
+func (m *toxMatcher) groupAfter(i int) (int, bool) {
+	if m.negatedBefore(i) {
+		return 0, false
+	}
+	for k := i + 1; k < len(m.toks) && k <= i+4 && m.toks[k].sent == m.toks[i].sent; k++ {
+		if m.toks[k].cls&cGroup != 0 && m.toks[k].w != "these" && m.toks[k].w != "those" && m.toks[k].w != "they" {
+			if m.toks[k].w == "people" && k > 0 && m.toks[k-1].cls&cGroup == 0 && k-1 == i {
+				return 0, false // "I hate people" is misanthropy, not hate
+			}
+			return k, true
+		}
+	}
+	return 0, false
+}
+
 // dehumBefore finds "<subject> are (nothing but|just|...) <noun>": a
 // copula at most four words before i, no negation, and for animal words a
 // group of people as the subject.
 func (m *toxMatcher) dehumBefore(i int, strong bool) (int, bool) {
+	if m.negatedBefore(i) {
+		return 0, false
+	}
 	for j := i - 1; j >= 0 && j >= i-5; j-- {
 		t := m.toks[j]
 		if t.sent != m.toks[i].sent || t.cls&cNeg != 0 {
@@ -328,7 +417,7 @@ func (m *toxMatcher) dehumBefore(i int, strong bool) (int, bool) {
 				return k, true
 			}
 		}
-		if strong {
+		if strong && dehumAlone[m.toks[i].w] {
 			return max(j-1, 0), true
 		}
 		return 0, false
@@ -354,16 +443,20 @@ func (m *toxMatcher) modalBefore(i int) (int, bool) {
 	return 0, false
 }
 
+// personWord are people a threat can be aimed at besides "you".
+var personWord = map[string]bool{"him": true, "her": true, "woman": true, "man": true, "person": true, "girl": true,
+	"boy": true, "bitch": true, "family": true, "kids": true, "wife": true, "ihn": true, "sie": true, "lo": true, "la": true}
+
 // threatAround finds "I/we (will|gonna|...) <verb> you": a violent verb
 // with a second-person object right after it and a first-person intent
 // before it.
 func (m *toxMatcher) threatAround(i int) (int, int, bool) {
 	k := -1
-	for j := i + 1; j < len(m.toks) && j <= i+2; j++ {
+	for j := i + 1; j < len(m.toks) && j <= i+3; j++ {
 		if m.toks[j].sent != m.toks[i].sent {
 			break
 		}
-		if m.toks[j].cls&cYouObj != 0 {
+		if m.toks[j].cls&(cYouObj|cGroup) != 0 && m.toks[j].w != "they" || personWord[m.toks[j].w] {
 			k = j
 			break
 		}

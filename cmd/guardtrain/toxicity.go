@@ -85,6 +85,9 @@ func trainToxicity(data, out, evalOut string) error {
 	fmt.Printf("dev: full detector threshold at FPR 1%%: %.3f\n", block)
 
 	report(m, eval)
+	if p := os.Getenv("TOX_DUMP"); p != "" {
+		dumpScores(p, m, eval)
+	}
 
 	b, err := m.MarshalBinary()
 	if err != nil {
@@ -270,6 +273,17 @@ func loadDavidson(dir string) ([]toxItem, error) {
 // here, but HateCheck calls it non-hateful): left out rather than guessed.
 var hateCheckSkip = map[string]bool{"target_indiv_nh": true, "target_group_nh": true}
 
+// hcWeight doubles HateCheck's non-hateful cases: they are its hard
+// negatives (identity terms in neutral or positive sentences, counter-speech)
+// and fewer than the hateful ones, so that identity terms alone do not
+// come to mean hate.
+func hcWeight(hateful bool, w float64) float64 {
+	if hateful {
+		return w
+	}
+	return 2 * w
+}
+
 func loadHateCheck(dir string) ([]toxItem, error) {
 	rows, err := readCSV(filepath.Join(dir, "hatecheck-data", "test_suite_cases.csv"))
 	var xs []toxItem
@@ -277,7 +291,8 @@ func loadHateCheck(dir string) ([]toxItem, error) {
 		if hateCheckSkip[r["functionality"]] {
 			continue
 		}
-		xs = append(xs, toxItem{text: r["test_case"], origin: "hatecheck", group: "hc:" + r["templ_id"], label: r["label_gold"] == "hateful"})
+		hateful := r["label_gold"] == "hateful"
+		xs = append(xs, toxItem{text: r["test_case"], origin: "hatecheck", group: "hc:" + r["templ_id"], label: hateful, weight: hcWeight(hateful, 1)})
 	}
 	return xs, err
 }
@@ -297,7 +312,8 @@ func loadMultiHateCheck(dir string) ([]toxItem, error) {
 			if hateCheckSkip[r["functionality"]] {
 				continue
 			}
-			xs = append(xs, toxItem{text: r["test_case"], origin: "mhc-" + lang, group: "hc:" + r["templ_id"], label: r["label_gold"] == "hateful", weight: 0.5})
+			hateful := r["label_gold"] == "hateful"
+			xs = append(xs, toxItem{text: r["test_case"], origin: "mhc-" + lang, group: "hc:" + r["templ_id"], label: hateful, weight: hcWeight(hateful, 0.5)})
 		}
 	}
 	return xs, nil
@@ -423,4 +439,20 @@ func loadRTP(dir string) ([]toxItem, error) {
 		}
 	}
 	return xs, err
+}
+
+// dumpScores writes origin, label, score and text of each item as TSV, for
+// error analysis (TOX_DUMP=file).
+func dumpScores(path string, m *guard.Model, xs []toxItem) {
+	f, err := os.Create(path)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	w := bufio.NewWriter(f)
+	defer w.Flush()
+	for _, it := range xs {
+		s, _ := guard.ToxicityScan(m, guard.Normalize(it.text))
+		fmt.Fprintf(w, "%s\t%v\t%.3f\t%s\n", it.origin, it.label, s, strings.NewReplacer("\t", " ", "\n", " ").Replace(it.text))
+	}
 }

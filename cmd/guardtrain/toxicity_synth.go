@@ -145,7 +145,8 @@ func synthToxicity(seed uint64) []toxItem {
 }
 
 func fill(tpl string, rng *rand.Rand) string {
-	for slot, vals := range synFills {
+	for _, slot := range []string{"I", "G", "D", "N", "A"} {
+		vals := synFills[slot]
 		for strings.Contains(tpl, "{"+slot+"}") {
 			tpl = strings.Replace(tpl, "{"+slot+"}", vals[rng.IntN(len(vals))], 1)
 		}
