@@ -22,8 +22,12 @@ const (
 	ToxicityBlock = 0.8
 )
 
-// maxToxicityFindings bounds the findings one scan reports.
-const maxToxicityFindings = 8
+// Bounds on one scan's findings and on the words searched for the
+// strongest window when only the model fired.
+const (
+	maxToxicityFindings = 8
+	maxWindowWords      = 400
+)
 
 // toxicityDetector scores abuse toward a person or group: a linear model
 // over hashed n-grams, raised by a small multilingual lexicon of targeted
@@ -60,8 +64,9 @@ func (d *toxicityDetector) Scan(t *Text) (float64, []Finding) {
 		bestView  = -1
 		bestModel float64
 		findings  []Finding
-		m         toxMatcher
 	)
+	m := toxMatchers.Get().(*toxMatcher)
+	defer toxMatchers.Put(m)
 	for i := range t.Views {
 		v := &t.Views[i]
 		if v.Text == "" {
@@ -105,18 +110,21 @@ func (d *toxicityDetector) Scan(t *Text) (float64, []Finding) {
 
 // strongestWords returns the view rune span of the words that weigh most
 // toward toxicity in the model (a word and a neighbour when both weigh),
-// and the finding type its lexicon suggests.
+// and the finding type its lexicon suggests. It streams over the words,
+// keeping only the best one and its neighbours.
 func (d *toxicityDetector) strongestWords(s string) (start, end int, typ string) {
 	type word struct {
 		s, e int
 		w    float32
 		text string
 	}
-	var words []word
-	f := Features{Bits: d.model.Bits}
+	var buf [96]uint32
+	f := Features{Bits: d.model.Bits, idx: buf[:0]}
 	mask := uint32(1)<<f.Bits - 1
-	rs, pos := 0, 0
-	for pos < len(s) && len(words) < maxFeatureWords {
+	var prev, best, bestPrev, bestNext word
+	found, wantNext := false, false
+	rs, pos, n := 0, 0, 0
+	for pos < len(s) && n < maxWindowWords {
 		r, size := utf8.DecodeRuneInString(s[pos:])
 		if !wordRuneLetter(r) {
 			pos += size
@@ -132,6 +140,7 @@ func (d *toxicityDetector) strongestWords(s string) (start, end int, typ string)
 			pos += size
 			rs++
 		}
+		n++
 		w := s[ws:pos]
 		f.idx = f.idx[:0]
 		f.idx = append(f.idx, hashString(2166136261, w)&mask)
@@ -140,26 +149,27 @@ func (d *toxicityDetector) strongestWords(s string) (start, end int, typ string)
 		for _, i := range f.idx {
 			sum += d.model.Weights[i]
 		}
-		words = append(words, word{wr, rs, sum / float32(len(f.idx)), w})
-	}
-	bi := -1
-	for i, w := range words {
-		if w.w > 0 && (bi < 0 || w.w > words[bi].w) {
-			bi = i
+		cur := word{wr, rs, sum / float32(len(f.idx)), w}
+		if wantNext {
+			bestNext, wantNext = cur, false
 		}
+		if cur.w > 0 && (!found || cur.w > best.w) {
+			best, bestPrev, bestNext, found, wantNext = cur, prev, word{}, true, true
+		}
+		prev = cur
 	}
-	if bi < 0 {
+	if !found {
 		return 0, 0, "insult"
 	}
-	start, end = words[bi].s, words[bi].e
-	if bi > 0 && words[bi-1].w > words[bi].w/2 {
-		start = words[bi-1].s
+	start, end = best.s, best.e
+	if bestPrev.e > 0 && bestPrev.w > best.w/2 {
+		start = bestPrev.s
 	}
-	if bi+1 < len(words) && words[bi+1].w > words[bi].w/2 {
-		end = words[bi+1].e
+	if bestNext.e > 0 && bestNext.w > best.w/2 {
+		end = bestNext.e
 	}
 	typ = "insult"
-	if c, ok := toxWords[words[bi].text]; ok {
+	if c, ok := toxWords[best.text]; ok {
 		typ = c.findingType()
 	}
 	return start, end, typ

@@ -32,6 +32,7 @@ const (
 	cSexual                         // sexual body words
 	cHateEmo                        // hatred or contempt ("hate", "despise")
 	cNegAttr                        // a contemptuous attribute of a group ("despicable")
+	cPhrase                         // the first word of a phrase in toxPhrases
 )
 
 // findingType names the finding a word class suggests.
@@ -113,7 +114,7 @@ var toxWordLists = []struct {
 	deveriam devem merecem dovrebbero devono meritano moeten verdienen powinni muszą должны заслуживают olmalı borde måste`},
 	{cCopula, `are is re were was be sind seid ist son sois es sont êtes est são é sono è sei zijn zijn is są jest är`},
 	{cFiller, `a an such so fucking fuckin freaking really just total complete absolute utter little big biggest the dumb stupid
-	damn bloody being am bist ein eine einer verdammter verdammte kleiner un una muy puto maldito espèce de sale gros
+	damn bloody being am bist ein eine einer verdammter verdammte verdammtes kleiner kleines dummes dummer dumme blödes blöder un una muy puto maldito espèce de sale gros
 	grosse petit vraiment sacré um uma proprio uno gran een vuile jij zwykła głupia jebana jebany bir en ett jävla
 	are r re is ur a ar es t e sei`},
 	{cNeg, `not never no nobody nt isnt arent dont cannot nicht kein keine keinen nie no nunca jamais pas non nao mai niet geen nooit
@@ -345,6 +346,7 @@ func init() {
 				continue
 			}
 			toxPhrases[ws[0]] = append(toxPhrases[ws[0]], toxPhrase{ws, l.typ, l.rule, l.score})
+			toxWords[ws[0]] |= cPhrase
 		}
 	}
 	for i := range toxCJK {

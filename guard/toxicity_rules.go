@@ -2,6 +2,7 @@ package guard
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -46,6 +47,9 @@ type toxMatcher struct {
 	counter bool // the text condemns or reports abuse rather than commits it
 }
 
+// toxMatchers reuses matchers (and their token buffers) across scans.
+var toxMatchers = sync.Pool{New: func() any { return &toxMatcher{toks: make([]toxTok, 0, 512)} }}
+
 func (m *toxMatcher) reset(text string) {
 	m.text = text
 	m.toks = m.toks[:0]
@@ -85,8 +89,13 @@ func (m *toxMatcher) tokenize() {
 				i += size
 				ri++
 			}
-			w := strings.TrimRight(s[ws:i], "*")
-			t := toxTok{w: w, s: wr, e: wr + utf8.RuneCountInString(w), sent: sent, quoted: quoted}
+			we, wre := i, ri
+			for we > ws && s[we-1] == '*' {
+				we--
+				wre--
+			}
+			w := s[ws:we]
+			t := toxTok{w: w, s: wr, e: wre, sent: sent, quoted: quoted}
 			t.cls = classify(w, masked)
 			m.toks = append(m.toks, t)
 			prevLetter = true
@@ -115,6 +124,13 @@ func (m *toxMatcher) tokenize() {
 func classify(w string, masked bool) wordClass {
 	if c, ok := toxWords[w]; ok {
 		return c
+	}
+	// Spaced letters are joined with a one-letter word before them: "a m o
+	// r o n" reads "amoron".
+	if len(w) > 4 && (w[0] == 'a' || w[0] == 'u') {
+		if c := toxWords[w[1:]] & (cInsult | cSlur); c != 0 {
+			return c
+		}
 	}
 	if masked && strings.Contains(w, "*") {
 		for _, cand := range toxMasked[len(w)] {
@@ -177,14 +193,14 @@ func (m *toxMatcher) match() []toxHit {
 	m.counter = cue && (anyQuoted || m.reporting())
 	for i := range toks {
 		t := &toks[i]
-		if ps, ok := toxPhrases[t.w]; ok {
-			for _, p := range ps {
+		if t.cls&cPhrase != 0 {
+			for _, p := range toxPhrases[t.w] {
 				if m.phraseAt(i, p.words) {
 					m.hit(i, i+len(p.words)-1, p.score, p.typ, p.rule)
 				}
 			}
 		}
-		c := t.cls
+		c := t.cls &^ cPhrase
 		if c == 0 {
 			continue
 		}
