@@ -154,7 +154,8 @@ func BenchmarkToxicityScanOnly2KB(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	para := "You are wrong about this, and frankly the whole plan is a mess; I will fight it at the meeting. "
+	para := "Thanks for the update on the quarterly report. I strongly disagree with the new travel policy, " +
+		"but the team did great work on the migration and the dashboards look much better now. "
 	text := strings.Repeat(para, 2048/len(para)+1)[:2048]
 	tx := Normalize(text)
 	tx.Features(0)
