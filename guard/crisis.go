@@ -43,8 +43,9 @@ const (
 	crisisExtraFamily = 0.4 // per further family with a strong match
 	crisisMaxExtra    = 3   // families counted beyond the first
 	crisisMaxDamp     = 6.0 // most a rule is damped by its context
-	crisisMaxGlobal   = 2.0 // most the whole message is damped without a rule
+	crisisMaxGlobal   = 3.0 // most the whole message is damped without a rule
 	crisisUrgentBonus = 1.0 // "right now", "help" next to intent or someone in danger
+	crisisNegatedDamp = 5.0 // a negated match ("I would never kill myself") counts as negative context
 )
 
 //go:embed models/crisis.rgm
@@ -171,7 +172,7 @@ func crisisView(m *Model, t *Text, i int, sc *crisisScratch) (float64, bool, boo
 	sc.damp = resize(sc.damp, nsent)
 	sc.frame = resize(sc.frame, nsent)
 	var negSum, frameSum float64
-	urgent := false
+	urgent, denied := false, false
 	for _, c := range sc.neg {
 		cue := crisisCues[c.rule]
 		if cue.family == cueUrgent {
@@ -197,6 +198,7 @@ func crisisView(m *Model, t *Text, i int, sc *crisisScratch) (float64, bool, boo
 	for _, mt := range sc.pos {
 		r := crisisRules[mt.rule]
 		if negated(toks, mt.from) || (negatableInside[r.family] && negatedInside(toks, mt.from, mt.to)) {
+			denied = true // a denial is evidence against, for the model too
 			continue
 		}
 		s := toks[mt.from].sent
@@ -236,6 +238,9 @@ func crisisView(m *Model, t *Text, i int, sc *crisisScratch) (float64, bool, boo
 	}
 	if top == 0 && negSum > 0 {
 		z -= min(negSum/2, crisisMaxGlobal)
+	}
+	if top == 0 && denied {
+		z -= crisisNegatedDamp
 	}
 	return sigmoid(z), high, hopeless, found
 }

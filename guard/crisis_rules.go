@@ -37,6 +37,7 @@ const (
 	negClinical = "clinical"
 	negPast     = "past"
 	negJoke     = "joke"
+	negThird    = "third"  // concern about someone else, not in danger now
 	cueUrgent   = "urgent" // "right now", "please help": raises "other" and intent
 )
 
@@ -88,6 +89,19 @@ var crisisRules = []crisisRule{
 	{famIdeation, 2.8, "(what s|whats|what is) the point (of|in) (living|life|going on|being alive|staying alive|existing|anything|trying|it all)"},
 	{famIdeation, 4.0, "(everyone|everybody|they|family|world|people|kids|children|parents|friends|wife|husband|he|she|you|all) ~4 better off (without me|if i (was|were|wasn t|weren t) (gone|dead|here|around|alive)|with me gone|when i m gone|if i died|if i disappeared)"},
 	{famIdeation, 3.6, "better off dead"},
+	{famIdeation, 3.4, "(only|no other|one) (way out|option|escape|solution|answer|choice|way) ~4 (die|dying|death|suicide|end it|ending it|kill myself|to die)"},
+	{famIdeation, 3.4, "(die|dying|death|suicide|ending it) ~4 (only|no other|last) (way out|option|escape|solution|answer|choice|way)"},
+	{famIdeation, 3.4, "(way out|escape) ~2 (except|but|other than|besides) ~2 (dying|death|suicide|die|ending it)"},
+	{famIdeation, 3.2, "(want|wanna|need|wish) ~2 (it|everything|this|the pain|it all|my life) ~2 to (end|stop|be over) ~2 (forever|for good|permanently|for real)"},
+	{famIdeation, 3.2, "(leave|leaving|exit|exiting|quit|quitting) (this world|this life|life|earth) ~2 (forever|for good|tonight|soon|behind)"},
+	{famIdeation, 3.2, "{I} ~3 (should|deserve to|better) (be dead|not exist|die|disappear|not be alive)"},
+	{famIdeation, 3.2, "{I} ~3 (disappear|vanish) ~2 (forever|for good|permanently)"},
+	{famIdeation, 3.0, "(can t|cannot|cant) (see|imagine|picture) ~3 (future|myself (alive|living|here|surviving)|living (past|beyond|until)|being alive)"},
+	{famIdeation, 3.0, "death ~3 (would be|would feel like|is|feels like|seems like) ~2 (relief|peace|mercy|release|escape|freedom|a gift|welcome)"},
+	{famIdeation, 3.0, "(hope|hoping|pray|praying|wish) ~4 (don t|never|not) wake up"},
+	{famIdeation, 3.0, "(hope|hoping|pray|praying|wish) ~2 (i|something) ~3 (die|dies|get hit|gets me|crash|kills me|killed)"},
+	{famIdeation, 3.0, "(too much of a coward|too scared|not brave enough) to (kill myself|die|end it|do it|end my life)"},
+
 	{famIdeation, 3.0, "{I} ~2 (a|such a|just a|only a|nothing but a) burden"},
 	{famIdeation, 2.6, "(can t|cant|cannot) (go on|do this anymore|take it anymore|keep going|live like this|keep living|do this any more)"},
 	{famIdeation, 3.0, "(go to sleep|sleep|fall asleep) and (never|not) wake up"},
@@ -105,6 +119,7 @@ var crisisRules = []crisisRule{
 	{famMethod, 4.2, "how many {PILLS} ~8 (overdose|od|die|fatal|lethal|kill me|dead|death|not wake up)"},
 	{famMethod, 4.0, "(which|what) ~5 (drugs|pills|medications|meds|chemicals|household items|household chemicals|over the counter) ~6 (overdose|kill me|poison myself|die|fatal|lethal|self harm|harm myself|hurt myself|od)"},
 	{famMethod, 2.6, "(lethal|fatal|deadly) (dose|amount|overdose)"},
+	{famMethod, 4.0, "(what|which) ~3 (can|could|should) i (take|use|drink|swallow|buy|mix) ~2 to (die|overdose|not wake up|end it)"},
 	{famMethod, 4.0, "(slit|slitting|slash|slashing|cut|cutting|open|sever|severing|pierce|piercing) (my|my own) ~2 (wrists|wrist|throat|artery|arteries|vein|veins|carotid|jugular)"},
 	{famMethod, 3.8, "{I} ~4 (jump|jumping|throw myself|step|stepping|walk|walking|drive|driving) (off|from|in front of|into) ~3 (bridge|building|roof|rooftop|cliff|balcony|train|bus|truck|car|traffic|window|ledge|overpass|river|sea|tracks)"},
 	{famMethod, 4.0, "(best|good|nice|quiet|perfect) (place|places|spot|spots|bridge|bridges|building|buildings|cliff) ~4 (kill (yourself|myself)|to die|suicide|jump|end it|end my life)"},
@@ -137,7 +152,7 @@ var crisisRules = []crisisRule{
 	{famOther, 4.0, "{REL} ~5 (took|swallowed|taken|overdosed on) ~3 (all|whole|entire|bunch|lot|handful|too many|every|the rest|#|dozens|box|pack) ~4 {PILLS}"},
 	{famOther, 3.8, "{REL} ~5 (is|s|just|has|already) ~2 (overdosed|od d|slit (his|her|their) wrists|jumped|hanged {REFL}|hung {REFL}|cutting {REFL})"},
 	{famOther, 3.6, "{REL} ~6 (jump off|jump from|jump in front of|standing on the (bridge|ledge|roof|edge))"},
-	{famOther, 4.2, "(he|she|they|someone|somebody|a man|a woman|a guy|a girl|a person|a kid|a boy) ~3 (is|s|are|re) ~2 (about to|going to|gonna|trying to|threatening to) (jump off|jump from|jump in front|kill {REFL}|end {REFL}|hang {REFL}|shoot {REFL})"},
+	{famOther, 4.2, "(he|she|they|someone|somebody|a man|a woman|a guy|a girl|a person|a kid|a boy|theyre|hes|shes) ~3 [is|s|are|re] ~2 (about to|going to|gonna|trying to|threatening to) (jump off|jump from|jump in front|kill {REFL}|end {REFL}|hang {REFL}|shoot {REFL})"},
 	{famOther, 4.2, "(he|she|they|someone|friend|brother|sister|mom|dad|son|daughter|partner) ~3 (s|is|are|isn t|not) (not breathing|unconscious|unresponsive|barely breathing|turning blue|not waking up|won t wake up)"},
 	{famOther, 3.6, "(he|she|they) ~2 [just] (took|swallowed|overdosed on) ~4 {PILLS}"},
 	{famOther, 3.4, "(talking|talks|talked|posting|posted|texting|texted) about (killing|ending) {REFL} ~6 (now|tonight|right now|help|what do i do|what should i do)"},
@@ -320,6 +335,9 @@ var crisisCues = []crisisRule{
 	{negPast, 3, "when i was ~2 (a kid|a child|a teen|a teenager|young|younger|little|in (high school|college|school|my teens|my twenties|middle school|uni|university)|1*|2*)"},
 	{negPast, 3, "(used to|in the past|back then|back in (high school|college|the day|school)|as a teenager|as a teen|as a kid|in my teens|in high school|in college|last year|years later|(clean|sober|free) (for|since)|i m (better|doing better|in recovery|recovered|okay|ok) now|i survived|recovered from|recovery from|i got through|made it through|looking back|back when|at the time|for years i|that was)"},
 	{negPast, 3, "(il y a ~2 (ans|annees|mois)|quand j etais|a l epoque|avant je|vor ~2 (jahren|monaten)|als ich ~3 war|fruher|damals|hace ~2 (anos|meses)|cuando era|antes yo|en el pasado|ja nao|da giovane|anni fa)"},
+	{negFig, 3, "({SELF}|kms|die) if ~5 (have to|again|one more|see|hear|lose|loses|miss|fail|another)"},
+	{negThird, 5, "(he|she|they|friend|brother|sister|mom|dad|son|daughter|cousin|partner|wife|husband|girlfriend|boyfriend|kid|child) ~3 (has|have|might have|may have|struggles with|is struggling with|suffers from|is suffering from|was diagnosed with|had) ~2 (an eating disorder|anorexia|bulimia|depression|suicidal thoughts|self harm|an ed)"},
+	{negThird, 4, "(how (do|can|should) i|should i) ~2 (bring it up|talk to (him|her|them)|help (him|her|them)|approach (him|her|them)|support (him|her|them))"},
 	{negJoke, 1, "(lol|lmao|lmfao|haha|hahaha|hahah|jk|jajaja|jaja|mdr|xd|rofl|just kidding|kidding)"},
 	{cueUrgent, 1.5, "(right now|please help|help me|help|what do i do|what should i do|emergency|hurry|tonight|i m scared|im scared|please|call 911|call an ambulance|aide moi|aidez moi|hilfe|ayuda|ayudame|socorro|aiuto)"},
 }

