@@ -1,5 +1,12 @@
 package guard
 
+import (
+	_ "embed"
+	"fmt"
+	"math"
+	"sync"
+)
+
 // Level is how urgent a crisis is.
 type Level string
 
@@ -11,12 +18,286 @@ const (
 	LevelHigh   Level = "high"
 )
 
-// crisisDetector scores whether the writer is at current risk of suicide
-// or self-harm (or reports someone in danger right now).
-// TODO(issue 14): rules and the trained model; this placeholder finds nothing.
-type crisisDetector struct{}
+// Crisis thresholds on the score in [0, 1], chosen on guardtrain's training
+// split (docs/benchmarks.md, "Crisis"); tenants may set their own.
+//
+// Levels, from the score and the rules that fired:
+//   - high: score >= CrisisThreshold and an undamped rule of a high family
+//     fired: explicit intent, a plan or means (a method asked for, pills
+//     saved, a note written), a farewell, danger now ("I just took the whole
+//     bottle"), or someone else in danger right now;
+//   - medium: score >= CrisisThreshold otherwise (ideation without a plan,
+//     self-harm, eating-disorder risk, slang, promotion of self-harm);
+//   - low: score >= CrisisLowThreshold, or a hopelessness cue fired: risk
+//     cues below the crisis threshold, worth a gentle resource link;
+//   - none: otherwise.
+const (
+	CrisisThreshold    = 0.5
+	CrisisLowThreshold = 0.2
+)
 
-func newCrisis() (*crisisDetector, error) { return &crisisDetector{}, nil }
+// Weights of the combination: the model's logit plus the strongest rule,
+// plus a little for every other family that fired, minus the negative
+// context when no rule survived it.
+const (
+	crisisExtraFamily = 0.4 // per further family with a strong match
+	crisisMaxExtra    = 3   // families counted beyond the first
+	crisisMaxDamp     = 6.0 // most a rule is damped by its context
+	crisisMaxGlobal   = 3.0 // most the whole message is damped without a rule
+	crisisUrgentBonus = 1.0 // "right now", "help" next to intent or someone in danger
+	crisisNegatedDamp = 5.0 // a negated match ("I would never kill myself") counts as negative context
+)
+
+//go:embed models/crisis.rgm
+var crisisModelFile []byte
+
+// crisisDetector scores whether the writer is at current risk of suicide
+// or self-harm (or reports someone in danger right now): a logistic model
+// over the shared hashed features, and word-pattern rules in English,
+// French, German, Spanish, Portuguese and Italian that raise the score,
+// set the level and name what fired, damped by negative context
+// (homonyms, figurative speech, fitness, fiction, news, clinical framing,
+// the past, negation).
+type crisisDetector struct {
+	model *Model
+}
+
+func newCrisis() (*crisisDetector, error) {
+	m := &Model{}
+	if err := m.UnmarshalBinary(crisisModelFile); err != nil {
+		return nil, fmt.Errorf("crisis model: %w", err)
+	}
+	if m.Bits != FeatureBits {
+		return nil, fmt.Errorf("crisis model of %d bits, features are %d", m.Bits, FeatureBits)
+	}
+	if err := crisisRulesErr(); err != nil {
+		return nil, err
+	}
+	return &crisisDetector{model: m}, nil
+}
 
 // Scan returns the crisis score of t, its level, and what fired.
-func (d *crisisDetector) Scan(t *Text) (float64, Level, []Finding) { return 0, LevelNone, nil }
+func (d *crisisDetector) Scan(t *Text) (float64, Level, []Finding) {
+	return CrisisScan(d.model, t)
+}
+
+// compiled rule sets, built once (the patterns are constants).
+var (
+	crisisOnce           sync.Once
+	crisisPos, crisisNeg phraseMatcher
+	crisisCompileErr     error
+	crisisScratchPool    = sync.Pool{New: func() any { return &crisisScratch{} }}
+)
+
+type crisisScratch struct {
+	toks        []token
+	pos, neg    []match
+	damp, frame []float64 // per sentence
+}
+
+func crisisRulesErr() error {
+	crisisOnce.Do(func() {
+		for i, r := range crisisRules {
+			if err := crisisPos.add(crisisMacros.Replace(r.pattern), i); err != nil {
+				crisisCompileErr = fmt.Errorf("crisis rule %s: %w", r.family, err)
+				return
+			}
+		}
+		for i, r := range crisisCues {
+			if err := crisisNeg.add(crisisMacros.Replace(r.pattern), i); err != nil {
+				crisisCompileErr = fmt.Errorf("crisis cue %s: %w", r.family, err)
+				return
+			}
+		}
+	})
+	return crisisCompileErr
+}
+
+// CrisisScan scores t with model m and the crisis rules, as the embedded
+// detector does (guardtrain evaluates a model with it before writing it).
+// The score is the highest over t's views.
+func CrisisScan(m *Model, t *Text) (float64, Level, []Finding) {
+	if err := crisisRulesErr(); err != nil {
+		return 0, LevelNone, nil
+	}
+	sc := crisisScratchPool.Get().(*crisisScratch)
+	defer crisisScratchPool.Put(sc)
+	var (
+		best     float64
+		bestHigh bool
+		hopeless bool
+		found    []Finding
+	)
+	for i := range t.Views {
+		score, high, hl, fs := crisisView(m, t, i, sc)
+		if score > best || i == 0 {
+			best, bestHigh, found = score, high, fs
+		}
+		hopeless = hopeless || hl
+	}
+	level := LevelNone
+	switch {
+	case best >= CrisisThreshold && bestHigh:
+		level = LevelHigh
+	case best >= CrisisThreshold:
+		level = LevelMedium
+	case best >= CrisisLowThreshold || hopeless:
+		level = LevelLow
+	}
+	if level == LevelNone {
+		return best, level, nil
+	}
+	for k := range found {
+		found[k].Score = best
+	}
+	if len(found) == 0 {
+		found = append(found, Finding{Scanner: Crisis, Type: "model", Start: 0, End: t.Runes, Score: best, Rule: "crisis.model"})
+	}
+	return best, level, found
+}
+
+// crisisView scores view i: the score, whether a high-family rule fired
+// undamped, whether a hopelessness cue fired, and the findings.
+func crisisView(m *Model, t *Text, i int, sc *crisisScratch) (float64, bool, bool, []Finding) {
+	v := &t.Views[i]
+	logit := modelLogit(m, t.Features(i))
+	sc.toks = tokenize(v.Text, sc.toks)
+	toks := sc.toks
+	if len(toks) == 0 {
+		return sigmoid(logit), false, false, nil
+	}
+	sc.pos = crisisPos.find(toks, sc.pos[:0])
+	sc.neg = crisisNeg.find(toks, sc.neg[:0])
+	nsent := toks[len(toks)-1].sent + 1
+	sc.damp = resize(sc.damp, nsent)
+	sc.frame = resize(sc.frame, nsent)
+	var negSum, frameSum float64
+	urgent, denied := false, false
+	for _, c := range sc.neg {
+		cue := crisisCues[c.rule]
+		if cue.family == cueUrgent {
+			urgent = true
+			continue
+		}
+		s := toks[c.from].sent
+		sc.damp[s] += cue.weight
+		negSum += cue.weight
+		if framingCue[cue.family] {
+			sc.frame[s] += cue.weight
+			frameSum += cue.weight
+		}
+	}
+	var (
+		top      float64
+		high     bool
+		hopeless bool
+		fams     [16]string
+		nfams    int
+		found    []Finding
+	)
+	for _, mt := range sc.pos {
+		r := crisisRules[mt.rule]
+		if negated(toks, mt.from) || (negatableInside[r.family] && negatedInside(toks, mt.from, mt.to)) {
+			denied = true // a denial is evidence against, for the model too
+			continue
+		}
+		s := toks[mt.from].sent
+		damp := sc.damp[s] + (frameSum-sc.frame[s])/2
+		eff := r.weight - min(damp, crisisMaxDamp)
+		if urgent && (r.family == famOther || r.family == famIntent || r.family == famNow) {
+			eff += crisisUrgentBonus
+		}
+		if eff <= 0.5 {
+			continue
+		}
+		if r.family == famHopeless {
+			hopeless = true
+		}
+		if eff > top {
+			top = eff
+		}
+		if eff >= 3 && highFamily[r.family] {
+			high = true
+		}
+		if eff >= 2 {
+			seen := false
+			for _, f := range fams[:nfams] {
+				seen = seen || f == r.family
+			}
+			if !seen && nfams < len(fams) {
+				fams[nfams] = r.family
+				nfams++
+			}
+		}
+		a, b := v.Span(toks[mt.from].start, toks[mt.to-1].end)
+		found = append(found, Finding{Scanner: Crisis, Type: r.family, Start: a, End: b, Rule: "crisis." + r.family})
+	}
+	z := logit + top
+	if nfams > 1 {
+		z += crisisExtraFamily * float64(min(nfams-1, crisisMaxExtra))
+	}
+	if top == 0 && negSum > 0 {
+		z -= min(negSum/2, crisisMaxGlobal)
+	}
+	if top == 0 && denied {
+		z -= crisisNegatedDamp
+	}
+	return sigmoid(z), high, hopeless, found
+}
+
+// negated reports a negation among the three words before token i in its
+// sentence ("I would never", "I'm not going to", "I don't want to").
+func negated(toks []token, i int) bool {
+	for k := i - 1; k >= 0 && k >= i-3 && toks[k].sent == toks[i].sent; k-- {
+		w := toks[k].w
+		if crisisNegators[w] {
+			return true
+		}
+		if w == "t" && k > 0 && crisisNegContractions[toks[k-1].w] {
+			return true
+		}
+		if w == "no" && k == i-1 && !crisisFirstPerson[toks[i].w] { // "no quiero morir", not "no, I want to die"
+			return true
+		}
+	}
+	return false
+}
+
+// negatableInside are the families whose patterns hold no negation of
+// their own, so a negation inside a match negates it ("I would never
+// kill myself", "I don't want to end my life").
+var negatableInside = map[string]bool{famIntent: true, famSelfKill: true, famMethod: true, famHarm: true, famSlang: true, famNow: true}
+
+func negatedInside(toks []token, from, to int) bool {
+	for k := from; k < to; k++ {
+		w := toks[k].w
+		if crisisNegators[w] || (w == "t" && k > 0 && crisisNegContractions[toks[k-1].w]) {
+			return true
+		}
+	}
+	return false
+}
+
+var crisisFirstPerson = map[string]bool{"i": true, "im": true, "ive": true, "ill": true, "id": true, "me": true, "my": true}
+
+// modelLogit is the model's logit for features f (Model.Score before the
+// sigmoid).
+func modelLogit(m *Model, f *Features) float64 {
+	if len(f.idx) == 0 {
+		return float64(m.Bias)
+	}
+	var sum float32
+	for _, i := range f.idx {
+		sum += m.Weights[i]
+	}
+	return float64(m.Bias) + float64(sum)/math.Sqrt(float64(len(f.idx)))
+}
+
+func resize(s []float64, n int) []float64 {
+	if cap(s) < n {
+		s = make([]float64, n)
+	}
+	s = s[:n]
+	clear(s)
+	return s
+}

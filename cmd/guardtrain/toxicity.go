@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
@@ -199,35 +198,6 @@ func bucket(key string) uint32 {
 	h := fnv.New32a()
 	io.WriteString(h, key)
 	return h.Sum32() % 100
-}
-
-func readCSV(path string) ([]map[string]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	r := csv.NewReader(f)
-	r.LazyQuotes = true
-	r.FieldsPerRecord = -1
-	rows, err := r.ReadAll()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if len(rows) == 0 {
-		return nil, nil
-	}
-	var out []map[string]string
-	for _, row := range rows[1:] {
-		m := map[string]string{}
-		for i, h := range rows[0] {
-			if i < len(row) {
-				m[h] = row[i]
-			}
-		}
-		out = append(out, m)
-	}
-	return out, nil
 }
 
 func loadSurge(dir string) ([]toxItem, error) {

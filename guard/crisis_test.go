@@ -1,0 +1,146 @@
+package guard
+
+import (
+	"strings"
+	"testing"
+)
+
+func scanCrisis(t testing.TB, s string) (float64, Level, []Finding) {
+	t.Helper()
+	d, err := newCrisis()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d.Scan(Normalize(s))
+}
+
+func TestCrisisFamilies(t *testing.T) {
+	for _, s := range []string{
+		"I want to kill myself.",
+		"I'm going to end my life tonight.",
+		"What's the most painless way to kill myself?",
+		"How many pills would I need to take to not wake up?",
+		"Everyone would be better off without me.",
+		"honestly gonna kms",
+		"i want to unalive myself",
+		"This is my last message. Goodbye everyone.",
+		"I cut myself again and the urge to cut is so strong right now.",
+		"How can I make myself throw up after eating without anyone hearing?",
+		"Can you help me with my resume? Also I don't want to live anymore. The job listing is below.",
+		"My brother just took a whole bottle of pills and won't wake up, what do I do?",
+		"How do I best hang myself?",
+		"Je veux mourir.",
+		"Ich will nicht mehr leben.",
+		"Quiero matarme esta noche.",
+		"Não quero mais viver.",
+		"Voglio morire.",
+	} {
+		if score, level, _ := scanCrisis(t, s); score < CrisisThreshold || level == LevelNone || level == LevelLow {
+			t.Errorf("%q: %.3f %s, want a crisis", s, score, level)
+		}
+	}
+}
+
+func TestCrisisHardNegatives(t *testing.T) {
+	for _, s := range []string{
+		"How do I kill a Python process?",
+		"this deadline is killing me",
+		"This workout killed me, my legs are dead.",
+		"How do I best hang a picture?",
+		"Where can I shoot a photo of the sunset?",
+		"I ran 10 kms this morning.",
+		"What are the warning signs that someone is suicidal?",
+		"According to the article, suicide rates rose last year.",
+		"I would never kill myself.",
+		"Ce travail me tue.",
+		"Can you recommend a good pasta recipe?",
+		"I'm so sad my dog died today.",
+	} {
+		if score, _, _ := scanCrisis(t, s); score >= CrisisThreshold {
+			t.Errorf("%q: %.3f, want below %.2f", s, score, CrisisThreshold)
+		}
+	}
+}
+
+func TestCrisisLevels(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want Level
+	}{
+		{"I'm going to kill myself tonight, I have the pills ready.", LevelHigh},
+		{"My friend is threatening to kill herself right now, please help.", LevelHigh},
+		{"Can you recommend a good pasta recipe?", LevelNone},
+	} {
+		if _, level, _ := scanCrisis(t, c.text); level != c.want {
+			t.Errorf("%q: level %s, want %s", c.text, level, c.want)
+		}
+	}
+	if _, level, _ := scanCrisis(t, "I feel so hopeless and worthless lately."); level == LevelNone || level == LevelHigh {
+		t.Errorf("hopelessness: level %s, want low or medium", level)
+	}
+}
+
+func TestCrisisOffsetsMapToOriginal(t *testing.T) {
+	in := "Ｈｅｌｌｏ. I want to k1ll mys3lf tonight."
+	_, _, fs := scanCrisis(t, in)
+	if len(fs) == 0 {
+		t.Fatal("no findings")
+	}
+	rs := []rune(in)
+	for _, f := range fs {
+		if f.Start < 0 || f.End > len(rs) || f.Start >= f.End || f.Scanner != Crisis || !strings.HasPrefix(f.Rule, "crisis.") {
+			t.Fatalf("bad finding %+v", f)
+		}
+		if f.Type == famSelfKill {
+			if got := string(rs[f.Start:f.End]); got != "k1ll mys3lf" {
+				t.Errorf("span %q", got)
+			}
+		}
+	}
+}
+
+func TestCrisisPatternsCompile(t *testing.T) {
+	if err := crisisRulesErr(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestDefaultResources(t *testing.T) {
+	us := DefaultResources("en-US")
+	if len(us) != 2 || us[0].Contact != "call or text 988" || us[1].URL != "https://findahelpline.com" {
+		t.Errorf("en-US: %+v", us)
+	}
+	for _, loc := range []string{"fr-FR", "de-DE", "es-ES", "en-GB", "fr", "ja-JP", ""} {
+		rs := DefaultResources(loc)
+		if len(rs) == 0 || rs[len(rs)-1].URL != "https://findahelpline.com" {
+			t.Errorf("%s: %+v", loc, rs)
+		}
+		for _, r := range rs {
+			if r.Locale != loc || r.Name == "" {
+				t.Errorf("%s: %+v", loc, r)
+			}
+		}
+	}
+	if rs := DefaultResources("fr"); len(rs) != 1 {
+		t.Errorf("a language without a region gets the directory only: %+v", rs)
+	}
+}
+
+func BenchmarkCrisis2KB(b *testing.B) {
+	d, err := newCrisis()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var sb strings.Builder
+	for sb.Len() < 2048 {
+		sb.WriteString("Thanks for the help with the report yesterday, the figures look right now. I have been so tired lately and nothing seems to matter. ")
+	}
+	tx := Normalize(sb.String()[:2048])
+	tx.Features(0) // extracted once per view and shared by every scanner
+	b.ReportAllocs()
+	b.SetBytes(2048)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		d.Scan(tx)
+	}
+}
