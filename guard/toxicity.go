@@ -174,4 +174,3 @@ func (d *toxicityDetector) strongestWords(s string) (start, end int, typ string)
 	}
 	return start, end, typ
 }
-
