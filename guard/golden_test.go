@@ -37,8 +37,11 @@ func featureDigest(texts []string) string {
 			for _, x := range idx {
 				binary.Write(h, binary.LittleEndian, x)
 			}
-			for _, p := range v.pos {
-				binary.Write(h, binary.LittleEndian, int32(p))
+			n := len([]rune(v.Text))
+			if v.pos != nil || n > 0 {
+				for i := 0; i <= n; i++ {
+					binary.Write(h, binary.LittleEndian, int32(v.position(i)))
+				}
 			}
 		}
 	}

@@ -145,7 +145,7 @@ func findCanary(t *Text, c string) (Finding, bool) {
 		return Finding{}, false
 	}
 	cv := Normalize(c).Views[0]
-	literal, _ := compactRunes(cv.lit)
+	literal, _ := compactRunes([]rune(cv.lit))
 	if len(literal) < minCanaryRunes {
 		return Finding{}, false
 	}
@@ -155,10 +155,10 @@ func findCanary(t *Text, c string) (Finding, bool) {
 	}{{literal, "canary"}, {reverseRunes(literal), "canary_reversed"}, {rot13Runes(literal), "canary_rot13"}}
 	for vi := range t.Views {
 		v := &t.Views[vi]
-		if v.lit == nil {
-			continue // ROT13 and reversed views: the canary's forms cover them
+		if v.Kind == "rot13" || v.Kind == "reversed" {
+			continue // the canary's own ROT13 and reversed forms cover them
 		}
-		hay, at := compactRunes(v.lit)
+		hay, at := compactRunes([]rune(v.lit))
 		for _, form := range forms {
 			if k := indexRunes(hay, form.rs); k >= 0 {
 				a, b := v.litSpan(at[k], at[k+len(form.rs)-1]+1)
@@ -199,17 +199,19 @@ func findCanary(t *Text, c string) (Finding, bool) {
 	return Finding{}, false
 }
 
-// words splits a folded text into words with their rune start and end.
-func words(s string) (ws []string, starts, ends []int) {
+// wordHashes splits a folded text into words and returns each word's
+// hash with its rune start and end: n-grams are compared by hash, without
+// building strings.
+func wordHashes(s string) (hs []uint64, starts, ends []int) {
 	i, start := 0, -1
-	var b strings.Builder
+	h := uint64(14695981039346656037)
 	flush := func(end int) {
 		if start >= 0 {
-			ws = append(ws, b.String())
+			hs = append(hs, h)
 			starts = append(starts, start)
 			ends = append(ends, end)
-			b.Reset()
 			start = -1
+			h = 14695981039346656037
 		}
 	}
 	for _, r := range s {
@@ -217,14 +219,24 @@ func words(s string) (ws []string, starts, ends []int) {
 			if start < 0 {
 				start = i
 			}
-			b.WriteRune(r)
+			h = (h ^ uint64(r)) * 1099511628211
 		} else {
 			flush(i)
 		}
 		i++
 	}
 	flush(i)
-	return ws, starts, ends
+	return hs, starts, ends
+}
+
+// shingle combines leakShingle word hashes from hs[i].
+func shingle(hs []uint64, i int) uint64 {
+	h := uint64(0x9e3779b97f4a7c15)
+	for _, w := range hs[i : i+leakShingle] {
+		h = (h ^ w) * 0xbf58476d1ce4e5b9
+		h ^= h >> 31
+	}
+	return h
 }
 
 // refusal cues: an answer that declines to reveal its instructions
@@ -235,30 +247,34 @@ var refusalCues = []string{"i can't share", "i cannot share", "i can't reveal", 
 
 // promptOverlap scores how much of the system prompt the output repeats.
 func promptOverlap(t *Text, prompt string) (float64, Finding) {
-	pw, _, _ := words(Normalize(prompt).Views[0].Text)
+	pv := Normalize(prompt).Views[0]
+	pw, ps, pe := wordHashes(pv.Text)
 	if len(pw) < 3 {
 		return 0, Finding{}
 	}
-	shingles := map[string]bool{}
+	shingles := make(map[uint64]bool, len(pw))
 	for i := 0; i+leakShingle <= len(pw); i++ {
-		shingles[strings.Join(pw[i:i+leakShingle], " ")] = true
+		shingles[shingle(pw, i)] = true
 	}
-	content := map[string]bool{}
-	for _, w := range pw {
-		if len(w) >= 3 && !leakStopwords[w] {
+	content := map[uint64]bool{}
+	pr := []rune(pv.Text)
+	for k, w := range pw {
+		if pe[k]-ps[k] >= 3 && !leakStopwords[string(pr[ps[k]:pe[k]])] {
 			content[w] = true
 		}
 	}
 	best, bestF := 0.0, Finding{}
+	seen := map[uint64]bool{}
+	hit := map[uint64]bool{}
 	for vi := range t.Views {
 		v := &t.Views[vi]
-		ow, os, oe := words(v.Text)
+		ow, os, oe := wordHashes(v.Text)
 		// Verbatim: the share of the prompt's n-grams in the output, and
 		// the longest run of consecutive matching n-grams.
-		seen := map[string]bool{}
+		clear(seen)
 		run, longest, first, last := 0, 0, -1, -1
 		for i := 0; i+leakShingle <= len(ow); i++ {
-			g := strings.Join(ow[i:i+leakShingle], " ")
+			g := shingle(ow, i)
 			if shingles[g] {
 				seen[g] = true
 				run++
@@ -283,7 +299,7 @@ func promptOverlap(t *Text, prompt string) (float64, Finding) {
 		// Paraphrase: the share of the prompt's content words repeated.
 		para := 0.0
 		if len(content) >= minContentTokens {
-			hit := map[string]bool{}
+			clear(hit)
 			for _, w := range ow {
 				if content[w] {
 					hit[w] = true

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -27,26 +28,44 @@ const (
 type View struct {
 	Kind string // plain, base64, hex, rot13, reversed
 	Text string
+	n    int // runes in Text
 	// pos[i] is the original rune index of the view's i-th rune; pos has one
-	// more entry, the end.
+	// more entry, the end. nil: the identity (a plain ASCII text).
 	pos []int
 	// lit is the view before homoglyph and leetspeak folding and joining
 	// (decomposed, lower case, invisibles removed), with litPos its
-	// positions: what canaries, which may hold digits, are matched against.
-	lit    []rune
+	// positions (nil: the identity): what canaries, which may hold digits,
+	// are matched against. Empty for ROT13 and reversed views.
+	lit    string
+	litN   int
 	litPos []int
 }
 
 // Span maps a rune range of the view back to the original text.
-func (v *View) Span(start, end int) (int, int) {
-	if len(v.pos) == 0 {
+func (v *View) Span(start, end int) (int, int) { return span(v.pos, v.n, start, end) }
+
+// position is the original rune index of the view's i-th rune.
+func (v *View) position(i int) int {
+	if v.pos == nil {
+		return i
+	}
+	return v.pos[i]
+}
+
+func span(pos []int, n, start, end int) (int, int) {
+	if pos == nil {
+		start = min(max(start, 0), n)
+		end = min(max(end, start), n)
+		return start, end
+	}
+	if len(pos) == 0 {
 		return 0, 0
 	}
-	start = min(max(start, 0), len(v.pos)-1)
-	end = min(max(end, start), len(v.pos)-1)
-	a, b := v.pos[start], v.pos[end]
+	start = min(max(start, 0), len(pos)-1)
+	end = min(max(end, start), len(pos)-1)
+	a, b := pos[start], pos[end]
 	if end > start && b <= a {
-		b = v.pos[end-1] + 1
+		b = pos[end-1] + 1
 	}
 	if b < a {
 		a, b = b, a
@@ -56,10 +75,7 @@ func (v *View) Span(start, end int) (int, int) {
 
 // litSpan maps a rune range of the view's literal form back to the
 // original text.
-func (v *View) litSpan(start, end int) (int, int) {
-	w := View{pos: v.litPos}
-	return w.Span(start, end)
-}
+func (v *View) litSpan(start, end int) (int, int) { return span(v.litPos, v.litN, start, end) }
 
 // Text is a text and its views; Views[0] is always the plain view.
 type Text struct {
@@ -80,11 +96,25 @@ func (t *Text) Features(i int) *Features {
 		t.feats = make([]*Features, len(t.Views))
 	}
 	if t.feats[i] == nil {
-		f := &Features{Bits: FeatureBits}
+		f := featScratch.Get().(*Features)
 		f.Extract(t.Views[i].Text)
 		t.feats[i] = f
 	}
 	return t.feats[i]
+}
+
+// featScratch keeps feature buffers between scans.
+var featScratch = sync.Pool{New: func() any { return &Features{Bits: FeatureBits} }}
+
+// Release hands the text's feature buffers back for reuse by later scans;
+// the text's features must not be used afterwards.
+func (t *Text) Release() {
+	for i, f := range t.feats {
+		if f != nil {
+			featScratch.Put(f)
+			t.feats[i] = nil
+		}
+	}
 }
 
 // Normalize reads s every way a scanner must see it.
@@ -103,37 +133,64 @@ func Normalize(s string) *Text {
 	return t
 }
 
+// runeScratch holds the working buffers of fold between scans.
+var runeScratch = sync.Pool{New: func() any { b := make([]rune, 0, 4096); return &b }}
+
 // fold normalises runes whose original positions are pos (len(pos) ==
 // len(runes)+1; nil: the runes are the original text) into a view.
 func fold(kind string, runes []rune, pos []int) View {
-	at := func(i int) int {
-		if pos == nil {
-			return i
+	bp := runeScratch.Get().(*[]rune)
+	defer runeScratch.Put(bp)
+	out := (*bp)[:0]
+	var opos []int
+	ascii := pos == nil
+	if ascii {
+		for _, r := range runes {
+			if r >= utf8.RuneSelf {
+				ascii = false
+				break
+			}
 		}
-		return pos[i]
 	}
-	out := make([]rune, 0, len(runes))
-	opos := make([]int, 0, len(runes)+1)
-	var buf [8]rune
-	for i, r := range runes {
-		if r < utf8.RuneSelf {
+	if ascii {
+		// Positions stay the identity: no rune expands or disappears.
+		for _, r := range runes {
 			if r >= 'A' && r <= 'Z' {
 				r += 'a' - 'A'
 			}
 			out = append(out, r)
-			opos = append(opos, at(i))
-			continue
 		}
-		for _, d := range decompose(r, buf[:0]) {
-			out = append(out, d)
-			opos = append(opos, at(i))
+	} else {
+		at := func(i int) int {
+			if pos == nil {
+				return i
+			}
+			return pos[i]
 		}
+		opos = make([]int, 0, len(runes)+1)
+		var buf [8]rune
+		for i, r := range runes {
+			if r < utf8.RuneSelf {
+				if r >= 'A' && r <= 'Z' {
+					r += 'a' - 'A'
+				}
+				out = append(out, r)
+				opos = append(opos, at(i))
+				continue
+			}
+			for _, d := range decompose(r, buf[:0]) {
+				out = append(out, d)
+				opos = append(opos, at(i))
+			}
+		}
+		opos = append(opos, at(len(runes)))
 	}
-	opos = append(opos, at(len(runes)))
-	lit, litPos := append([]rune(nil), out...), opos
+	*bp = out
+	v := View{Kind: kind, lit: string(out), litN: len(out), litPos: opos}
 	out, opos = foldWords(out, opos)
 	out, opos = joinSpaced(out, opos)
-	return View{Kind: kind, Text: string(out), pos: opos, lit: lit, litPos: litPos}
+	v.Text, v.n, v.pos = string(out), len(out), opos
+	return v
 }
 
 // decompose returns r compatibility-decomposed, without combining marks,
@@ -279,6 +336,12 @@ func joinSpaced(rs []rune, pos []int) ([]rune, []int) {
 	if !found {
 		return rs, pos
 	}
+	if pos == nil {
+		pos = make([]int, len(rs)+1)
+		for i := range pos {
+			pos[i] = i
+		}
+	}
 	out, opos := make([]rune, 0, len(rs)), make([]int, 0, len(pos))
 	i := 0
 	for i < len(rs) {
@@ -419,7 +482,7 @@ func (t *Text) reread(plain View) {
 		}
 	}
 	if w := wordiness(string(rot)); w > base+0.15 {
-		t.Views = append(t.Views, View{Kind: "rot13", Text: string(rot), pos: plain.pos})
+		t.Views = append(t.Views, View{Kind: "rot13", Text: string(rot), n: plain.n, pos: plain.pos})
 	}
 	rev := []rune(plain.Text)
 	rpos := make([]int, len(rev)+1)
@@ -427,11 +490,11 @@ func (t *Text) reread(plain View) {
 		rev[i], rev[j] = rev[j], rev[i]
 	}
 	for i := range rev {
-		rpos[i] = plain.pos[len(rev)-1-i]
+		rpos[i] = plain.position(len(rev) - 1 - i)
 	}
-	rpos[len(rev)] = plain.pos[len(rev)]
+	rpos[len(rev)] = plain.position(len(rev))
 	if w := wordiness(string(rev)); w > base+0.15 {
-		t.Views = append(t.Views, View{Kind: "reversed", Text: string(rev), pos: rpos})
+		t.Views = append(t.Views, View{Kind: "reversed", Text: string(rev), n: len(rev), pos: rpos})
 	}
 }
 

@@ -100,8 +100,8 @@ func FuzzNormalize(f *testing.F) {
 		tx := Normalize(s)
 		for _, v := range tx.Views {
 			n := utf8.RuneCountInString(v.Text)
-			if len(v.pos) != n+1 {
-				t.Fatalf("%s view: %d positions for %d runes", v.Kind, len(v.pos), n)
+			if (v.pos != nil && len(v.pos) != n+1) || v.n != n {
+				t.Fatalf("%s view: %d positions and n=%d for %d runes", v.Kind, len(v.pos), v.n, n)
 			}
 			a, b := v.Span(0, n)
 			if a < 0 || b > tx.Runes || a > b {

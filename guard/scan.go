@@ -119,6 +119,7 @@ func (g *Guard) Scan(r Request, p Policy) *Result {
 	}
 	text := p.maskAllowed(r.Text)
 	t := Normalize(text)
+	defer t.Release()
 	res := &Result{Scores: map[Scanner]float64{}, Findings: []Finding{}}
 	if run[Injection] {
 		score, fs := g.injection.Scan(t, src)
