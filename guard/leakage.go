@@ -48,8 +48,9 @@ func scanLeakage(t *Text, systemPrompt string, canaries []string) (float64, []Fi
 	if systemPrompt != "" {
 		secrets = append(secrets[:len(secrets):len(secrets)], promptSecrets(systemPrompt)...)
 	}
+	hays := make([]hay, len(t.Views))
 	for _, c := range secrets {
-		if f, ok := findCanary(t, c); ok {
+		if f, ok := findCanary(t, hays, c); ok {
 			findings = append(findings, f)
 			best = max(best, f.Score)
 		}
@@ -138,9 +139,16 @@ func reverseRunes(rs []rune) []rune {
 	return out
 }
 
+// hay is a view's letters and digits (computed once per scan, for every
+// canary), with their indexes in the view's literal form.
+type hay struct {
+	rs []rune
+	at []int
+}
+
 // findCanary looks for canary c in every view of t and in the encodings of
 // the original text.
-func findCanary(t *Text, c string) (Finding, bool) {
+func findCanary(t *Text, hays []hay, c string) (Finding, bool) {
 	if utf8.RuneCountInString(strings.TrimSpace(c)) < minCanaryRunes {
 		return Finding{}, false
 	}
@@ -158,7 +166,10 @@ func findCanary(t *Text, c string) (Finding, bool) {
 		if v.Kind == "rot13" || v.Kind == "reversed" {
 			continue // the canary's own ROT13 and reversed forms cover them
 		}
-		hay, at := compactRunes([]rune(v.lit))
+		if hays[vi].rs == nil {
+			hays[vi].rs, hays[vi].at = compactRunes([]rune(v.lit))
+		}
+		hay, at := hays[vi].rs, hays[vi].at
 		for _, form := range forms {
 			if k := indexRunes(hay, form.rs); k >= 0 {
 				a, b := v.litSpan(at[k], at[k+len(form.rs)-1]+1)
