@@ -91,6 +91,8 @@ type Deps struct {
 	Sink *courier.Sink
 	// Guard answers the guardrails API.
 	Guard *guard.Service
+	// Collectors are other parts' metrics, served on /metrics too.
+	Collectors []prometheus.Collector
 	// Uploads validates uploaded files (POST /v1/files/validate).
 	Uploads *upload.Service
 	// Encryption encrypts and decrypts for callers and rotates keys.
@@ -122,6 +124,7 @@ func New(d Deps) *Server {
 		s.readiness = append(s.readiness, readinessCheck{name, fn})
 	}
 	s.metrics = newMetrics(s)
+	s.metrics.registry.MustRegister(d.Collectors...)
 	s.limiter = d.Limiter
 	s.vault = d.Vault
 	s.uploads = d.Uploads

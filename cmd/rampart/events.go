@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/rampart-dev/rampart/auth"
 	"github.com/rampart-dev/rampart/config"
 	"github.com/rampart-dev/rampart/courier"
@@ -39,6 +41,27 @@ type events struct {
 	worker *outbox.Worker
 	fanout *feed.Follower
 	sink   *courier.Sink // development without a courier; nil otherwise
+	// metrics count attempts by channel and outcome, and time them.
+	attempts *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+// collectors are the delivery metrics for /metrics.
+func (e *events) collectors() []prometheus.Collector {
+	return []prometheus.Collector{e.attempts, e.duration}
+}
+
+// observe records one attempt in the metrics.
+func (e *events) observe(m *outbox.Message, r outbox.Result, took time.Duration) {
+	outcome := "delivered"
+	switch {
+	case r.Err != nil && (r.Permanent || m.Attempts >= m.MaxAttempts):
+		outcome = "dead"
+	case r.Err != nil:
+		outcome = "retry"
+	}
+	e.attempts.WithLabelValues(m.Channel, outcome).Inc()
+	e.duration.WithLabelValues(m.Channel).Observe(took.Seconds())
 }
 
 // newEvents builds the delivery layer from the configuration.
@@ -47,7 +70,12 @@ func newEvents(cfg *config.Config, st *store.Store, name string, log *slog.Logge
 	policy := outbox.Policy{MaxAttempts: d.MaxAttempts, Backoff: d.Backoff, Lease: d.Lease}
 	prod := cfg.Env == config.Production
 	sender := webhook.NewSender(webhook.Config{AllowPrivate: d.WebhookAllowPrivate, RequireHTTPS: prod})
-	e := &events{}
+	e := &events{
+		attempts: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rampart_delivery_attempts_total",
+			Help: "Outbox delivery attempts by channel and outcome (delivered, retry, dead)."}, []string{"channel", "outcome"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "rampart_delivery_attempt_duration_seconds",
+			Help: "Outbox delivery attempt duration by channel.", Buckets: []float64{.005, .01, .05, .1, .25, .5, 1, 2.5, 5, 10}}, []string{"channel"}),
+	}
 	channels := map[string]outbox.Channel{outbox.ChannelWebhook: &delivery.WebhookChannel{Store: st, Sender: sender}}
 	if !prod && (d.SMTPURL == "" || d.SMSWebhookURL == "") {
 		e.sink = courier.NewSink(courier.DefaultSinkSize, time.Now)
@@ -79,7 +107,7 @@ func newEvents(cfg *config.Config, st *store.Store, name string, log *slog.Logge
 	case e.sink != nil:
 		channels[outbox.ChannelSMS] = delivery.SMSChannel{Sender: e.sink}
 	}
-	e.worker = &outbox.Worker{Queue: st, Channels: channels, Policy: policy, ID: name, Concurrency: d.Workers, Log: log}
+	e.worker = &outbox.Worker{Queue: st, Channels: channels, Policy: policy, ID: name, Concurrency: d.Workers, Log: log, Observe: e.observe}
 	e.svc = delivery.New(delivery.Deps{Store: st, Policy: policy, Rules: delivery.WebhookRules{RequireHTTPS: prod, AllowPrivate: d.WebhookAllowPrivate},
 		Notify: e.worker.Notify, PhoneRegion: d.DefaultPhoneRegion, Logger: log})
 	e.fanout = &feed.Follower{Store: st, Consumer: delivery.FanOutConsumer, Handle: e.svc.FanOut, Log: log}

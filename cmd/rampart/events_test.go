@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -119,6 +120,9 @@ func TestEventsOut(t *testing.T) {
 		first := dl["deliveries"].([]any)[0].(map[string]any)
 		if first["status"] != "delivered" || first["channel"] != "webhook" || first["payload"] != nil {
 			t.Fatalf("delivery: %v", first)
+		}
+		if _, m := ts.do(t, "GET", "/metrics", "", nil); !strings.Contains(m["_raw"].(string), `rampart_delivery_attempts_total{channel="webhook",outcome="delivered"} 3`) {
+			t.Fatalf("delivery metrics missing")
 		}
 		if resp, b := ts.do(t, "POST", "/v1/deliveries/"+first["id"].(string)+"/retry", owner, nil); resp.StatusCode != 409 {
 			t.Fatalf("retry of a delivered message: %d %v", resp.StatusCode, b)
