@@ -72,9 +72,9 @@ func (d *toxicityDetector) Scan(t *Text) (float64, []Finding) {
 		if v.Text == "" {
 			continue
 		}
-		p := d.model.Score(t.Features(i))
 		m.reset(v.Text)
 		hits := m.match()
+		p := toxModelScore(d.model, t.Features(i), m.extra, m.structure())
 		if m.counter && p > ToxicityFlag {
 			// Counter-speech and quoting: the abusive words are there, but
 			// said in order to condemn them.

@@ -45,15 +45,21 @@ type toxMatcher struct {
 	toks    []toxTok
 	hits    []toxHit
 	counter bool // the text condemns or reports abuse rather than commits it
+	// extra holds the hashed character bigrams of runs written without
+	// spaces, which the shared features read as one long word.
+	extra []uint32
 }
 
 // toxMatchers reuses matchers (and their token buffers) across scans.
-var toxMatchers = sync.Pool{New: func() any { return &toxMatcher{toks: make([]toxTok, 0, 512)} }}
+var toxMatchers = sync.Pool{New: func() any {
+	return &toxMatcher{toks: make([]toxTok, 0, 512), hits: make([]toxHit, 0, 16), extra: make([]uint32, 0, maxCJKGrams)}
+}}
 
 func (m *toxMatcher) reset(text string) {
 	m.text = text
 	m.toks = m.toks[:0]
 	m.hits = m.hits[:0]
+	m.extra = m.extra[:0]
 	m.counter = false
 }
 
@@ -97,6 +103,9 @@ func (m *toxMatcher) tokenize() {
 			w := s[ws:we]
 			t := toxTok{w: w, s: wr, e: wre, sent: sent, quoted: quoted}
 			t.cls = classify(w, masked)
+			if r, _ := utf8.DecodeRuneInString(w); r >= 0x2E80 {
+				t.cls |= cjkClasses(w)
+			}
 			m.toks = append(m.toks, t)
 			prevLetter = true
 			continue
