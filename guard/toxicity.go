@@ -74,10 +74,13 @@ func (d *toxicityDetector) Scan(t *Text) (float64, []Finding) {
 		}
 		m.reset(v.Text)
 		hits := m.match()
-		p := toxModelScore(d.model, t.Features(i), m.extra, m.structure())
-		if m.counter && p > ToxicityFlag {
+		feats := m.structure()
+		p := toxModelScore(d.model, t.Features(i), m.extra, feats)
+		if (m.counter || feats&toxBenign != 0 && feats&toxAimed == 0) && p > ToxicityFlag {
 			// Counter-speech and quoting: the abusive words are there, but
-			// said in order to condemn them.
+			// said in order to condemn them. Profanity aimed at no one, and
+			// a group named warmly or as oneself with nothing hostile near,
+			// are not abuse whatever their words weigh.
 			p = ToxicityFlag - (ToxicityFlag-0.3)*(1-p)/(1-ToxicityFlag)
 		}
 		score := p

@@ -49,6 +49,8 @@ const (
 	fRuleStrong                  // a rule fired at flag strength
 	fRuleDamped                  // a rule fired, damped by quoting or counter-speech
 	fGroupNegCue                 // group + contempt in a text with a counter-speech cue
+	fVocative                    // an insult noun opening or closing a sentence ("shut up, idiot")
+	fProfaneOnly                 // profanity with no one it is aimed at
 	numToxFeats
 )
 
@@ -62,6 +64,14 @@ var toxFeatIdx = func() (idx [numToxFeats]uint32) {
 	}
 	return idx
 }()
+
+// toxBenign are the features that make a text benign when none of
+// toxAimed is there.
+const (
+	toxBenign = 1<<fProfaneOnly | 1<<fSelfIdent | 1<<fGroupPos
+	toxAimed  = 1<<fGroupNeg | 1<<fGroupVio | 1<<fPronNeg | 1<<fPronVio | 1<<fYouInsult | 1<<fYouVio | 1<<fFirstVio |
+		1<<fModalVio | 1<<fInsult | 1<<fSlur | 1<<fSexual | 1<<fRuleStrong | 1<<fVocative
+)
 
 // Bounds on the bigrams of unspaced scripts per view, and the token
 // distance within which two words of a clause count as related.
@@ -92,7 +102,7 @@ func (m *toxMatcher) structure() uint64 {
 		l                                                    = none
 		gNeg, gVio, gPos, pNeg, pVio, yIns, yVio, fVio, mVio bool
 		neg, rep, quoted, copula, first, group, contempt     bool
-		groupSeen, cue                                       bool
+		groupSeen, cue, profane, aimed                       bool
 	)
 	for i := range toks {
 		if toks[i].cls&cCue != 0 {
@@ -120,7 +130,7 @@ func (m *toxMatcher) structure() uint64 {
 		case gVio:
 			set(fGroupVio)
 		}
-		if gPos && !contempt {
+		if gPos && !contempt && !neg {
 			set(fGroupPos)
 		}
 		clean := !neg && !rep && !quoted
@@ -178,7 +188,6 @@ func (m *toxMatcher) structure() uint64 {
 		if c&cGroup != 0 && t.w != "these" && t.w != "those" && t.w != "they" {
 			// "they" is also a pronoun; the others only point.
 			l.group, group = i, true
-			set(fGroup)
 		}
 		if c&cPron != 0 || t.w == "they" {
 			l.pron = i
@@ -209,6 +218,15 @@ func (m *toxMatcher) structure() uint64 {
 		}
 		if c&cInsult != 0 {
 			set(fInsult)
+			if i == 0 || toks[i-1].sent != t.sent || i+1 == len(toks) || toks[i+1].sent != t.sent {
+				set(fVocative)
+			}
+		}
+		if c&cProfane != 0 {
+			profane = true
+		}
+		if c&(cGroup|maskYou|cInsult|cSlur|cViolent|cViolentX|cSexual|cPron) != 0 {
+			aimed = true
 		}
 		if c&cSlur != 0 {
 			set(fSlur)
@@ -263,6 +281,9 @@ func (m *toxMatcher) structure() uint64 {
 		} else {
 			set(fRuleDamped)
 		}
+	}
+	if profane && !aimed {
+		set(fProfaneOnly)
 	}
 	if f&(1<<fGroupNeg) != 0 && cue {
 		set(fGroupNegCue)

@@ -39,6 +39,7 @@ const (
 	cPositive                       // a warm word ("love", "respect")
 	cFirst                          // first person ("I", "wir")
 	cPron                           // third-person plural pronoun ("they", "ellos")
+	cProfane                        // profanity ("fucking", "merde")
 )
 
 // findingType names the finding a word class suggests.

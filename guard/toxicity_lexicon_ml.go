@@ -171,6 +171,8 @@ var toxStructLists = []struct {
 	عنصري عنصرية تمييز
 	bhedbhav`},
 	{cPositive, `love loves adore admire respect great wonderful amazing lovely brilliant beautiful valued welcome equal
+	proud pride stolz stolze orgulloso orgullosa orgullo fier fière fierté orgulho orgulhoso orgulhosa orgoglioso orgogliosa
+	orgoglio trots dumą dumny dumna горжусь гордость gurur gururlu stolt stolta فخور فخورة garv गर्व
 	 friendly valuable smart
 	liebe lieben bewundere respektiere großartig wunderbar toll wertvoll willkommen
 	amo quiero admiro respeto geniales maravillosos increíbles bienvenidos
@@ -184,6 +186,15 @@ var toxStructLists = []struct {
 	älskar beundrar respekterar underbara fantastiska
 	احب أحب نحب رائعين
 	pyaar pyar izzat pasand`},
+	{cProfane, `fuck fucking fucked fuckin shit shitty damn damned hell crap bloody goddamn wtf
+	scheiße scheiß verdammt verdammte mist mierda joder coño hostia carajo merde putain bordel porra caralho merda
+	cazzo cazzate minchia verdomme godverdomme shit kut kurwa kurde cholera блин блять бля хрен kahretsin lanet siktir
+	fan jävla jävlar helvete
+	بتبا تبا زفت dhatt bakwas`},
+	{cCopula, `am soy somos bin suis sommes sou siamo jestem jesteśmy ben`},
+	{cPositive, `rights right derecho derechos recht rechte droit droits direito direitos diritto diritti prawo prawa права
+	haklara hakkı rättigheter حقوق حق adhikar`},
+	{cYou, `أنت انت انتي إنت انتو انتم aap tum tu`},
 	{cFirst, `i me my we us our myself ich mir mich wir uns yo nosotros je moi nous eu nós io noi ik wij ja my я мы ben
 	biz jag vi  انا أنا نحن   mujhe मैं हम मुझे`},
 	{cPron, `they them their theirs sie ihnen ellos ellas   ils elles eux eles elas loro zij ze hen hun oni 
@@ -201,10 +212,12 @@ var toxCJKClasses = []struct {
 	{cPredX, `恨 讨厌 厌恶 恶心 垃圾 人渣 败类 害虫 蟑螂 老鼠 畜生 畜牲 动物 寄生虫 瘟疫 病毒 癌症 蠢 愚蠢 低等 劣等 下贱 废物 没用 不配 该死
 	最差 最糟 肮脏 脏 嫌い 大嫌い 憎い 気持ち悪い キモい ゴミ クズ ゴキブリ ネズミ 動物 寄生虫 病気 バカ 馬鹿 劣等 価値がない`},
 	{cViolentX, `杀 杀死 杀光 杀掉 弄死 打死 枪毙 处死 绞死 烧死 消灭 灭绝 强奸 折磨 砍死 死 殺す 殺せ 殺して 死ね 消えろ 駆除 絶滅 レイプ`},
-	{cNeg, `不是 并不 从不 绝不 没有 不会 じゃない ではない ない`},
+	{cNeg, `不是 并不 从不 绝不 没有 不会 不应该 不应 不要 不能 别 決して じゃない ではない ない`},
 	{cReport, `说 称 认为 言论 言う 言って 呼ぶ`},
 	{cCue, `歧视 种族主义 仇恨 差別`},
 	{cPositive, `爱 喜欢 尊重 很棒 好き 尊敬 素晴らしい`},
 	{cFirst, `我 我们 私 僕 俺`},
+	{cYou, `你 你们 お前 おまえ あんた てめえ 貴様`},
+	{cProfane, `他妈的 妈的 该死 くそ クソ`},
 	{cPron, `他们 她们 彼ら あいつら`},
 }

@@ -270,6 +270,9 @@ func (m *toxMatcher) match() []toxHit {
 // "is not ok".
 func (m *toxMatcher) reporting() bool {
 	for i, t := range m.toks {
+		if t.cls&cReport != 0 {
+			return true
+		}
 		switch t.w {
 		case "saying", "say", "says", "said", "calling", "called", "call", "shouted", "yelled", "wrote", "tweeted", "using", "word", "words", "term":
 			return true
@@ -517,10 +520,24 @@ func (m *toxMatcher) matchCJK() {
 		if k := strings.Index(m.text, p.phrase); k >= 0 {
 			s := utf8.RuneCountInString(m.text[:k])
 			score := p.score
-			if m.counter {
+			if m.counter || quotedAt(m.text, k) {
 				score *= counterDamp
 			}
 			m.hits = append(m.hits, toxHit{s, s + utf8.RuneCountInString(p.phrase), score, p.typ, p.rule})
 		}
 	}
+}
+
+// quotedAt reports whether byte offset k of s lies inside quotation marks
+// (an odd number of them before it on its line).
+func quotedAt(s string, k int) bool {
+	n := 0
+	for _, r := range s[:k] {
+		if r == '\n' {
+			n = 0
+		} else if isQuote(r) {
+			n++
+		}
+	}
+	return n%2 == 1
 }

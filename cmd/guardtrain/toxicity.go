@@ -50,6 +50,7 @@ func trainToxicity(data, out, evalOut string) error {
 		items = append(items, xs...)
 	}
 	items = append(items, synthToxicity(toxSeed)...)
+	items = append(items, synthToxicityML(toxSeed)...)
 
 	var train, dev, eval []toxItem
 	for _, it := range items {
