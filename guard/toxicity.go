@@ -15,8 +15,9 @@ import (
 var toxicityModelFile []byte
 
 // Recommended thresholds for the toxicity score, chosen on guardtrain's
-// evaluation split (docs/benchmarks.md): flag keeps the false-positive rate
-// near 3% there, block near 1%.
+// dev split (docs/benchmarks.md): flag is the model's 3% false-positive
+// point there (4.5% on the evaluation split), block is above the dev 1%
+// point (1.5% on the evaluation split).
 const (
 	ToxicityFlag  = 0.5
 	ToxicityBlock = 0.8
