@@ -15,8 +15,9 @@ import (
 var toxicityModelFile []byte
 
 // Recommended thresholds for the toxicity score, chosen on guardtrain's
-// evaluation split (docs/benchmarks.md): flag keeps the false-positive rate
-// near 3% there, block near 1%.
+// dev split (docs/benchmarks.md): flag is the model's 3% false-positive
+// point there (4.5% on the evaluation split), block is above the dev 1%
+// point (1.5% on the evaluation split).
 const (
 	ToxicityFlag  = 0.5
 	ToxicityBlock = 0.8
@@ -72,12 +73,15 @@ func (d *toxicityDetector) Scan(t *Text) (float64, []Finding) {
 		if v.Text == "" {
 			continue
 		}
-		p := d.model.Score(t.Features(i))
 		m.reset(v.Text)
 		hits := m.match()
-		if m.counter && p > ToxicityFlag {
+		feats := m.structure()
+		p := toxModelScore(d.model, t.Features(i), m.extra, feats)
+		if (m.counter || feats&toxBenign != 0 && feats&toxAimed == 0) && p > ToxicityFlag {
 			// Counter-speech and quoting: the abusive words are there, but
-			// said in order to condemn them.
+			// said in order to condemn them. Profanity aimed at no one, and
+			// a group named warmly or as oneself with nothing hostile near,
+			// are not abuse whatever their words weigh.
 			p = ToxicityFlag - (ToxicityFlag-0.3)*(1-p)/(1-ToxicityFlag)
 		}
 		score := p

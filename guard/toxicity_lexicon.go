@@ -33,6 +33,13 @@ const (
 	cHateEmo                        // hatred or contempt ("hate", "despise")
 	cNegAttr                        // a contemptuous attribute of a group ("despicable")
 	cPhrase                         // the first word of a phrase in toxPhrases
+	cPredX                          // a broad contemptuous predicate ("disgusting", "Abschaum")
+	cViolentX                       // a broad violent verb or noun, any form ("getötet", "death")
+	cReport                         // a reporting or discussing word ("saying", "bezeichnen")
+	cPositive                       // a warm word ("love", "respect")
+	cFirst                          // first person ("I", "wir")
+	cPron                           // third-person plural pronoun ("they", "ellos")
+	cProfane                        // profanity ("fucking", "merde")
 )
 
 // findingType names the finding a word class suggests.
@@ -130,7 +137,7 @@ var toxWordLists = []struct {
 	terrorists savages useless repulsive revolting scum trash garbage dirty lazy thieves liars
 	asquerosos despreciables inferiores estúpidos criminales violadores terroristas inútiles sucios
 	widerlich ekelhaft minderwertig dumm kriminell verbrecher vergewaltiger terroristen nutzlos dreckig
-	dégoûtants méprisables inférieurs stupides criminels violeurs terroristes inutiles sales
+	dégoûtants méprisables inférieurs stupides criminels violeurs terroristes inutiles
 	nojentos desprezíveis inferiores estúpidos criminosos estupradores terroristas inúteis sujos
 	disgustosi spregevoli inferiori stupidi criminali stupratori terroristi inutili sporchi
 	walgelijk verachtelijk minderwaardig dom criminelen verkrachters terroristen nutteloos smerig
@@ -323,7 +330,15 @@ var (
 	toxWords   map[string]wordClass
 	toxPhrases map[string][]toxPhrase // by first word
 	toxMasked  map[int][]string       // insults and slurs by length, for "b*tch"
+	// toxCJKWords are the structural words of scripts written without
+	// spaces, looked for inside a run of letters.
+	toxCJKWords []cjkWord
 )
+
+type cjkWord struct {
+	w     string
+	class wordClass
+}
 
 func init() {
 	toxWords = map[string]wordClass{}
@@ -336,6 +351,20 @@ func init() {
 					toxMasked[len(f)] = append(toxMasked[len(f)], f)
 				}
 			}
+		}
+	}
+	for _, l := range toxStructLists {
+		for _, w := range strings.Fields(l.words) {
+			for _, f := range foldWordsOf(w) {
+				if len([]rune(f)) >= 2 {
+					toxWords[f] |= l.class
+				}
+			}
+		}
+	}
+	for _, l := range toxCJKClasses {
+		for _, w := range strings.Fields(l.words) {
+			toxCJKWords = append(toxCJKWords, cjkWord{Normalize(w).Views[0].Text, l.class})
 		}
 	}
 	toxPhrases = map[string][]toxPhrase{}

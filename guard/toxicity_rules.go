@@ -45,15 +45,21 @@ type toxMatcher struct {
 	toks    []toxTok
 	hits    []toxHit
 	counter bool // the text condemns or reports abuse rather than commits it
+	// extra holds the hashed character bigrams of runs written without
+	// spaces, which the shared features read as one long word.
+	extra []uint32
 }
 
 // toxMatchers reuses matchers (and their token buffers) across scans.
-var toxMatchers = sync.Pool{New: func() any { return &toxMatcher{toks: make([]toxTok, 0, 512)} }}
+var toxMatchers = sync.Pool{New: func() any {
+	return &toxMatcher{toks: make([]toxTok, 0, 512), hits: make([]toxHit, 0, 16), extra: make([]uint32, 0, maxCJKGrams)}
+}}
 
 func (m *toxMatcher) reset(text string) {
 	m.text = text
 	m.toks = m.toks[:0]
 	m.hits = m.hits[:0]
+	m.extra = m.extra[:0]
 	m.counter = false
 }
 
@@ -97,6 +103,9 @@ func (m *toxMatcher) tokenize() {
 			w := s[ws:we]
 			t := toxTok{w: w, s: wr, e: wre, sent: sent, quoted: quoted}
 			t.cls = classify(w, masked)
+			if r, _ := utf8.DecodeRuneInString(w); r >= 0x2E80 {
+				t.cls |= cjkClasses(w)
+			}
 			m.toks = append(m.toks, t)
 			prevLetter = true
 			continue
@@ -261,6 +270,9 @@ func (m *toxMatcher) match() []toxHit {
 // "is not ok".
 func (m *toxMatcher) reporting() bool {
 	for i, t := range m.toks {
+		if t.cls&cReport != 0 {
+			return true
+		}
 		switch t.w {
 		case "saying", "say", "says", "said", "calling", "called", "call", "shouted", "yelled", "wrote", "tweeted", "using", "word", "words", "term":
 			return true
@@ -508,10 +520,24 @@ func (m *toxMatcher) matchCJK() {
 		if k := strings.Index(m.text, p.phrase); k >= 0 {
 			s := utf8.RuneCountInString(m.text[:k])
 			score := p.score
-			if m.counter {
+			if m.counter || quotedAt(m.text, k) {
 				score *= counterDamp
 			}
 			m.hits = append(m.hits, toxHit{s, s + utf8.RuneCountInString(p.phrase), score, p.typ, p.rule})
 		}
 	}
+}
+
+// quotedAt reports whether byte offset k of s lies inside quotation marks
+// (an odd number of them before it on its line).
+func quotedAt(s string, k int) bool {
+	n := 0
+	for _, r := range s[:k] {
+		if r == '\n' {
+			n = 0
+		} else if isQuote(r) {
+			n++
+		}
+	}
+	return n%2 == 1
 }

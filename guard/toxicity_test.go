@@ -42,6 +42,21 @@ func TestToxicityDecides(t *testing.T) {
 		{"я убью тебя", true, "threat"},
 		{"你这个傻逼", true, "insult"},
 		{"殺してやる", true, "threat"},
+		// Group contempt and threats in the spec's languages (lexicon
+		// structure, not exact sentences); "" leaves the type unchecked.
+		{"Los inmigrantes son una plaga y hay que echarlos a todos", true, "hate"},
+		{"Die Juden sind Ungeziefer", true, "hate"},
+		{"Les musulmans sont des parasites dégoûtants", true, "hate"},
+		{"Os negros são animais nojentos", true, "hate"},
+		{"Gli zingari sono feccia schifosa", true, "hate"},
+		{"Ik haat moslims, het zijn beesten", true, "hate"},
+		{"Мигранты — это крысы, их надо уничтожить", true, ""},
+		{"Suriyeliler iğrenç parazitler", true, ""},
+		{"Invandrare är avskum", true, "hate"},
+		{"Seni öldüreceğim", true, "threat"},
+		{"Jag ska döda dig", true, "threat"},
+		{"أنت غبي وحقير", true, "insult"},
+		{"ゲイは気持ち悪い、死ね", true, ""},
 		// The spec's hard negatives.
 		{"this fucking printer is broken again", false, ""},
 		{"I strongly disagree with your policy", false, ""},
@@ -56,6 +71,17 @@ func TestToxicityDecides(t *testing.T) {
 		{"Soy una mujer lesbiana y orgullosa", false, ""},
 		{"Pets are animals too, treat them kindly", false, ""},
 		{"The weather in Lisbon is lovely this week.", false, ""},
+		// Identity terms in neutral sentences, negation and counter-speech
+		// in other languages.
+		{"Os imigrantes trabalham muito neste bairro", false, ""},
+		{"Ich bin schwul und stolz darauf", false, ""},
+		{"أنا مسلم وأعيش في القاهرة", false, ""},
+		{"Muitos judeus vivem em São Paulo", false, ""},
+		{"Die meisten Flüchtlinge kommen aus Syrien", false, ""},
+		{"Мои соседи — евреи, очень приятные люди", false, ""},
+		{"Decir que los gitanos son ratas es racista", false, ""},
+		{"他应该为希望“所有同性恋都去死“而入狱。", false, ""},
+		{"Women are not objects, they deserve respect", false, ""},
 	}
 	for _, c := range cases {
 		score, fs := d.Scan(Normalize(c.text))
@@ -73,7 +99,7 @@ func TestToxicityDecides(t *testing.T) {
 			t.Errorf("%q: toxic without a finding", c.text)
 			continue
 		}
-		if fs[0].Scanner != Toxicity || fs[0].Type != c.typ || fs[0].Rule == "" {
+		if fs[0].Scanner != Toxicity || c.typ != "" && fs[0].Type != c.typ || fs[0].Rule == "" {
 			t.Errorf("%q: finding %+v, want type %s", c.text, fs[0], c.typ)
 		}
 	}
