@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"sync"
 	"unicode"
 	"unicode/utf8"
@@ -43,6 +44,8 @@ type injectionScratch struct {
 	words    []wordSpan
 	needPos  [][]int // per rule, where its needs occur in the view
 	needDone []bool
+	// phrasePos, per phrase of injectionPhraseList, where it occurs.
+	phrasePos [][]int
 }
 
 // wordSpan is one word of a view, as Features.Extract cuts it.
@@ -53,6 +56,9 @@ type wordSpan struct {
 	n          int32   // number of features
 	anchor     bool    // the word may start a rule
 }
+
+// indirectModelScale caps what the indirect model alone can score.
+const indirectModelScale = 0.85
 
 func newInjection() (*injectionDetector, error) { return newInjectionFrom(injectionModelFile) }
 
@@ -111,7 +117,17 @@ func (d *injectionDetector) Scan(t *Text, src Source) (float64, []Finding) {
 		v := &t.Views[i]
 		ms, ws, we := d.modelScore(m, v, t.Features(i), sc)
 		rs, hits := scanRules(v.Text, sc.words, src, sc)
+		if indirectSource(src) && rs > 0 {
+			rs = discountCited(v.Text, hits)
+		}
 		score := ms
+		if indirectSource(src) {
+			// Documents are full of imperatives addressed to people, and the
+			// indirect model cannot always tell them from ones addressed to
+			// the AI: alone it only grades up to indirectModelScale; a rule
+			// (text that addresses the AI) is the stronger evidence.
+			score *= indirectModelScale
+		}
 		if rs > 0 {
 			// A rule sets a floor; the model keeps the score graded above it.
 			score = rs + (1-rs)*ms
@@ -119,7 +135,7 @@ func (d *injectionDetector) Scan(t *Text, src Source) (float64, []Finding) {
 		best = max(best, score)
 		for _, h := range hits {
 			a, b := v.Span(h.start, h.end)
-			findings = append(findings, Finding{Scanner: Injection, Type: h.rule.typ, Start: a, End: b, Score: round3(h.rule.score), Rule: h.rule.name})
+			findings = append(findings, Finding{Scanner: Injection, Type: h.rule.typ, Start: a, End: b, Score: round3(h.score), Rule: h.rule.name})
 		}
 		if ms >= injectionFindingFloor {
 			typ := "direct"
@@ -134,6 +150,60 @@ func (d *injectionDetector) Scan(t *Text, src Source) (float64, []Finding) {
 		}
 	}
 	return best, findings
+}
+
+// citedDiscount scales the score of a rule that matched a quoted or cited
+// attack string in a document that discusses injection: a security article
+// that describes "ignore previous instructions" is not addressed to the AI.
+// The model still scores the text, and a live exfiltration (a URL to send
+// data to) is never discounted, so quoting is no way around the detector.
+const citedDiscount = 0.5
+
+// discountCited lowers the scores of cited hits when s reads as a
+// discussion of attacks, and returns the best hit score.
+func discountCited(s string, hits []ruleHit) float64 {
+	best := 0.0
+	discussion := -1 // not yet known
+	for i := range hits {
+		h := &hits[i]
+		if h.rule.typ != "exfiltration" && cited(s, h.at) {
+			if discussion < 0 {
+				discussion = discussionCues(s)
+			}
+			if discussion >= 2 {
+				h.score *= citedDiscount
+			}
+		}
+		best = max(best, h.score)
+	}
+	return best
+}
+
+// cited reports a match at byte at of s that is quoted (a quotation mark
+// just before it), introduced as an example, or inside a code block.
+func cited(s string, at int) bool {
+	pre := s[max(0, at-48):at]
+	if i := strings.LastIndexAny(pre, "'\"`“‘«"); i >= 0 && len(pre)-i <= 4 {
+		return true
+	}
+	for _, c := range []string{"such as", "for example", "e.g.", "for instance", "phrases like", "strings like", "prompts like", "called ", "known as", "instance of"} {
+		if strings.Contains(pre, c) {
+			return true
+		}
+	}
+	return strings.Count(s[:at], "```")%2 == 1
+}
+
+// discussionCues counts the words of a text that talk about attacks rather
+// than make one.
+func discussionCues(s string) int {
+	n := 0
+	for _, c := range []string{"injection", "jailbreak", "attacker", "adversar", "malicious", "red team", "mitigat", "defen", "vulnerab", "researcher", "example", "exploit", "payload", "security"} {
+		if strings.Contains(s, c) {
+			n++
+		}
+	}
+	return n
 }
 
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
