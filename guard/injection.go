@@ -41,9 +41,12 @@ type injectionDetector struct {
 }
 
 type injectionScratch struct {
-	words    []wordSpan
-	needPos  [][]int // per rule, where its needs occur in the view
-	needDone []bool
+	words []wordSpan
+	// Per need (injectionNeeds): where it occurs in the view, and up to
+	// where the view has been searched for it (-1: it begins no word).
+	needPos     [][]int
+	needScanned []int
+	prefixes    prefixBloom
 	// phrasePos, per phrase of injectionPhraseList, where it occurs.
 	phrasePos [][]int
 }
@@ -212,7 +215,8 @@ func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
 // text, keeping the best. It also returns the rune span of the best window
 // and leaves the view's words in sc.words for the rules.
 func (d *injectionDetector) modelScore(m *Model, v *View, f *Features, sc *injectionScratch) (score float64, start, end int) {
-	sc.words = splitWords(v.Text, f, m, sc.words[:0])
+	sc.prefixes = prefixBloom{}
+	sc.words = splitWords(v.Text, f, m, sc.words[:0], &sc.prefixes)
 	ws := sc.words
 	if len(ws) == 0 {
 		return sigmoid(float64(m.Bias)), 0, 0
@@ -249,7 +253,10 @@ func (d *injectionDetector) modelScore(m *Model, v *View, f *Features, sc *injec
 // splitWords cuts s into words exactly as Features.Extract does and
 // attributes each word's features (its unigram, the bigram ending at it,
 // its character n-grams) to it, with their summed weights under m.
-func splitWords(s string, f *Features, m *Model, out []wordSpan) []wordSpan {
+//
+// When bl is not nil it also records the words' first three and four bytes
+// in it, for the rules' needs.
+func splitWords(s string, f *Features, m *Model, out []wordSpan, bl *prefixBloom) []wordSpan {
 	k := 0 // next feature in f.idx
 	runes := 0
 	for i := 0; i < len(s) && len(out) < maxFeatureWords; {
@@ -280,6 +287,9 @@ func splitWords(s string, f *Features, m *Model, out []wordSpan) []wordSpan {
 			sum += m.Weights[x]
 		}
 		out = append(out, wordSpan{start: runes, end: runes + n, byteStart: i, sum: sum, n: int32(cnt), anchor: anchorBuckets.has(f.idx[k])})
+		if bl != nil {
+			bl.add(s[i:j])
+		}
 		k += cnt
 		runes += n
 		i = j
@@ -296,6 +306,45 @@ func wordGrams(n int) int {
 		g += max(0, l-size+1)
 	}
 	return g
+}
+
+// prefixBloom records the first three and the first four bytes of a view's
+// words: a rule none of whose needs begins a word of the view is not tried.
+type prefixBloom struct{ p3, p4 [64]uint64 }
+
+func prefixHash(s string) uint32 { return hashString(2166136261, s) & 4095 }
+
+func (b *prefixBloom) add(w string) {
+	if len(w) >= 3 {
+		h := prefixHash(w[:3])
+		b.p3[h>>6] |= 1 << (h & 63)
+	}
+	if len(w) >= 4 {
+		h := prefixHash(w[:4])
+		b.p4[h>>6] |= 1 << (h & 63)
+	}
+}
+
+// needPrefix is how a need is looked up in a prefixBloom: its first three
+// or four bytes' hash, or -1 when it may always be there (short, or with
+// symbols).
+func needPrefix(need string) (n int, h uint32) {
+	if len(need) < 3 || strings.IndexFunc(need, func(r rune) bool { return r < 'a' || r > 'z' }) >= 0 {
+		return -1, 0
+	}
+	n = min(len(need), 4)
+	return n, prefixHash(need[:n])
+}
+
+// mayHave reports whether a need (as needPrefix gives it) may begin a word.
+func (b *prefixBloom) mayHave(n int, h uint32) bool {
+	switch n {
+	case 3:
+		return b.p3[h>>6]&(1<<(h&63)) != 0
+	case 4:
+		return b.p4[h>>6]&(1<<(h&63)) != 0
+	}
+	return true
 }
 
 // bucketSet is a bit set over the hashed feature space.

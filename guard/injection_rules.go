@@ -21,8 +21,8 @@ type injectionRule struct {
 	// needs are substrings one of which the span after the anchor must
 	// hold before the expression is tried (a cheap filter: anchors such
 	// as "what" or "list" are common words).
-	needs    string
-	needList []string
+	needs   string
+	needIDs []int // indexes of the needs in injectionNeeds
 	// indirectOnly rules fire only for documents and tool results (a user
 	// may well address the assistant; a web page should not).
 	indirectOnly bool
@@ -135,14 +135,38 @@ var injectionRules = append(append(injectionRulesBase, injectionRulesEN...), inj
 // anchorBuckets marks the feature buckets of the anchor words, so that a
 // word's unigram bucket (already hashed by Features) says whether a rule
 // may start there.
+// injectionNeeds are the rules' needs, each once: rules share many, and a
+// need is looked for at most once per view.
+var injectionNeeds []string
+
+// injectionNeedPrefixes are the needs as needPrefix gives them.
+var injectionNeedPrefixes []struct {
+	n int
+	h uint32
+}
+
 var anchorBuckets, anchorRules = func() (bucketSet, map[string][]*injectionRule) {
+	needIndex := map[string]int{}
 	set := make(bucketSet, 1<<FeatureBits/64)
 	byWord := map[string][]*injectionRule{}
 	mask := uint32(1)<<FeatureBits - 1
 	for i, r := range injectionRules {
 		r.idx = i
 		r.re = regexp.MustCompile(`^(?:` + r.expr + `)`)
-		r.needList = strings.Fields(r.needs)
+		for _, n := range strings.Fields(r.needs) {
+			id, ok := needIndex[n]
+			if !ok {
+				id = len(injectionNeeds)
+				needIndex[n] = id
+				injectionNeeds = append(injectionNeeds, n)
+				k, h := needPrefix(n)
+				injectionNeedPrefixes = append(injectionNeedPrefixes, struct {
+					n int
+					h uint32
+				}{k, h})
+			}
+			r.needIDs = append(r.needIDs, id)
+		}
 		r.vetoList = strings.Split(r.veto, "|")
 		if r.veto == "" {
 			r.vetoList = nil
@@ -170,13 +194,15 @@ type ruleHit struct {
 // splitWords cut them) and returns the highest rule score and the hits.
 func scanRules(s string, words []wordSpan, src Source, sc *injectionScratch) (float64, []ruleHit) {
 	var hits []ruleHit
-	// Where each rule's needs occur in s, found on the rule's first anchor.
-	if len(sc.needPos) < len(injectionRules) {
-		sc.needPos = make([][]int, len(injectionRules))
-		sc.needDone = make([]bool, len(injectionRules))
+	if len(sc.needPos) < len(injectionNeeds) {
+		sc.needPos = make([][]int, len(injectionNeeds))
+		sc.needScanned = make([]int, len(injectionNeeds))
 	}
-	for i := range sc.needDone {
-		sc.needDone[i] = false
+	for i, p := range injectionNeedPrefixes {
+		sc.needScanned[i] = 0
+		if !sc.prefixes.mayHave(p.n, p.h) {
+			sc.needScanned[i] = -1
+		}
 		sc.needPos[i] = sc.needPos[i][:0]
 	}
 	best := 0.0
@@ -278,30 +304,34 @@ func hasNonASCII(s string) bool {
 
 func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
-// needed reports whether one of r's needs starts in s[start:end]. The
-// positions of the needs are found once per view, on the rule's first
-// anchor, so that a common anchor word costs a lookup, not a search.
+// needed reports whether one of r's needs starts in s[start:end]. Anchors
+// come in increasing order, so each need is searched for incrementally: at
+// most once over the parts of the view near an anchor, and never twice over
+// the same bytes (many rules share a need).
 func (sc *injectionScratch) needed(r *injectionRule, s string, start, end int) bool {
-	if len(r.needList) == 0 {
-		return true
-	}
-	if !sc.needDone[r.idx] {
-		sc.needDone[r.idx] = true
-		for _, x := range r.needList {
-			for off := 0; ; {
-				i := strings.Index(s[off:], x)
+	for _, id := range r.needIDs {
+		x := injectionNeeds[id]
+		if sc.needScanned[id] < 0 {
+			continue // begins no word of the view
+		}
+		if from := max(sc.needScanned[id], start); from < end {
+			hi := min(len(s), end+len(x)-1)
+			for off := from; off < hi; {
+				i := strings.Index(s[off:hi], x)
 				if i < 0 {
 					break
 				}
-				sc.needPos[r.idx] = append(sc.needPos[r.idx], off+i)
+				sc.needPos[id] = append(sc.needPos[id], off+i)
 				off += i + len(x)
+			}
+			sc.needScanned[id] = end
+		}
+		ps := sc.needPos[id]
+		for k := len(ps) - 1; k >= 0 && ps[k] >= start; k-- {
+			if ps[k] < end {
+				return true
 			}
 		}
 	}
-	for _, p := range sc.needPos[r.idx] {
-		if p >= start && p < end {
-			return true
-		}
-	}
-	return false
+	return len(r.needIDs) == 0
 }

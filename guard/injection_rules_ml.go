@@ -27,8 +27,8 @@ var injectionRulesEN = []*injectionRule{
 		anchors: "what which tell show repeat list print reveal output give write recite describe summarize summarise translate encode paraphrase",
 		expr:    `(?:what|which|tell me|show me|repeat|list|print|reveal|output|give me|write out|write down|recite|describe|summari[sz]e|translate|encode|paraphrase)\b[^.!?\n]{0,30}?\b(?:instructions|rules|guidelines|directives|prompt|orders)\s+(?:(?:that\s+)?(?:you|you've|you have)\s+(?:were|was|have been|been|got|received)?\s*(?:given|told|received|provided|programmed with|configured with|set up with|loaded with)|(?:given|provided)\s+to\s+you|you (?:follow|operate under|must follow|are following))`},
 	{name: "initial_prompt", needs: "prompt instruction", typ: "prompt_extraction", score: 0.85,
-		anchors: "your the",
-		expr:    `(?:your|the)\s+(?:initial|original|first|starting|hidden|secret|pre|preceding|beginning|opening)\s*-?\s*(?:system\s+)?(?:prompt|instructions)\b[^.!?\n]{0,20}?(?:\?|verbatim|word for word|in full|exactly|above|before)`},
+		anchors: "initial original first starting hidden secret pre preceding beginning opening",
+		expr:    `(?:initial|original|first|starting|hidden|secret|pre|preceding|beginning|opening)\s*-?\s*(?:system\s+)?(?:prompt|instructions)\b[^.!?\n]{0,20}?(?:\?|verbatim|word for word|in full|exactly|above|before)`},
 
 	// Goal hijacking.
 	{name: "goal_hijack", typ: "goal_hijack", score: 0.85,

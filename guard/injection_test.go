@@ -125,7 +125,7 @@ func TestInjectionWordsMatchFeatures(t *testing.T) {
 		tx := Normalize(s)
 		f := tx.Features(0)
 		n := 0
-		for _, w := range splitWords(tx.Views[0].Text, f, d.direct, nil) {
+		for _, w := range splitWords(tx.Views[0].Text, f, d.direct, nil, nil) {
 			n += int(w.n)
 		}
 		if n != len(f.idx) {
