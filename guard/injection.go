@@ -120,20 +120,24 @@ func (d *injectionDetector) Scan(t *Text, src Source) (float64, []Finding) {
 		v := &t.Views[i]
 		ms, ws, we := d.modelScore(m, v, t.Features(i), sc)
 		rs, hits := scanRules(v.Text, sc.words, src, sc)
+		allCited := false
 		if indirectSource(src) && rs > 0 {
-			rs = discountCited(v.Text, hits)
+			rs, allCited = discountCited(v.Text, hits)
 		}
-		score := ms
-		if indirectSource(src) {
+		m := ms
+		if allCited {
+			m *= citedModelScale
+		}
+		score := m
+		if rs > 0 {
+			// A rule sets a floor; the model keeps the score graded above it.
+			score = rs + (1-rs)*m
+		} else if indirectSource(src) {
 			// Documents are full of imperatives addressed to people, and the
 			// indirect model cannot always tell them from ones addressed to
 			// the AI: alone it only grades up to indirectModelScale; a rule
 			// (text that addresses the AI) is the stronger evidence.
 			score *= indirectModelScale
-		}
-		if rs > 0 {
-			// A rule sets a floor; the model keeps the score graded above it.
-			score = rs + (1-rs)*ms
 		}
 		best = max(best, score)
 		for _, h := range hits {
@@ -160,42 +164,84 @@ func (d *injectionDetector) Scan(t *Text, src Source) (float64, []Finding) {
 // that describes "ignore previous instructions" is not addressed to the AI.
 // The model still scores the text, and a live exfiltration (a URL to send
 // data to) is never discounted, so quoting is no way around the detector.
-const citedDiscount = 0.5
+// When every hit is cited, the model's score (which the quoted words
+// raise as well) is scaled by citedModelScale.
+const (
+	citedDiscount   = 0.3
+	citedModelScale = 0.8
+)
 
 // discountCited lowers the scores of cited hits when s reads as a
-// discussion of attacks, and returns the best hit score.
-func discountCited(s string, hits []ruleHit) float64 {
-	best := 0.0
+// discussion of attacks, and returns the best hit score and whether every
+// hit was cited.
+func discountCited(s string, hits []ruleHit) (best float64, allCited bool) {
+	allCited = len(hits) > 0
 	discussion := -1 // not yet known
 	for i := range hits {
 		h := &hits[i]
+		c := false
 		if h.rule.typ != "exfiltration" && cited(s, h.at) {
 			if discussion < 0 {
 				discussion = discussionCues(s)
 			}
-			if discussion >= 2 {
-				h.score *= citedDiscount
-			}
+			c = discussion >= 2
+		}
+		if c {
+			h.score *= citedDiscount
+		} else {
+			allCited = false
 		}
 		best = max(best, h.score)
 	}
-	return best
+	return best, allCited
 }
 
-// cited reports a match at byte at of s that is quoted (a quotation mark
-// just before it), introduced as an example, or inside a code block.
+// cited reports a match at byte at of s that is quoted (inside quotation
+// marks opened on its line), introduced as an example, or inside a code
+// block.
 func cited(s string, at int) bool {
 	pre := s[max(0, at-48):at]
-	if i := strings.LastIndexAny(pre, "'\"`“‘«"); i >= 0 && len(pre)-i <= 4 {
-		return true
-	}
 	for _, c := range []string{"such as", "for example", "e.g.", "for instance", "phrases like", "strings like", "prompts like", "called ", "known as", "instance of"} {
 		if strings.Contains(pre, c) {
 			return true
 		}
 	}
-	return strings.Count(s[:at], "```")%2 == 1
+	return insideQuote(s, at) || strings.Count(s[:at], "```")%2 == 1
 }
+
+// insideQuote reports whether a quotation opened before byte at, on the
+// same line and at most 200 bytes back, is still open there. Apostrophes
+// inside words ("don't") are not quotation marks.
+func insideQuote(s string, at int) bool {
+	open := false
+	for i := max(0, at-200); i < at; i++ {
+		c := s[i]
+		switch {
+		case c == '\n':
+			open = false
+		case c == '"' || c == '`':
+			open = !open
+		case c == '\'':
+			before := i > 0 && isWordByte(s[i-1])
+			after := i+1 < len(s) && isWordByte(s[i+1])
+			if !before && after {
+				open = true
+			} else if before && !after {
+				open = false
+			}
+		case c == 0xE2 && i+2 < len(s) && s[i+1] == 0x80:
+			switch s[i+2] {
+			case 0x9C, 0x98: // opening double and single quotation marks
+				open = true
+			case 0x9D, 0x99: // closing ones
+				open = false
+			}
+		}
+	}
+	return open
+}
+
+func isWordByte(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c >= 0x80 }
 
 // discussionCues counts the words of a text that talk about attacks rather
 // than make one.
