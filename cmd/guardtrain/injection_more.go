@@ -147,7 +147,8 @@ var hardDocs = []string{
 	"| Name | Role | Office |\n| Ana Ruiz | Developer | Madrid |\n| Tom Berg | Administrator | Oslo |\n| Li Wei | Operator | Shanghai |",
 }
 
-// heldOutPick is pick for template lists that hold {R} and {P} slots.
+// fillAsk fills a template's {R} (a secret request) and {r} (the same, in
+// lower case without its end mark), then its other slots.
 func fillAsk(rng *rand.Rand, tm string, eval bool) string {
 	ask := pick(rng, secretAsks, eval)
 	low := strings.ToLower(ask[:1]) + strings.TrimRight(ask[1:], "?.")
