@@ -21,13 +21,23 @@ type injectionRule struct {
 	// needs are substrings one of which the span after the anchor must
 	// hold before the expression is tried (a cheap filter: anchors such
 	// as "what" or "list" are common words).
-	needs    string
-	needList []string
+	needs   string
+	needIDs []int // indexes of the needs in injectionNeeds
 	// indirectOnly rules fire only for documents and tool results (a user
 	// may well address the assistant; a web page should not).
 	indirectOnly bool
-	re           *regexp.Regexp
-	idx          int // position in injectionRules
+	// before, when set, holds the characters one of which must come just
+	// before the anchor ("<" in "<system>").
+	before string
+	// negatable rules do not fire just after a negation ("never share
+	// your password": advice, not a request).
+	negatable bool
+	// veto are phrases that cancel a match when it holds one of them
+	// ("how do i change the password" asks nothing of the AI).
+	veto     string
+	vetoList []string
+	re       *regexp.Regexp
+	idx      int // position in injectionRules
 }
 
 // injectionRuleSpan is how far past its anchor a rule may match, in bytes.
@@ -41,7 +51,7 @@ const (
 	urlOrMail = `(?:https?://|www\.|[a-z0-9._%+-]+@[a-z0-9-]+\.[a-z]{2,})`
 )
 
-var injectionRules = []*injectionRule{
+var injectionRulesBase = []*injectionRule{
 	// Instruction override, in the languages of the spec (folded: no accents).
 	{name: "ignore_previous_instructions", needs: "instruction prompt rule guideline directive direction command constraint restriction programming guardrail polic order context training safety", typ: "override", score: 0.9,
 		anchors: "ignore ignoring disregard forget override bypass discard neglect skip abandon drop",
@@ -64,9 +74,9 @@ var injectionRules = []*injectionRule{
 		anchors: "what which",
 		expr:    `(?:what|which)\s+(?:is|are|were|was)\s+(?:your|the)\s+(?:(?:initial|original|hidden|secret|system|first|starting|exact)\s+){1,2}(?:prompt|instructions|rules|directives)\b[^.!?\n]{0,20}?(?:\?|given|told|received)`},
 
-	{name: "reveal_secret", needs: "secret hidden confidential internal", typ: "prompt_extraction", score: 0.7,
+	{name: "reveal_secret", needs: "secret hidden confidential internal", typ: "prompt_extraction", score: 0.7, negatable: true,
 		anchors: "what reveal tell give print show share disclose output",
-		expr:    `(?:what(?:'s| is| are)|reveal|tell me|give me|print|show me|share|disclose|output)\s+(?:your|the)\s+(?:secret|hidden|confidential|internal)\s*(?:key|password|passphrase|token|code|word|number|value|instructions?)?\b`},
+		expr:    `(?:what(?:'s| is| are)|reveal|tell me|give me|print|show me|share|disclose|output)\s+(?:your|the)\s+(?:secret|hidden|confidential|internal)\s*(?:key|password|passphrase|token|code|word|number|value|instructions?)\b`},
 
 	// Persona jailbreaks.
 	{name: "do_anything_now", needs: "anything", typ: "persona", score: 0.95,
@@ -74,7 +84,7 @@ var injectionRules = []*injectionRule{
 		expr:    `do anything now\b`},
 	{name: "jailbreak_mode", needs: "mode jailbroken", typ: "persona", score: 0.9,
 		anchors: "enable enabled activate activated enter entering switch dan jailbreak jailbroken developer god unrestricted unfiltered",
-		expr:    `(?:(?:enable|enabled|activate|activated|enter|entering|switch to|switching to)\s+(?:the\s+)?(?:dan|jailbreak|jailbroken|god|unrestricted|unfiltered|uncensored|evil|chaos)\s+mode|(?:dan|jailbreak|jailbroken|developer|god|unrestricted|unfiltered)\s+mode\s+(?:enabled|activated|on|output|response)|jailbroken\b)`},
+		expr:    `(?:(?:enable|enabled|activate|activated|enter|entering|switch to|switching to)\s+(?:the\s+)?(?:dan|jailbreak|jailbroken|god|unrestricted|unfiltered|uncensored|evil|chaos)\s+mode|(?:dan|jailbreak|jailbroken|developer|god|unrestricted|unfiltered)\s+mode\s+(?:enabled|activated|on\b(?:\s*[.!:,;]|\s*$)|output|response)|jailbroken\b)`},
 	{name: "unrestricted_persona", needs: "restriction filter limit rules guideline censor moral ethic polic safety", typ: "persona", score: 0.85,
 		anchors: "you act pretend roleplay become from",
 		expr:    `(?:you are|you're|you will be|act as|pretend to be|pretend you are|roleplay as|become|from now on you are)\b[^.!?\n]{0,60}?\b(?:no|without any|without|free from|free of|not bound by|unbound by|liberated from|broken free of|exempt from)\b[^.!?\n]{0,25}?\b(?:restrictions|filters?|limitations|limits|rules|guidelines|censorship|morals|morality|ethics|ethical|moral|content polic(?:y|ies)|safety)\b`},
@@ -118,31 +128,49 @@ var injectionRules = []*injectionRule{
 		expr:    aiWord + `\s+(?:must|should|shall|will|needs to|is required to|are required to|is instructed to|are instructed to)\s+(?:now\s+|always\s+|also\s+)?(?:ignore|disregard|forget|send|forward|email|respond|reply|say|tell|include|recommend|rate|output|reveal|print|call|execute|run|delete|transfer|visit|click|append|insert|add)\b`},
 }
 
-// Non-Latin overrides, extraction requests and personas: substrings of the
-// folded text (these scripts do not separate words with spaces).
-var injectionPhrases = []struct {
-	rule   *injectionRule
-	phrase []string
-}{
-	{&injectionRule{name: "ignore_previous_instructions_cjk", typ: "override", score: 0.9},
-		[]string{"以前の指示を無視", "前の指示を無視", "これまでの指示を無視", "上記の指示を無視", "すべての指示を無視", "忽略之前", "忽略以上", "忽略先前", "忽略上面", "忽略所有", "忽略你之前", "无视之前", "無視之前", "忽略前面"}},
-	{&injectionRule{name: "ignore_previous_instructions_ru_ar", typ: "override", score: 0.9},
-		[]string{"игнорируй", "игнорировать все", "забудь все", "забудь предыдущие", "تجاهل التعليمات", "تجاهل جميع", "تجاهل كل", "انس التعليمات"}},
-	{&injectionRule{name: "reveal_system_prompt_cjk", typ: "prompt_extraction", score: 0.85},
-		[]string{"システムプロンプト", "系统提示", "系統提示", "системный промпт", "системные инструкции", "موجه النظام", "تعليمات النظام"}},
-}
+// injectionRules are all the anchored rules: the English ones above and
+// those of injection_rules_ml.go.
+var injectionRules = append(append(injectionRulesBase, injectionRulesEN...), injectionRulesML...)
 
 // anchorBuckets marks the feature buckets of the anchor words, so that a
 // word's unigram bucket (already hashed by Features) says whether a rule
 // may start there.
+// injectionNeeds are the rules' needs, each once: rules share many, and a
+// need is looked for at most once per view.
+var injectionNeeds []string
+
+// injectionNeedPrefixes are the needs as needPrefix gives them.
+var injectionNeedPrefixes []struct {
+	n int
+	h uint32
+}
+
 var anchorBuckets, anchorRules = func() (bucketSet, map[string][]*injectionRule) {
+	needIndex := map[string]int{}
 	set := make(bucketSet, 1<<FeatureBits/64)
 	byWord := map[string][]*injectionRule{}
 	mask := uint32(1)<<FeatureBits - 1
 	for i, r := range injectionRules {
 		r.idx = i
 		r.re = regexp.MustCompile(`^(?:` + r.expr + `)`)
-		r.needList = strings.Fields(r.needs)
+		for _, n := range strings.Fields(r.needs) {
+			id, ok := needIndex[n]
+			if !ok {
+				id = len(injectionNeeds)
+				needIndex[n] = id
+				injectionNeeds = append(injectionNeeds, n)
+				k, h := needPrefix(n)
+				injectionNeedPrefixes = append(injectionNeedPrefixes, struct {
+					n int
+					h uint32
+				}{k, h})
+			}
+			r.needIDs = append(r.needIDs, id)
+		}
+		r.vetoList = strings.Split(r.veto, "|")
+		if r.veto == "" {
+			r.vetoList = nil
+		}
 		for _, w := range strings.Fields(r.anchors) {
 			// Anchors are matched as Features cuts words: "can't" is "can".
 			w = strings.FieldsFunc(w, func(c rune) bool { return c == '\'' || c == '.' })[0]
@@ -157,20 +185,24 @@ var anchorBuckets, anchorRules = func() (bucketSet, map[string][]*injectionRule)
 // ruleHit is a rule that matched at a rune span of a view.
 type ruleHit struct {
 	rule       *injectionRule
-	start, end int
+	start, end int     // rune span in the view
+	at         int     // byte offset of the start in the view
+	score      float64 // the rule's score, or less when cited (citedHit)
 }
 
 // scanRules runs the rules at the anchor words of a view (words as
 // splitWords cut them) and returns the highest rule score and the hits.
 func scanRules(s string, words []wordSpan, src Source, sc *injectionScratch) (float64, []ruleHit) {
 	var hits []ruleHit
-	// Where each rule's needs occur in s, found on the rule's first anchor.
-	if len(sc.needPos) < len(injectionRules) {
-		sc.needPos = make([][]int, len(injectionRules))
-		sc.needDone = make([]bool, len(injectionRules))
+	if len(sc.needPos) < len(injectionNeeds) {
+		sc.needPos = make([][]int, len(injectionNeeds))
+		sc.needScanned = make([]int, len(injectionNeeds))
 	}
-	for i := range sc.needDone {
-		sc.needDone[i] = false
+	for i, p := range injectionNeedPrefixes {
+		sc.needScanned[i] = 0
+		if !sc.prefixes.mayHave(p.n, p.h) {
+			sc.needScanned[i] = -1
+		}
 		sc.needPos[i] = sc.needPos[i][:0]
 	}
 	best := 0.0
@@ -185,6 +217,12 @@ func scanRules(s string, words []wordSpan, src Source, sc *injectionScratch) (fl
 			if r.indirectOnly && !indirect {
 				continue
 			}
+			if r.before != "" && (w.byteStart == 0 || !strings.ContainsRune(r.before, rune(s[w.byteStart-1]))) {
+				continue
+			}
+			if r.negatable && negatedBefore(s[max(0, w.byteStart-16):w.byteStart]) {
+				continue
+			}
 			end := min(len(s), w.byteStart+injectionRuleSpan)
 			if !sc.needed(r, s, w.byteStart, end) {
 				continue
@@ -196,29 +234,53 @@ func scanRules(s string, words []wordSpan, src Source, sc *injectionScratch) (fl
 			// The overrides of one's own earlier words are not injection:
 			// "ignore my previous instructions, use bullets".
 			m := s[w.byteStart : w.byteStart+loc[1]]
-			if r.typ == "override" && (strings.Contains(m, " my ") || strings.Contains(m, " our ")) {
+			if r.typ == "override" && ownWords(m) {
+				continue
+			}
+			if vetoed(r, m) {
 				continue
 			}
 			if len(hits) > 0 && hits[len(hits)-1].rule == r && hits[len(hits)-1].end > w.start {
 				continue // the same match, reached from a later anchor
 			}
-			hits = append(hits, ruleHit{rule: r, start: w.start, end: w.start + utf8.RuneCountInString(m)})
+			hits = append(hits, ruleHit{rule: r, start: w.start, end: w.start + utf8.RuneCountInString(m), at: w.byteStart, score: r.score})
 			best = max(best, r.score)
 		}
 	}
 	if hasNonASCII(s) {
-		for _, p := range injectionPhrases {
-			for _, ph := range p.phrase {
-				if i := strings.Index(s, ph); i >= 0 {
-					a := utf8.RuneCountInString(s[:i])
-					hits = append(hits, ruleHit{rule: p.rule, start: a, end: a + utf8.RuneCountInString(ph)})
-					best = max(best, p.rule.score)
-					break
-				}
-			}
-		}
+		best = max(best, sc.scanPhrases(s, &hits))
 	}
 	return best, hits
+}
+
+// ownWords reports a possessive of the writer's own ("my", "mis", "meine"):
+// overriding one's own earlier words is not injection.
+func ownWords(m string) bool {
+	for _, w := range []string{" my ", " our ", " mis ", " mes ", " meine ", " meinen ", " minhas ", " meus ", " mie ", " miei ", " mijn ", " moje ", " moich "} {
+		if strings.Contains(m, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// negatedBefore reports a negation in the few words before an anchor.
+func negatedBefore(pre string) bool {
+	for _, n := range []string{"never ", "not ", "n't ", "dont ", "nunca ", "jamais ", "niemals ", "nie ", " mai ", "nooit ", " no ", " ne "} {
+		if strings.Contains(pre, n) {
+			return true
+		}
+	}
+	return false
+}
+
+func vetoed(r *injectionRule, m string) bool {
+	for _, v := range r.vetoList {
+		if strings.Contains(m, v) {
+			return true
+		}
+	}
+	return false
 }
 
 // wordLen is the byte length of the word s starts with (letters and digits).
@@ -242,30 +304,34 @@ func hasNonASCII(s string) bool {
 
 func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
-// needed reports whether one of r's needs starts in s[start:end]. The
-// positions of the needs are found once per view, on the rule's first
-// anchor, so that a common anchor word costs a lookup, not a search.
+// needed reports whether one of r's needs starts in s[start:end]. Anchors
+// come in increasing order, so each need is searched for incrementally: at
+// most once over the parts of the view near an anchor, and never twice over
+// the same bytes (many rules share a need).
 func (sc *injectionScratch) needed(r *injectionRule, s string, start, end int) bool {
-	if len(r.needList) == 0 {
-		return true
-	}
-	if !sc.needDone[r.idx] {
-		sc.needDone[r.idx] = true
-		for _, x := range r.needList {
-			for off := 0; ; {
-				i := strings.Index(s[off:], x)
+	for _, id := range r.needIDs {
+		x := injectionNeeds[id]
+		if sc.needScanned[id] < 0 {
+			continue // begins no word of the view
+		}
+		if from := max(sc.needScanned[id], start); from < end {
+			hi := min(len(s), end+len(x)-1)
+			for off := from; off < hi; {
+				i := strings.Index(s[off:hi], x)
 				if i < 0 {
 					break
 				}
-				sc.needPos[r.idx] = append(sc.needPos[r.idx], off+i)
+				sc.needPos[id] = append(sc.needPos[id], off+i)
 				off += i + len(x)
+			}
+			sc.needScanned[id] = end
+		}
+		ps := sc.needPos[id]
+		for k := len(ps) - 1; k >= 0 && ps[k] >= start; k-- {
+			if ps[k] < end {
+				return true
 			}
 		}
 	}
-	for _, p := range sc.needPos[r.idx] {
-		if p >= start && p < end {
-			return true
-		}
-	}
-	return false
+	return len(r.needIDs) == 0
 }

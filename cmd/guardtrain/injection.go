@@ -21,8 +21,11 @@ const injectionSeed = 14
 var injectionTrainOptions = guard.TrainOptions{Bits: guard.FeatureBits, Epochs: 8, Rate: 0.2, L2: 1e-6, Seed: injectionSeed}
 
 // trainInjection trains the direct (user) and indirect (document, tool)
-// models, writes them to out/injection.rgm, and reports the detector's
-// figures (rules and models together) on the evaluation split.
+// models. It first trains without the development split and reports on it
+// (with the misses and the highest-scoring benign texts, for error
+// analysis), then trains on all training data and writes
+// out/injection.rgm. The evaluation split is scored only when
+// GUARDTRAIN_REPORT=eval, so that tuning never looks at it by accident.
 func trainInjection(data, out, evalOut string) error {
 	l := &injLoader{dir: data, rng: rand.New(rand.NewPCG(injectionSeed, 0x1417))}
 	if err := l.loadDirect(); err != nil {
@@ -43,13 +46,48 @@ func trainInjection(data, out, evalOut string) error {
 	if err := l.loadForeignBenign(); err != nil {
 		return err
 	}
+	l.loadHardNegatives()
 	l.generate()
-	l.generateIndirect(append(append(ctxs, whois...), prose...), attacks)
+	l.generateMore()
+	l.generateIndirect(append(append(append(ctxs, whois...), prose...), l.moreContexts()...), attacks)
 	items := dedupe(l.items)
 
+	isDev := func(it injItem) bool { return !it.eval && devHeldOut(it.key()) }
+	fmt.Println("== development split (trained without it)")
+	devFile := trainInjectionModels(items, l.snippets, func(it injItem) bool { return !it.eval && !isDev(it) })
+	devScorer, err := guard.NewInjectionScorer(devFile)
+	if err != nil {
+		return err
+	}
+	if err := reportInjection(devScorer, items, isDev, "", true); err != nil {
+		return err
+	}
+
+	file := trainInjectionModels(items, l.snippets, func(it injItem) bool { return !it.eval })
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(out, "injection.rgm"), file, 0o644); err != nil {
+		return err
+	}
+	if os.Getenv("GUARDTRAIN_REPORT") != "eval" {
+		fmt.Println("\n(evaluation split not scored; set GUARDTRAIN_REPORT=eval)")
+		return writeInjectionEval(items, evalOut)
+	}
+	scorer, err := guard.NewInjectionScorer(file)
+	if err != nil {
+		return err
+	}
+	fmt.Println("\n== evaluation split")
+	return reportInjection(scorer, items, func(it injItem) bool { return it.eval }, evalOut, false)
+}
+
+// trainInjectionModels trains both models on the items train accepts and
+// returns the model file.
+func trainInjectionModels(items, snippets []injItem, train func(injItem) bool) []byte {
 	var direct, indirect []guard.Example
 	for _, it := range items {
-		if it.eval {
+		if !train(it) {
 			continue
 		}
 		text := guard.Normalize(it.text).Views[0].Text
@@ -61,7 +99,7 @@ func trainInjection(data, out, evalOut string) error {
 			direct = append(direct, guard.Example{Text: text, Label: it.label, Weight: w})
 			if it.label { // an attack is an attack wherever it is written
 				indirect = append(indirect, guard.Example{Text: text, Label: true, Weight: 0.3 * w})
-			} else if strings.HasPrefix(it.origin, "purplellama/frr") || it.origin == "gen/benign" {
+			} else if strings.HasPrefix(it.origin, "purplellama/frr") || it.origin == "gen/benign" || strings.HasPrefix(it.origin, "gen/hard_") {
 				// Security talk is not an attack in a document either.
 				indirect = append(indirect, guard.Example{Text: text, Label: false, Weight: 0.3 * w})
 			}
@@ -80,26 +118,38 @@ func trainInjection(data, out, evalOut string) error {
 			indirect = append(indirect, guard.Example{Text: c, Label: false, Weight: 0.5 * w})
 		}
 	}
-	for _, s := range l.snippets {
-		indirect = append(indirect, guard.Example{Text: guard.Normalize(s).Views[0].Text, Label: true, Weight: 1})
+	for _, s := range snippets {
+		if train(s) {
+			indirect = append(indirect, guard.Example{Text: guard.Normalize(s.text).Views[0].Text, Label: true, Weight: 1})
+		}
 	}
 	fmt.Printf("training: direct %d examples, indirect %d\n", len(direct), len(indirect))
 	md := guard.Train(direct, injectionTrainOptions)
 	mi := guard.Train(indirect, injectionTrainOptions)
 	bd, _ := md.MarshalBinary()
 	bi, _ := mi.MarshalBinary()
-	file := append(bd, bi...)
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return err
+	return append(bd, bi...)
+}
+
+// writeInjectionEval writes the evaluation split as JSONL (unscored).
+func writeInjectionEval(items []injItem, evalOut string) error {
+	if evalOut == "" {
+		return nil
 	}
-	if err := os.WriteFile(filepath.Join(out, "injection.rgm"), file, 0o644); err != nil {
-		return err
-	}
-	scorer, err := guard.NewInjectionScorer(file)
+	f, err := os.Create(evalOut)
 	if err != nil {
 		return err
 	}
-	return reportInjection(scorer, items, evalOut)
+	defer f.Close()
+	w := bufio.NewWriter(f)
+	for _, it := range items {
+		if it.eval {
+			label := it.label
+			b, _ := json.Marshal(guard.EvalItem{Text: it.text, Source: it.source, Labels: guard.EvalLabels{Injection: &label}, Origin: it.origin})
+			w.Write(append(b, '\n'))
+		}
+	}
+	return w.Flush()
 }
 
 // windows cuts a clean text into chunks of about a detector window, as
@@ -142,34 +192,37 @@ func dedupe(items []injItem) []injItem {
 	return out
 }
 
-// reportInjection prints the figures per source and per origin, and writes
-// the evaluation split as JSONL when evalOut is set.
-func reportInjection(s *guard.InjectionScorer, items []injItem, evalOut string) error {
+// reportInjection prints the figures per source and per origin on the
+// items in, and writes them as JSONL when evalOut is set. With analysis it
+// also prints the misses at the 1% (user) or 2% (document, tool) threshold
+// and the benign texts that score highest.
+func reportInjection(s *guard.InjectionScorer, items []injItem, in func(injItem) bool, evalOut string, analysis bool) error {
 	type scored struct {
 		it    injItem
 		score float64
+		rules string
 	}
 	bySrc := map[guard.Source][]scored{}
-	var w *bufio.Writer
-	if evalOut != "" {
-		f, err := os.Create(evalOut)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		w = bufio.NewWriter(f)
-		defer w.Flush()
-	}
 	for _, it := range items {
-		if !it.eval {
+		if !in(it) {
 			continue
 		}
-		sc, _ := s.Scan(it.text, it.source)
-		bySrc[it.source] = append(bySrc[it.source], scored{it, sc})
-		if w != nil {
-			label := it.label
-			b, _ := json.Marshal(guard.EvalItem{Text: it.text, Source: it.source, Labels: guard.EvalLabels{Injection: &label}, Origin: it.origin})
-			w.Write(append(b, '\n'))
+		sc, fs := s.Scan(it.text, it.source)
+		var rules []string
+		for _, f := range fs {
+			rules = append(rules, f.Rule)
+		}
+		bySrc[it.source] = append(bySrc[it.source], scored{it, sc, strings.Join(rules, ",")})
+	}
+	if evalOut != "" {
+		var ev []injItem
+		for _, it := range items {
+			if in(it) {
+				ev = append(ev, it)
+			}
+		}
+		if err := writeInjectionEval(ev, evalOut); err != nil {
+			return err
 		}
 	}
 	for _, src := range []guard.Source{guard.SourceUser, guard.SourceDocument, guard.SourceTool} {
@@ -190,32 +243,57 @@ func reportInjection(s *guard.InjectionScorer, items []injItem, evalOut string) 
 			c := guard.At(ss, th)
 			fmt.Printf("  at %.2f: TPR %.3f FPR %.4f precision %.3f\n", th, c.Recall(), c.FPR(), c.Precision())
 		}
-		// Per origin, at the 2% threshold: what passes and what is flagged.
+		th := th2
+		if src == guard.SourceUser {
+			th = th1
+		}
+		// Per origin, at that threshold: what passes and what is flagged.
 		byOrigin := map[string][2]int{}
+		labelOf := map[string]bool{}
 		for _, x := range xs {
 			c := byOrigin[x.it.origin]
 			c[0]++
-			if x.score >= th2 {
+			if x.score >= th {
 				c[1]++
 			}
 			byOrigin[x.it.origin] = c
-		}
-		labelOf := map[string]bool{}
-		for _, x := range xs {
 			labelOf[x.it.origin] = x.it.label
 		}
-		names := make([]string, 0, len(byOrigin))
-		for k := range byOrigin {
-			names = append(names, k)
-		}
-		sort.Strings(names)
-		for _, k := range names {
+		for _, k := range sortedKeys(byOrigin) {
 			c := byOrigin[k]
 			kind := "benign   "
 			if labelOf[k] {
 				kind = "injection"
 			}
 			fmt.Printf("    %s %-40s %4d flagged %4d (%.2f)\n", kind, k, c[0], c[1], float64(c[1])/float64(c[0]))
+		}
+		if !analysis {
+			continue
+		}
+		sort.Slice(xs, func(i, j int) bool { return xs[i].score > xs[j].score })
+		short := func(t string) string {
+			t = strings.Join(strings.Fields(t), " ")
+			if len(t) > 220 {
+				t = t[:220]
+			}
+			return strings.ToValidUTF8(t, "")
+		}
+		fmt.Printf("  highest benign:\n")
+		n := 0
+		for _, x := range xs {
+			if !x.it.label && n < 15 {
+				n++
+				fmt.Printf("    %.3f %s [%s] %s\n", x.score, x.it.origin, x.rules, short(x.it.text))
+			}
+		}
+		fmt.Printf("  missed at %.3f:\n", th)
+		perOrigin := map[string]int{}
+		for i := len(xs) - 1; i >= 0; i-- {
+			x := xs[i]
+			if x.it.label && x.score < th && perOrigin[x.it.origin] < 4 {
+				perOrigin[x.it.origin]++
+				fmt.Printf("    %.3f %s [%s] %s\n", x.score, x.it.origin, x.rules, short(x.it.text))
+			}
 		}
 	}
 	return nil

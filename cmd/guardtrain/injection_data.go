@@ -22,6 +22,29 @@ type injItem struct {
 	origin string  // dataset file or generator family
 	weight float64 // 0 counts as 1
 	eval   bool    // in the evaluation split
+	// group keeps related texts (a template's fills, a context and its
+	// insertions) on one side of the development split; empty: the text.
+	group string
+}
+
+// key is the item's development-split group.
+func (it injItem) key() string {
+	if it.group != "" {
+		return it.group
+	}
+	return it.text
+}
+
+// devShare is the share of training groups held out as the development
+// split: tuning and error analysis look at it, never at the evaluation
+// split.
+const devShare = 20
+
+// devHeldOut puts a group on the development side, deterministically.
+func devHeldOut(key string) bool {
+	h := fnv.New32a()
+	h.Write([]byte("dev:" + key))
+	return h.Sum32()%100 < devShare
 }
 
 // evalShare is the share of a hash-split dataset kept for evaluation.
@@ -42,15 +65,19 @@ type injLoader struct {
 	rng   *rand.Rand
 	// snippets are inserted attacks with a little of the text around them,
 	// training positives for the indirect model's windows.
-	snippets []string
+	snippets []injItem
 }
 
 func (l *injLoader) add(text string, label bool, src guard.Source, origin string, eval bool, weight float64) {
+	l.addGroup("", text, label, src, origin, eval, weight)
+}
+
+func (l *injLoader) addGroup(group, text string, label bool, src guard.Source, origin string, eval bool, weight float64) {
 	text = strings.TrimSpace(text)
 	if text == "" {
 		return
 	}
-	l.items = append(l.items, injItem{text: text, label: label, source: src, origin: origin, eval: eval, weight: weight})
+	l.items = append(l.items, injItem{text: text, label: label, source: src, origin: origin, eval: eval, weight: weight, group: group})
 }
 
 func (l *injLoader) readJSON(rel string, v any) error {

@@ -313,7 +313,8 @@ func pick(rng *rand.Rand, xs []string, eval bool) string {
 	}
 }
 
-// generate adds the generated direct texts (user source).
+// generate adds the generated direct texts (user source). A text's
+// development-split group is its template.
 func (l *injLoader) generate() {
 	rng := l.rng
 	for _, eval := range []bool{false, true} {
@@ -324,32 +325,36 @@ func (l *injLoader) generate() {
 		for _, fam := range sortedKeys(directTemplates) {
 			ts := directTemplates[fam]
 			for i := 0; i < n; i++ {
-				t := fill(rng, pick(rng, ts, eval))
+				tm := pick(rng, ts, eval)
+				t := fill(rng, tm)
 				if rng.IntN(4) == 0 { // after an ordinary request
 					t = pick(rng, benignUser, eval) + " " + t
 				}
-				l.add(t, true, "user", "gen/"+fam, eval, 0)
+				l.addGroup(tm, t, true, "user", "gen/"+fam, eval, 0)
 			}
 		}
 		for i := 0; i < n; i++ {
-			l.add(fill(rng, pick(rng, splitTemplates, eval)), true, "user", "gen/payload_split", eval, 0)
+			tm := pick(rng, splitTemplates, eval)
+			l.addGroup(tm, fill(rng, tm), true, "user", "gen/payload_split", eval, 0)
 			l.add(genManyShot(rng, eval), true, "user", "gen/many_shot", eval, 0)
 			// Encoded: an attack of another family, encoded, in a frame.
 			fam := sortedKeys(directTemplates)[rng.IntN(len(directTemplates))]
-			plain := fill(rng, pick(rng, directTemplates[fam], eval))
+			tm = pick(rng, directTemplates[fam], eval)
+			plain := fill(rng, tm)
 			kind, enc := genEncodings[rng.IntN(len(genEncodings))](plain)
 			fr := strings.NewReplacer("{X}", enc, "{K}", kind).Replace(pick(rng, encodedFrames, eval))
-			l.add(fr, true, "user", "gen/encoded_"+kind, eval, 0)
+			l.addGroup(tm, fr, true, "user", "gen/encoded_"+kind, eval, 0)
 			// Encodings asked for innocently.
 			b := pick(rng, benignUser, eval)
 			kind, enc = genEncodings[rng.IntN(2)](b)
-			l.add(fmt.Sprintf("What does this %s say? %s", kind, enc), false, "user", "gen/encoded_benign", eval, 0)
+			l.addGroup(b, fmt.Sprintf("What does this %s say? %s", kind, enc), false, "user", "gen/encoded_benign", eval, 0)
 		}
 		for _, lang := range sortedKeys(foreignAttacks) {
 			for i, s := range foreignAttacks[lang] {
 				if evalTemplate(i+len(lang)) == eval {
-					l.add(s, true, "user", "gen/foreign_"+lang, eval, 0)
-					l.add(pick(rng, foreignBenign[lang], eval)+" "+s, true, "user", "gen/foreign_"+lang, eval, 0)
+					// Alone only: after one of foreignBenign's few sentences it
+					// taught the model those sentences as attacks.
+					l.addGroup(s, s, true, "user", "gen/foreign_"+lang, eval, 0)
 				}
 			}
 			for i, s := range foreignBenign[lang] {
@@ -406,12 +411,14 @@ func (l *injLoader) generateIndirect(ctxs []bipiaContext, bipiaAttacks [2][]stri
 			reps = 6
 		}
 		for r := 0; r < reps; r++ {
-			l.add(text, false, c.src, origin+"_clean", c.eval, 1.0/float64(reps))
-			attack := fill(rng, pick(rng, indirectFrames, c.eval))
+			l.addGroup(c.text, text, false, c.src, origin+"_clean", c.eval, 1.0/float64(reps))
+			frame := pick(rng, indirectFrames, c.eval)
+			attack := fill(rng, frame)
 			kindOf := "_ai_addressed"
 			if rng.IntN(3) == 0 {
 				as := bipiaAttacks[b2i(c.eval)]
 				attack, kindOf = as[rng.IntN(len(as))], "_bipia_attack"
+				frame = attack
 			}
 			var pos string
 			if strings.Contains(c.text, "{INJECTION_MARKER}") {
@@ -423,11 +430,13 @@ func (l *injLoader) generateIndirect(ctxs []bipiaContext, bipiaAttacks [2][]stri
 			if kindOf == "_bipia_attack" {
 				w *= 0.5
 			}
-			l.add(pos, true, c.src, origin+kindOf, c.eval, w)
+			// Grouped by frame: the development split measures frames the
+			// model did not see.
+			l.addGroup(frame, pos, true, c.src, origin+kindOf, c.eval, w)
 			if !c.eval {
 				if i := strings.Index(pos, attack); i >= 0 {
 					a, b := max(0, i-120), min(len(pos), i+len(attack)+120)
-					l.snippets = append(l.snippets, strings.ToValidUTF8(pos[a:b], ""))
+					l.snippets = append(l.snippets, injItem{text: strings.ToValidUTF8(pos[a:b], ""), group: frame})
 				}
 			}
 		}
