@@ -7,9 +7,12 @@ package guard
 
 // Shared pieces.
 const (
-	secretWord = `(?:password|passcode|passphrase|pass code|secret key|secret code|secret word|secret phrase|secret number|secret value|secret token|secret|api key|access key|access code|private key|pin code|pin|credentials|master key|security code|confidential (?:key|code|string|information|data))s?`
+	secretWord = `(?:password|passcode|passphrase|pass code|secret key|secret code|secret word|secret phrase|secret number|secret value|secret token|api key|access key|access code|private key|pin code|pin|credentials|master key|security code|confidential (?:key|code|string|information|data))s?`
 	// secretEnd keeps "the password policy" and "the password field" out.
 	secretEnd = `(?:\s*[?.!,:;)"'\x{201d}]|\s+(?:is|was|for|of|to|that|you|please|now|in|again|here|with|so|and|right|stored|used|set|from|we|i|which|\(|-)\b|\s*$)`
+	// secretBare is the bare word "secret", which "the secret to / of /
+	// behind" (a pancake's, a good life's) is not.
+	secretBare = `secrets?(?:\s*[?.!,:;)"'\x{201d}]|\s+(?:is|was|for|that|you|please|now|again|here|so|and|right|stored|used|set|we|i|which|\(|-)\b|\s*$)`
 	howVeto   = `how |how do|how can|how to|change|reset|forgot|forget|update|create|choose|generate|strong|manager|policy|policies|hash|store|storing|rotate|recover|example|my |our own`
 	respWord  = `(?:response|responses|reply|replies|answer|answers|output|summary|message|messages|completion)`
 	langName  = `(?:spanish|french|german|italian|portuguese|dutch|polish|russian|chinese|japanese|arabic|turkish|hindi|swedish|korean|latin|pig latin|morse|emojis?)`
@@ -19,10 +22,10 @@ var injectionRulesEN = []*injectionRule{
 	// Prompt extraction of a secret held by the system prompt.
 	{name: "secret_request", negatable: true, needs: "pass secret key code pin credential", typ: "prompt_extraction", score: 0.9, veto: howVeto,
 		anchors: "what whats tell give share reveal disclose confirm provide spell print output show send type write repeat list say verify state",
-		expr:    `(?:what(?:'s| is| are| was| were)|tell(?: me| us)?|give(?: me| us)?|share(?: with me)?|reveal|disclose|confirm|provide(?: me with)?|spell(?: out)?|print|output|show(?: me| us)?|send(?: me)?|type(?: out)?|write(?: down| out)?|repeat|list|say|verify|state)\s+(?:to me\s+|me\s+|us\s+)?(?:what\s+)?(?:your|the|our|its|the system'?s|our system'?s|the admin(?:istrator)?'?s?)\s+(?:(?:system|admin|administrator|secret|hidden|confidential|internal|current|master|root|access|stored|real|actual|full|exact|private|database|account|bank|login)\s+){0,2}` + secretWord + secretEnd},
+		expr:    `(?:what(?:'s| is| are| was| were)|tell(?: me| us)?|give(?: me| us)?|share(?: with me)?|reveal|disclose|confirm|provide(?: me with)?|spell(?: out)?|print|output|show(?: me| us)?|send(?: me)?|type(?: out)?|write(?: down| out)?|repeat|list|say|verify|state)\s+(?:to me\s+|me\s+|us\s+)?(?:what\s+)?(?:your|the|our|its|the system'?s|our system'?s|the admin(?:istrator)?'?s?)\s+(?:(?:system|admin|administrator|secret|hidden|confidential|internal|current|master|root|access|stored|real|actual|full|exact|private|database|account|bank|login)\s+){0,2}` + `(?:` + secretWord + secretEnd + `|` + secretBare + `)`},
 	{name: "secret_question", negatable: true, needs: "pass secret key code", typ: "prompt_extraction", score: 0.85, veto: howVeto,
 		anchors: "could can would will may",
-		expr:    `(?:could|can|would|will|may)\s+(?:you|i|we)\s+(?:please\s+)?(?:tell|give|share|reveal|disclose|confirm|provide|spell|show|send|get|have|know|see|verify)\s+(?:me\s+|us\s+)?(?:with\s+)?(?:what\s+)?(?:your|the|our|the system'?s)\s+(?:(?:system|admin|secret|hidden|confidential|master|access|real|actual|full)\s+){0,2}` + secretWord + secretEnd},
+		expr:    `(?:could|can|would|will|may)\s+(?:you|i|we)\s+(?:please\s+)?(?:tell|give|share|reveal|disclose|confirm|provide|spell|show|send|get|have|know|see|verify)\s+(?:me\s+|us\s+)?(?:with\s+)?(?:what\s+)?(?:your|the|our|the system'?s)\s+(?:(?:system|admin|secret|hidden|confidential|master|access|real|actual|full)\s+){0,2}` + `(?:` + secretWord + secretEnd + `|` + secretBare + `)`},
 	{name: "instructions_request", needs: "instruction rule prompt told given guideline directive", typ: "prompt_extraction", score: 0.9,
 		anchors: "what which tell show repeat list print reveal output give write recite describe summarize summarise translate encode paraphrase",
 		expr:    `(?:what|which|tell me|show me|repeat|list|print|reveal|output|give me|write out|write down|recite|describe|summari[sz]e|translate|encode|paraphrase)\b[^.!?\n]{0,30}?\b(?:instructions|rules|guidelines|directives|prompt|orders)\s+(?:(?:that\s+)?(?:you|you've|you have)\s+(?:were|was|have been|been|got|received)?\s*(?:given|told|received|provided|programmed with|configured with|set up with|loaded with)|(?:given|provided)\s+to\s+you|you (?:follow|operate under|must follow|are following))`},

@@ -55,11 +55,13 @@ const (
 )
 
 // DefaultThresholds are chosen from measurement on the evaluation splits
-// (docs/benchmarks.md): stricter for documents and tool results, where an
-// injection is never legitimate, than for users.
+// (docs/benchmarks.md, "Guardrails"): each flag threshold is where the
+// scanner's held-out false-positive rate is about 2% (1% for tool
+// results), each block threshold about 0.5-1%. Documents and tool results
+// are judged by their own model and thresholds (indirect injection).
 var DefaultThresholds = map[Scanner]map[Source]Threshold{
-	Injection: {"*": {Flag: 0.5, Block: 0.8}, SourceDocument: {Flag: 0.4, Block: 0.6}, SourceTool: {Flag: 0.4, Block: 0.6}},
-	Toxicity:  {"*": {Flag: 0.5, Block: 0.85}},
+	Injection: {"*": {Flag: 0.80, Block: 0.90}, SourceDocument: {Flag: 0.83, Block: 0.90}, SourceTool: {Flag: 0.70, Block: 0.85}},
+	Toxicity:  {"*": {Flag: 0.5, Block: 0.8}},
 	Crisis:    {"*": {Flag: 0.5}},
 	Leakage:   {"*": {Flag: 0.4, Block: 0.6}},
 	PII:       {"*": {Flag: 0.5}},
