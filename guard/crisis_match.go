@@ -257,6 +257,11 @@ type preEdge struct {
 type gapEdge struct {
 	n    int
 	node int32
+	// first has bit id%256 set for the words that leave node's closure;
+	// other is set when a number, a prefix or a gap may leave it. A gap
+	// tries each position only where the word there may continue.
+	other bool
+	first [4]uint64
 }
 
 // phraseMatcher finds every pattern of a rule set in a token sequence.
@@ -392,12 +397,18 @@ func (m *phraseMatcher) finish() error {
 		m.ops = m.closure(int32(i), m.ops)
 		f.opTo = int32(len(m.ops))
 	}
-	for _, g := range m.gaps {
+	for k := range m.gaps {
+		g := &m.gaps[k]
 		nd := &m.nodes[g.node]
 		for _, op := range m.ops[nd.opFrom:nd.opTo] {
 			if op >= 0 {
 				return fmt.Errorf("a pattern ends with a gap and an optional group")
 			}
+			e := &m.nodes[^op]
+			for _, w := range m.keys[e.kFrom:e.kTo] {
+				g.first[w/64%4] |= 1 << (w % 64)
+			}
+			g.other = g.other || e.num >= 0 || e.pTo > e.pFrom || e.gTo > e.gFrom
 		}
 	}
 	root := &m.build[0]
@@ -435,7 +446,7 @@ func (m *phraseMatcher) child(n int32, e elem) (int32, error) {
 			}
 		}
 		c := m.newNode()
-		m.build[n].gaps = append(m.build[n].gaps, gapEdge{e.gap, c})
+		m.build[n].gaps = append(m.build[n].gaps, gapEdge{n: e.gap, node: c})
 		return c, nil
 	case e.prefix:
 		bit, err := m.v.prefix(e.w)
@@ -534,12 +545,15 @@ func (m *phraseMatcher) walk(n int32, toks []token, sp span, i int, out []match,
 				out = m.walk(p.node, toks, sp, i+1, out, mark)
 			}
 		}
-		for _, g := range m.gaps[e.gFrom:e.gTo] {
+		for k := e.gFrom; k < e.gTo; k++ {
 			// A gap node reports no rule itself (no pattern ends with a
 			// gap, nor with an optional group after one: finish checks),
 			// so positions past the sentence are not tried.
+			g := &m.gaps[k]
 			for j := i; j <= i+g.n && j < sp.lim; j++ {
-				out = m.walk(g.node, toks, sp, j, out, mark)
+				if id := toks[j].id; g.other || id != 0 && g.first[id/64%4]&(1<<(id%64)) != 0 {
+					out = m.walk(g.node, toks, sp, j, out, mark)
+				}
 			}
 		}
 	}
