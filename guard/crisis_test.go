@@ -144,3 +144,35 @@ func BenchmarkCrisis2KB(b *testing.B) {
 		d.Scan(tx)
 	}
 }
+
+// BenchmarkCrisisMatch measures the parts of a scan on the 2 KB text.
+func BenchmarkCrisisMatch(b *testing.B) {
+	if err := crisisRulesErr(); err != nil {
+		b.Fatal(err)
+	}
+	var sb strings.Builder
+	for sb.Len() < 2048 {
+		sb.WriteString("Thanks for the help with the report yesterday, the figures look right now. I have been so tired lately and nothing seems to matter. ")
+	}
+	s := Normalize(sb.String()[:2048]).Views[0].Text
+	toks := crisisVocab.tokenize(s, nil)
+	var out []match
+	b.Run("tokenize", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			toks = crisisVocab.tokenize(s, toks)
+		}
+	})
+	b.Run("rules", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			out = crisisPos.find(toks, out[:0])
+		}
+	})
+	b.Run("cues", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			out = crisisNeg.find(toks, out[:0])
+		}
+	})
+}
