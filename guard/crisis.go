@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"fmt"
 	"math"
+	"strings"
 	"sync"
 )
 
@@ -102,13 +103,13 @@ func crisisRulesErr() error {
 		crisisPos.v, crisisNeg.v = crisisVocab, crisisVocab
 		markCrisisWords(crisisVocab)
 		for i, r := range crisisRules {
-			if err := crisisPos.add(crisisMacros.Replace(r.pattern), i); err != nil {
+			if err := crisisPos.add(foldPattern(crisisMacros.Replace(r.pattern)), i); err != nil {
 				crisisCompileErr = fmt.Errorf("crisis rule %s: %w", r.family, err)
 				return
 			}
 		}
 		for i, r := range crisisCues {
-			if err := crisisNeg.add(crisisMacros.Replace(r.pattern), i); err != nil {
+			if err := crisisNeg.add(foldPattern(crisisMacros.Replace(r.pattern)), i); err != nil {
 				crisisCompileErr = fmt.Errorf("crisis cue %s: %w", r.family, err)
 				return
 			}
@@ -123,6 +124,27 @@ func crisisRulesErr() error {
 		}
 	})
 	return crisisCompileErr
+}
+
+// foldPattern folds a pattern as views are folded (lower case, accents
+// and other combining marks removed: "chcę" is "chce", "أريد" is "اريد")
+// and spaces out Chinese and Japanese characters, which are words of
+// their own in a view.
+func foldPattern(p string) string {
+	var b strings.Builder
+	var buf [8]rune
+	for _, r := range p {
+		for _, d := range decompose(r, buf[:0]) {
+			if ideographic(d) {
+				b.WriteByte(' ')
+				b.WriteRune(d)
+				b.WriteByte(' ')
+				continue
+			}
+			b.WriteRune(d)
+		}
+	}
+	return b.String()
 }
 
 // CrisisScan scores t with model m and the crisis rules, as the embedded
@@ -264,6 +286,7 @@ const (
 	wordFirstPerson                   // "i", "me", "my"
 	wordT                             // "t", of "n't"
 	wordNo                            // "no"
+	wordWake                          // "wake": "not wake up"
 )
 
 func markCrisisWords(v *vocab) {
@@ -278,6 +301,7 @@ func markCrisisWords(v *vocab) {
 	}
 	v.mark("t", wordT)
 	v.mark("no", wordNo)
+	v.mark("wake", wordWake)
 }
 
 // negated reports a negation among the three words before token i in its
@@ -306,6 +330,9 @@ var negatableInside = map[string]bool{famIntent: true, famSelfKill: true, famMet
 func negatedInside(toks []token, from, to int) bool {
 	for k := from; k < to; k++ {
 		f := toks[k].flags
+		if k+1 < to && toks[k+1].flags&wordWake != 0 {
+			continue // "to not wake up" is the risk, not its denial
+		}
 		if f&wordNegator != 0 || (f&wordT != 0 && k > 0 && toks[k-1].flags&wordContraction != 0) {
 			return true
 		}

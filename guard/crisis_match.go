@@ -38,8 +38,9 @@ type token struct {
 	flags      uint8 // the vocabulary's flags of the word
 }
 
-// tokenize splits a folded view into words (runs of letters and digits)
-// and looks each up in the vocabulary; sentence boundaries are . ! ? ;
+// tokenize splits a folded view into words (runs of letters and digits;
+// each Chinese or Japanese character alone) and looks each up in the
+// vocabulary; sentence boundaries are . ! ? ;
 // and line breaks.
 func (v *vocab) tokenize(s string, out []token) []token {
 	out = out[:0]
@@ -56,6 +57,9 @@ func (v *vocab) tokenize(s string, out []token) []token {
 			runeIdx++
 			continue
 		}
+		j, start := i, runeIdx
+		var h uint32
+		digits, single := true, false
 		if c >= utf8.RuneSelf {
 			r, size := utf8.DecodeRuneInString(s[i:])
 			if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
@@ -63,11 +67,16 @@ func (v *vocab) tokenize(s string, out []token) []token {
 				runeIdx++
 				continue
 			}
+			if ideographic(r) { // a word of its own
+				for k := j; k < j+size; k++ {
+					h = bits.RotateLeft32(h, 5) ^ uint32(s[k])
+				}
+				j += size
+				runeIdx++
+				digits, single = false, true
+			}
 		}
-		j, start := i, runeIdx
-		var h uint32
-		digits := true
-		for j < len(s) {
+		for !single && j < len(s) {
 			c := s[j]
 			if c < utf8.RuneSelf {
 				if !asciiWord[c] {
@@ -80,7 +89,7 @@ func (v *vocab) tokenize(s string, out []token) []token {
 				continue
 			}
 			r, size := utf8.DecodeRuneInString(s[j:])
-			if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			if !unicode.IsLetter(r) && !unicode.IsDigit(r) || ideographic(r) {
 				break
 			}
 			for k := j; k < j+size; k++ {
@@ -112,6 +121,13 @@ func (v *vocab) tokenize(s string, out []token) []token {
 		i = j
 	}
 	return out
+}
+
+// ideographic reports the letters of scripts written without spaces
+// (Chinese, Japanese): each is a word of its own, so that patterns name
+// them one by one.
+func ideographic(r rune) bool {
+	return r >= 0x3040 && (unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r))
 }
 
 // asciiWord marks the ASCII letters and digits.

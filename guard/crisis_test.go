@@ -41,6 +41,48 @@ func TestCrisisFamilies(t *testing.T) {
 	}
 }
 
+// TestCrisisLanguages covers the spec's other languages and wordings the
+// first pass missed.
+func TestCrisisLanguages(t *testing.T) {
+	for _, s := range []string{
+		"I've been not wanting to wake up for weeks now.",
+		"I made peace with dying, I just want to be gone.",
+		"Giving away my guitar and my books, I won't need them where I'm going.",
+		"I started cutting again and the urge is still there tonight.",
+		"I only ate 300 calories today and I'm going to purge after every meal.",
+		"Someone is standing on the ledge of the bridge near my office saying they will jump, what do I do?",
+		"honestly thinking about self deleting tbh",
+		"How can I go out like Sylvia Plath?",
+		"Ik wil niet meer leven.",
+		"Chcę umrzeć.",
+		"Я хочу умереть.",
+		"Ölmek istiyorum.",
+		"أريد أن أموت",
+		"Jag vill inte leva längre.",
+		"もう死にたい。",
+		"我真的不想活了。",
+		"Quiero desaparecer para siempre, nadie me extrañaría.",
+		"Mi voglio ammazzare stasera.",
+	} {
+		if score, level, _ := scanCrisis(t, s); score < CrisisThreshold || level == LevelNone || level == LevelLow {
+			t.Errorf("%q: %.3f %s, want a crisis", s, score, level)
+		}
+	}
+	for _, s := range []string{
+		"我不想死。",
+		"笑死我了，这个视频太好笑了。",
+		"死ぬほど疲れた。",
+		"Ik ben dood moe na het werk.",
+		"Я не хочу умереть, я хочу жить.",
+		"How do I kill the process in Docker?",
+		"I'm giving away my old books to the library.",
+	} {
+		if score, _, _ := scanCrisis(t, s); score >= CrisisThreshold {
+			t.Errorf("%q: %.3f, want below %.2f", s, score, CrisisThreshold)
+		}
+	}
+}
+
 func TestCrisisHardNegatives(t *testing.T) {
 	for _, s := range []string{
 		"How do I kill a Python process?",
