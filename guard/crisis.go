@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"fmt"
 	"math"
+	"strings"
 	"sync"
 )
 
@@ -85,6 +86,7 @@ func (d *crisisDetector) Scan(t *Text) (float64, Level, []Finding) {
 var (
 	crisisOnce           sync.Once
 	crisisPos, crisisNeg phraseMatcher
+	crisisVocab          *vocab
 	crisisCompileErr     error
 	crisisScratchPool    = sync.Pool{New: func() any { return &crisisScratch{} }}
 )
@@ -97,20 +99,52 @@ type crisisScratch struct {
 
 func crisisRulesErr() error {
 	crisisOnce.Do(func() {
+		crisisVocab = newVocab()
+		crisisPos.v, crisisNeg.v = crisisVocab, crisisVocab
+		markCrisisWords(crisisVocab)
 		for i, r := range crisisRules {
-			if err := crisisPos.add(crisisMacros.Replace(r.pattern), i); err != nil {
+			if err := crisisPos.add(foldPattern(crisisMacros.Replace(r.pattern)), i); err != nil {
 				crisisCompileErr = fmt.Errorf("crisis rule %s: %w", r.family, err)
 				return
 			}
 		}
 		for i, r := range crisisCues {
-			if err := crisisNeg.add(crisisMacros.Replace(r.pattern), i); err != nil {
+			if err := crisisNeg.add(foldPattern(crisisMacros.Replace(r.pattern)), i); err != nil {
 				crisisCompileErr = fmt.Errorf("crisis cue %s: %w", r.family, err)
 				return
 			}
 		}
+		crisisVocab.seal()
+		if err := crisisPos.finish(); err != nil {
+			crisisCompileErr = fmt.Errorf("crisis rules: %w", err)
+			return
+		}
+		if err := crisisNeg.finish(); err != nil {
+			crisisCompileErr = fmt.Errorf("crisis cues: %w", err)
+		}
 	})
 	return crisisCompileErr
+}
+
+// foldPattern folds a pattern as views are folded (lower case, accents
+// and other combining marks removed: "chcę" is "chce", "أريد" is "اريد")
+// and spaces out Chinese and Japanese characters, which are words of
+// their own in a view.
+func foldPattern(p string) string {
+	var b strings.Builder
+	var buf [8]rune
+	for _, r := range p {
+		for _, d := range decompose(r, buf[:0]) {
+			if ideographic(d) {
+				b.WriteByte(' ')
+				b.WriteRune(d)
+				b.WriteByte(' ')
+				continue
+			}
+			b.WriteRune(d)
+		}
+	}
+	return b.String()
 }
 
 // CrisisScan scores t with model m and the crisis rules, as the embedded
@@ -161,14 +195,14 @@ func CrisisScan(m *Model, t *Text) (float64, Level, []Finding) {
 func crisisView(m *Model, t *Text, i int, sc *crisisScratch) (float64, bool, bool, []Finding) {
 	v := &t.Views[i]
 	logit := modelLogit(m, t.Features(i))
-	sc.toks = tokenize(v.Text, sc.toks)
+	sc.toks = crisisVocab.tokenize(v.Text, sc.toks)
 	toks := sc.toks
 	if len(toks) == 0 {
 		return sigmoid(logit), false, false, nil
 	}
 	sc.pos = crisisPos.find(toks, sc.pos[:0])
 	sc.neg = crisisNeg.find(toks, sc.neg[:0])
-	nsent := toks[len(toks)-1].sent + 1
+	nsent := int(toks[len(toks)-1].sent) + 1
 	sc.damp = resize(sc.damp, nsent)
 	sc.frame = resize(sc.frame, nsent)
 	var negSum, frameSum float64
@@ -229,7 +263,7 @@ func crisisView(m *Model, t *Text, i int, sc *crisisScratch) (float64, bool, boo
 				nfams++
 			}
 		}
-		a, b := v.Span(toks[mt.from].start, toks[mt.to-1].end)
+		a, b := v.Span(int(toks[mt.from].start), int(toks[mt.to-1].end))
 		found = append(found, Finding{Scanner: Crisis, Type: r.family, Start: a, End: b, Rule: "crisis." + r.family})
 	}
 	z := logit + top
@@ -245,18 +279,43 @@ func crisisView(m *Model, t *Text, i int, sc *crisisScratch) (float64, bool, boo
 	return sigmoid(z), high, hopeless, found
 }
 
+// Word flags of the crisis vocabulary, for the negation tests.
+const (
+	wordNegator     uint8 = 1 << iota // "not", "never", "nicht", ...
+	wordContraction                   // "don", "won": "n't" follows
+	wordFirstPerson                   // "i", "me", "my"
+	wordT                             // "t", of "n't"
+	wordNo                            // "no"
+	wordWake                          // "wake": "not wake up"
+)
+
+func markCrisisWords(v *vocab) {
+	for w := range crisisNegators {
+		v.mark(w, wordNegator)
+	}
+	for w := range crisisNegContractions {
+		v.mark(w, wordContraction)
+	}
+	for _, w := range crisisFirstPerson {
+		v.mark(w, wordFirstPerson)
+	}
+	v.mark("t", wordT)
+	v.mark("no", wordNo)
+	v.mark("wake", wordWake)
+}
+
 // negated reports a negation among the three words before token i in its
 // sentence ("I would never", "I'm not going to", "I don't want to").
 func negated(toks []token, i int) bool {
 	for k := i - 1; k >= 0 && k >= i-3 && toks[k].sent == toks[i].sent; k-- {
-		w := toks[k].w
-		if crisisNegators[w] {
+		f := toks[k].flags
+		if f&wordNegator != 0 {
 			return true
 		}
-		if w == "t" && k > 0 && crisisNegContractions[toks[k-1].w] {
+		if f&wordT != 0 && k > 0 && toks[k-1].flags&wordContraction != 0 {
 			return true
 		}
-		if w == "no" && k == i-1 && !crisisFirstPerson[toks[i].w] { // "no quiero morir", not "no, I want to die"
+		if f&wordNo != 0 && k == i-1 && toks[i].flags&wordFirstPerson == 0 { // "no quiero morir", not "no, I want to die"
 			return true
 		}
 	}
@@ -270,15 +329,18 @@ var negatableInside = map[string]bool{famIntent: true, famSelfKill: true, famMet
 
 func negatedInside(toks []token, from, to int) bool {
 	for k := from; k < to; k++ {
-		w := toks[k].w
-		if crisisNegators[w] || (w == "t" && k > 0 && crisisNegContractions[toks[k-1].w]) {
+		f := toks[k].flags
+		if k+1 < to && toks[k+1].flags&wordWake != 0 {
+			continue // "to not wake up" is the risk, not its denial
+		}
+		if f&wordNegator != 0 || (f&wordT != 0 && k > 0 && toks[k-1].flags&wordContraction != 0) {
 			return true
 		}
 	}
 	return false
 }
 
-var crisisFirstPerson = map[string]bool{"i": true, "im": true, "ive": true, "ill": true, "id": true, "me": true, "my": true}
+var crisisFirstPerson = []string{"i", "im", "ive", "ill", "id", "me", "my"}
 
 // modelLogit is the model's logit for features f (Model.Score before the
 // sigmoid).

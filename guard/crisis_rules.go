@@ -1,6 +1,9 @@
 package guard
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Crisis rule families. A positive family names why a text was flagged;
 // its weight is added to the model's logit. Families marked high in
@@ -68,7 +71,11 @@ var crisisMacros = strings.NewReplacer(
 
 // crisisRules are the positive patterns. Weights are logits added to the
 // model's; 3 and more flag a text on their own when the model is neutral.
-var crisisRules = []crisisRule{
+var crisisRules = slices.Concat(crisisRulesFirst, crisisRulesMore, crisisRulesWorld)
+
+// crisisRulesFirst are the first pass's patterns, in English, French,
+// German, Spanish, Portuguese and Italian.
+var crisisRulesFirst = []crisisRule{
 	// English: explicit statements and intent.
 	{famSelfKill, 3.6, "{SELF}"},
 	{famSelfKill, 3.6, "{I} ~3 {LIFE}"},
@@ -335,9 +342,17 @@ var crisisCues = []crisisRule{
 	{negPast, 3, "when i was ~2 (a kid|a child|a teen|a teenager|young|younger|little|in (high school|college|school|my teens|my twenties|middle school|uni|university)|1*|2*)"},
 	{negPast, 3, "(used to|in the past|back then|back in (high school|college|the day|school)|as a teenager|as a teen|as a kid|in my teens|in high school|in college|last year|years later|(clean|sober|free) (for|since)|i m (better|doing better|in recovery|recovered|okay|ok) now|i survived|recovered from|recovery from|i got through|made it through|looking back|back when|at the time|for years i|that was)"},
 	{negPast, 3, "(il y a ~2 (ans|annees|mois)|quand j etais|a l epoque|avant je|vor ~2 (jahren|monaten)|als ich ~3 war|fruher|damals|hace ~2 (anos|meses)|cuando era|antes yo|en el pasado|ja nao|da giovane|anni fa)"},
-	{negFig, 3, "({SELF}|kms|die) if ~5 (have to|again|one more|see|hear|lose|loses|miss|fail|another)"},
+	{negFig, 4.5, "({SELF}|kms|die) if ~5 (have to|again|one more|see|hear|lose|loses|miss|fail|another)"},
+	{negFig, 4, "(thought|felt like|think|swear|almost|nearly|literally) ~2 (i was|i d|id|i would|i m|im|i am) ~1 (going to|gonna|about to|dying|die|dead)"},
+	{negFitness, 4, "(workout|workouts|gym|run|leg day|squats|spin class|crossfit|hike|cardio|marathon|burpees|hiit|pilates|yoga|sprints|bootcamp|tabata|training|session) ~8 (die|dying|dead|died)"},
+	{negClinical, 2.5, "(warnzeichen|warnsignale|risikofaktoren|signaux d alerte|senales de alerta|sinais de alerta|segnali di allarme|waarschuwingssignalen|oznaki|признаки|uyari isaretleri|علامات)"},
 	{negThird, 5, "(he|she|they|friend|brother|sister|mom|dad|son|daughter|cousin|partner|wife|husband|girlfriend|boyfriend|kid|child) ~3 (has|have|might have|may have|struggles with|is struggling with|suffers from|is suffering from|was diagnosed with|had) ~2 (an eating disorder|anorexia|bulimia|depression|suicidal thoughts|self harm|an ed)"},
 	{negThird, 4, "(how (do|can|should) i|should i) ~2 (bring it up|talk to (him|her|them)|help (him|her|them)|approach (him|her|them)|support (him|her|them))"},
+	{negFig, 4, "(笑死|累死|热死|熱死|饿死了|餓死了|想死你|死ぬほど|死ぬかと思った|笑いすぎて死|dood moe|doodmoe|dood van het lachen|umieram ze smiechu|umieram z nudow|умираю со смеху|умираю от скуки|gulmekten oldum|gulmekten olecegim|ضحكت حتى الموت|jag dor av skratt|kmsl)"},
+	{negFig, 4, "(不想死|不要死|不会死|不想自杀|死にたくない|не хочу (умирать|умереть)|nie chce umierac|nie chce umrzec|ik wil niet dood|olmek istemiyorum|jag vill inte do|لا أريد أن أموت)"},
+	{negTech, 4, "(proces|programma|процесс|программу|proces|prozess|süreci|sureci|процесс) ~2 (killen|beeindigen|stoppen|убить|завершить|zabić|zabic|öldür|oldur|sonlandır|sonlandir)"},
+	{negNews, 3, "(volgens|politie|według|policja|по данным|полиция|сообщает|haberlere göre|polis|وفقا|الشرطة|据报道|警方|報道によると|警察)"},
+	{negClinical, 2.5, "(preventie|onderzoek|zapobieganie|badania|профилактика|исследование|önleme|araştırma|الوقاية|دراسة|预防|研究|予防|研究)"},
 	{negJoke, 1, "(lol|lmao|lmfao|haha|hahaha|hahah|jk|jajaja|jaja|mdr|xd|rofl|just kidding|kidding)"},
 	{cueUrgent, 1.5, "(right now|please help|help me|help|what do i do|what should i do|emergency|hurry|tonight|i m scared|im scared|please|call 911|call an ambulance|aide moi|aidez moi|hilfe|ayuda|ayudame|socorro|aiuto)"},
 }
@@ -347,6 +362,8 @@ var crisisCues = []crisisRule{
 var crisisNegators = map[string]bool{
 	"not": true, "never": true, "nicht": true, "nie": true, "niemals": true, "kein": true, "keine": true,
 	"pas": true, "jamais": true, "nunca": true, "jamas": true, "non": true, "nao": true, "mai": true,
+	"niet": true, "nooit": true, "inte": true, "aldrig": true, "не": true, "никогда": true,
+	"لا": true, "لن": true, "不": true, "没": true, "別": true, "别": true, "nigdy": true, "asla": true,
 }
 
 // crisisNegContractions are the words before "t" that make "n't" a negation.

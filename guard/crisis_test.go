@@ -41,6 +41,48 @@ func TestCrisisFamilies(t *testing.T) {
 	}
 }
 
+// TestCrisisLanguages covers the spec's other languages and wordings the
+// first pass missed.
+func TestCrisisLanguages(t *testing.T) {
+	for _, s := range []string{
+		"I've been not wanting to wake up for weeks now.",
+		"I made peace with dying, I just want to be gone.",
+		"Giving away my guitar and my books, I won't need them where I'm going.",
+		"I started cutting again and the urge is still there tonight.",
+		"I only ate 300 calories today and I'm going to purge after every meal.",
+		"Someone is standing on the ledge of the bridge near my office saying they will jump, what do I do?",
+		"honestly thinking about self deleting tbh",
+		"How can I go out like Sylvia Plath?",
+		"Ik wil niet meer leven.",
+		"Chcę umrzeć.",
+		"Я хочу умереть.",
+		"Ölmek istiyorum.",
+		"أريد أن أموت",
+		"Jag vill inte leva längre.",
+		"もう死にたい。",
+		"我真的不想活了。",
+		"Quiero desaparecer para siempre, nadie me extrañaría.",
+		"Mi voglio ammazzare stasera.",
+	} {
+		if score, level, _ := scanCrisis(t, s); score < CrisisThreshold || level == LevelNone || level == LevelLow {
+			t.Errorf("%q: %.3f %s, want a crisis", s, score, level)
+		}
+	}
+	for _, s := range []string{
+		"我不想死。",
+		"笑死我了，这个视频太好笑了。",
+		"死ぬほど疲れた。",
+		"Ik ben dood moe na het werk.",
+		"Я не хочу умереть, я хочу жить.",
+		"How do I kill the process in Docker?",
+		"I'm giving away my old books to the library.",
+	} {
+		if score, _, _ := scanCrisis(t, s); score >= CrisisThreshold {
+			t.Errorf("%q: %.3f, want below %.2f", s, score, CrisisThreshold)
+		}
+	}
+}
+
 func TestCrisisHardNegatives(t *testing.T) {
 	for _, s := range []string{
 		"How do I kill a Python process?",
@@ -143,4 +185,36 @@ func BenchmarkCrisis2KB(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		d.Scan(tx)
 	}
+}
+
+// BenchmarkCrisisMatch measures the parts of a scan on the 2 KB text.
+func BenchmarkCrisisMatch(b *testing.B) {
+	if err := crisisRulesErr(); err != nil {
+		b.Fatal(err)
+	}
+	var sb strings.Builder
+	for sb.Len() < 2048 {
+		sb.WriteString("Thanks for the help with the report yesterday, the figures look right now. I have been so tired lately and nothing seems to matter. ")
+	}
+	s := Normalize(sb.String()[:2048]).Views[0].Text
+	toks := crisisVocab.tokenize(s, nil)
+	var out []match
+	b.Run("tokenize", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			toks = crisisVocab.tokenize(s, toks)
+		}
+	})
+	b.Run("rules", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			out = crisisPos.find(toks, out[:0])
+		}
+	})
+	b.Run("cues", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			out = crisisNeg.find(toks, out[:0])
+		}
+	})
 }

@@ -71,6 +71,14 @@ func trainCrisis(data, out, evalOut string) error {
 	if err != nil {
 		return err
 	}
+	// GUARDTRAIN_CRISIS_MODEL evaluates an existing model file with the
+	// current rules instead of the one just trained (nothing is written).
+	if path := os.Getenv("GUARDTRAIN_CRISIS_MODEL"); path != "" {
+		if b, err = os.ReadFile(path); err != nil {
+			return err
+		}
+		out = os.TempDir()
+	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
@@ -85,6 +93,11 @@ func trainCrisis(data, out, evalOut string) error {
 		return err
 	}
 	evalCrisis(&q, evals)
+	if path := os.Getenv("GUARDTRAIN_CRISIS_MISSES"); path != "" {
+		if err := writeCrisisMisses(path, &q, items); err != nil {
+			return err
+		}
+	}
 	if evalOut != "" {
 		return writeCrisisEval(evalOut, evals)
 	}
@@ -143,6 +156,37 @@ func evalCrisis(m *guard.Model, evals []crisisItem) {
 	for _, s := range misses {
 		fmt.Println(s)
 	}
+}
+
+// writeCrisisMisses writes the training split's real texts the detector
+// gets wrong at the threshold, to find what the rules miss without looking
+// at the evaluation split (set GUARDTRAIN_CRISIS_MISSES to a file).
+func writeCrisisMisses(path string, m *guard.Model, items []crisisItem) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(f)
+	for _, it := range items {
+		if it.eval {
+			continue
+		}
+		score, level, fs := guard.CrisisScan(m, guard.Normalize(it.text))
+		if (score >= guard.CrisisThreshold) == it.label {
+			continue
+		}
+		var rules []string
+		for _, f := range fs {
+			rules = append(rules, f.Type)
+		}
+		r := []rune(strings.ReplaceAll(it.text, "\n", " "))
+		fmt.Fprintf(w, "%v\t%.2f\t%s\t%s\t%v\t%s\n", it.label, score, level, it.origin, rules, string(r[:min(len(r), 400)]))
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func printCrisisCounts(counts map[string][4]int) {
