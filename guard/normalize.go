@@ -42,7 +42,7 @@ type View struct {
 }
 
 // Span maps a rune range of the view back to the original text.
-func (v *View) Span(start, end int) (int, int) { return span(v.pos, v.n, start, end) }
+func (v *View) Span(start, end int) (int, int) { return viewSpan(v.pos, v.n, start, end) }
 
 // position is the original rune index of the view's i-th rune.
 func (v *View) position(i int) int {
@@ -52,7 +52,7 @@ func (v *View) position(i int) int {
 	return v.pos[i]
 }
 
-func span(pos []int, n, start, end int) (int, int) {
+func viewSpan(pos []int, n, start, end int) (int, int) {
 	if pos == nil {
 		start = min(max(start, 0), n)
 		end = min(max(end, start), n)
@@ -75,7 +75,7 @@ func span(pos []int, n, start, end int) (int, int) {
 
 // litSpan maps a rune range of the view's literal form back to the
 // original text.
-func (v *View) litSpan(start, end int) (int, int) { return span(v.litPos, v.litN, start, end) }
+func (v *View) litSpan(start, end int) (int, int) { return viewSpan(v.litPos, v.litN, start, end) }
 
 // Text is a text and its views; Views[0] is always the plain view.
 type Text struct {
