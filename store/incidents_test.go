@@ -84,7 +84,10 @@ func TestIncidents(t *testing.T) {
 				t.Errorf("%+v: %d incidents, want %d", c.f, len(list), c.want)
 			}
 		}
-		s.ReadTenant(ctx, a.ID, func(tx *Tx) (err error) { list, err = tx.Incidents(ctx, IncidentFilter{Status: "resolved"}); return err })
+		s.ReadTenant(ctx, a.ID, func(tx *Tx) (err error) {
+			list, err = tx.Incidents(ctx, IncidentFilter{Status: "resolved"})
+			return err
+		})
 		if len(list) != 1 || list[0].Timeline[1].Note != "blocked" {
 			t.Fatalf("resolved: %+v", list)
 		}
