@@ -2,6 +2,7 @@ package monitor
 
 import (
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -128,7 +129,7 @@ func NewPack(rules []Rule) (*Pack, error) {
 	return p, nil
 }
 
-// MustBuiltin returns the built-in pack; it panics only if Builtin is
+// MustBuiltin returns a new built-in pack; it panics only if Builtin is
 // broken, which its tests catch.
 func MustBuiltin() *Pack {
 	p, err := NewPack(Builtin())
@@ -137,6 +138,9 @@ func MustBuiltin() *Pack {
 	}
 	return p
 }
+
+// BuiltinPack returns the built-in pack, built once (it is immutable).
+var BuiltinPack = sync.OnceValue(MustBuiltin)
 
 // Rule returns the named rule, or nil.
 func (p *Pack) Rule(name string) *Rule {

@@ -261,3 +261,13 @@ func (tx *Tx) TakeNotice(ctx context.Context, dedupKey, channel string, every ti
 		tx.d.timeArg(now), tenantID, dedupKey, channel)
 	return err == nil, err
 }
+
+// AppendTimeline adds one entry to an incident's timeline.
+func (tx *Tx) AppendTimeline(ctx context.Context, id string, e TimelineEntry) error {
+	in, err := tx.IncidentByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	in.Timeline = append(in.Timeline, e)
+	return tx.UpdateIncident(ctx, in, e.At)
+}
