@@ -14,8 +14,8 @@ import (
 
 	"github.com/rampart-dev/rampart/authz"
 	"github.com/rampart-dev/rampart/guard"
-	"github.com/rampart-dev/rampart/monitor"
 	"github.com/rampart-dev/rampart/iprules"
+	"github.com/rampart-dev/rampart/monitor"
 	"github.com/rampart-dev/rampart/pii"
 )
 
