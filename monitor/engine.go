@@ -93,6 +93,12 @@ func (b *batch) add(r *effective, key, dedup string, opening bool, e *Event, ids
 	count := 1
 	if opening {
 		count = max(len(ids), 1)
+		// The events that crossed the threshold, though earlier batches
+		// brought some of them (weighted events stand for more: count
+		// those seen).
+		if (r.Kind == Count || r.Kind == Distinct) && r.Weight == "" {
+			count = max(count, r.threshold)
+		}
 	}
 	d := &Detection{Rule: r.Name, Severity: r.severity, Key: key, DedupKey: dedup, Opening: opening, Count: count,
 		EventIDs: ids, First: e.Time, Last: e.Time, Summary: r.Description + " (" + key + ")", Remediate: r.remediate}

@@ -17,7 +17,9 @@ import (
 	"github.com/rampart-dev/rampart/feed"
 	"github.com/rampart-dev/rampart/guard"
 	"github.com/rampart-dev/rampart/identity"
+	"github.com/rampart-dev/rampart/incident"
 	"github.com/rampart-dev/rampart/jobs"
+	"github.com/rampart-dev/rampart/monitor"
 	"github.com/rampart-dev/rampart/outbox"
 	"github.com/rampart-dev/rampart/store"
 	"github.com/rampart-dev/rampart/vault"
@@ -39,7 +41,16 @@ type events struct {
 	worker *outbox.Worker
 	fanout *feed.Follower
 	sink   *courier.Sink // development without a courier; nil otherwise
+	// monitor runs the security rules over every tenant's stream and
+	// incidents answers the incidents API.
+	monitor   *feed.Follower
+	incidents *incident.Service
+	rules     *monitor.Memory
 }
+
+// monitorPoll is how often the rules look for new events: with the
+// processing of a batch, it bounds the time from an event to its incident.
+const monitorPoll = 200 * time.Millisecond
 
 // newEvents builds the delivery layer from the configuration.
 func newEvents(cfg *config.Config, st *store.Store, name string, log *slog.Logger) (*events, error) {
@@ -83,14 +94,31 @@ func newEvents(cfg *config.Config, st *store.Store, name string, log *slog.Logge
 	e.svc = delivery.New(delivery.Deps{Store: st, Policy: policy, Rules: delivery.WebhookRules{RequireHTTPS: prod, AllowPrivate: d.WebhookAllowPrivate},
 		Notify: e.worker.Notify, PhoneRegion: d.DefaultPhoneRegion, Logger: log})
 	e.fanout = &feed.Follower{Store: st, Consumer: delivery.FanOutConsumer, Handle: e.svc.FanOut, Log: log}
+	e.rules = monitor.NewMemory(0)
+	e.incidents = incident.New(incident.Deps{Store: st, Engine: monitor.NewEngine(monitor.BuiltinPack(), e.rules), Mail: e.svc, Logger: log})
+	e.monitor = &feed.Follower{Store: st, Consumer: incident.Consumer, Handle: e.incidents.Handle, Poll: monitorPoll, Log: log}
 	return e, nil
 }
 
 // run works until ctx ends and then waits for the deliveries in flight.
 func (e *events) run(ctx context.Context, wg *sync.WaitGroup) {
-	wg.Add(2)
+	wg.Add(4)
 	go func() { defer wg.Done(); e.worker.Run(ctx) }()
 	go func() { defer wg.Done(); e.fanout.Run(ctx) }()
+	go func() { defer wg.Done(); e.monitor.Run(ctx) }()
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(time.Minute)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case now := <-t.C:
+				e.rules.Sweep(now)
+			}
+		}
+	}()
 }
 
 // Job names.

@@ -231,7 +231,7 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 		Vault:             vlt,
 		OperatorTokenHash: operatorHash, Ready: ready, Limiter: limiter, LimiterName: limiterName, Now: now,
 		Limits:   tenancy.NewLimits(cfg.RateLimitTiers, authn),
-		Delivery: evs.svc, Sink: evs.sink, Guard: guardSvc,
+		Delivery: evs.svc, Sink: evs.sink, Guard: guardSvc, Incidents: evs.incidents,
 		Uploads: upload.NewService(upload.Policy{MaxBytes: cfg.UploadMaxBytes}, authn),
 		Encryption: encryption.New(encryption.Deps{
 			Vault: vlt, Auditor: authn, Tenants: authn, Secrets: authn, SigningKeys: authn, Jobs: sched, Logger: log,
