@@ -23,7 +23,7 @@ type State interface {
 	// With period > 0 it also keeps an exponentially decaying count over
 	// period and returns it (the usual rate is base/period).
 	Bucket(ctx context.Context, key string, w float64, window, period time.Duration, now time.Time) (level, base float64, err error)
-	// Drain empties key's count (after it fired).
+	// Drain empties key's count or distinct set (after it fired).
 	Drain(ctx context.Context, key string) error
 	// Distinct adds value to key's set of values seen within window and
 	// returns how many distinct values it holds. The set never holds more
@@ -188,7 +188,7 @@ func (m *Memory) Drain(_ context.Context, key string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if e, ok := m.entries[key]; ok {
-		e.cur, e.prev = 0, 0
+		e.cur, e.prev, e.vals = 0, 0, nil
 	}
 	return nil
 }

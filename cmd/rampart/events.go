@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/rampart-dev/rampart/auth"
 	"github.com/rampart-dev/rampart/config"
 	"github.com/rampart-dev/rampart/courier"
@@ -45,7 +47,7 @@ type events struct {
 	// incidents answers the incidents API.
 	monitor   *feed.Follower
 	incidents *incident.Service
-	rules     *monitor.Memory
+	rules     *monitor.Memory // nil when the rules' state is in Redis
 }
 
 // monitorPoll is how often the rules look for new events: with the
@@ -53,7 +55,9 @@ type events struct {
 const monitorPoll = 200 * time.Millisecond
 
 // newEvents builds the delivery layer from the configuration.
-func newEvents(cfg *config.Config, st *store.Store, name string, log *slog.Logger) (*events, error) {
+// With rdb, the monitoring rules count in Redis, together with the other
+// replicas; without it, in this process.
+func newEvents(cfg *config.Config, st *store.Store, name string, rdb redis.UniversalClient, log *slog.Logger) (*events, error) {
 	d := cfg.Delivery
 	policy := outbox.Policy{MaxAttempts: d.MaxAttempts, Backoff: d.Backoff, Lease: d.Lease}
 	prod := cfg.Env == config.Production
@@ -94,18 +98,26 @@ func newEvents(cfg *config.Config, st *store.Store, name string, log *slog.Logge
 	e.svc = delivery.New(delivery.Deps{Store: st, Policy: policy, Rules: delivery.WebhookRules{RequireHTTPS: prod, AllowPrivate: d.WebhookAllowPrivate},
 		Notify: e.worker.Notify, PhoneRegion: d.DefaultPhoneRegion, Logger: log})
 	e.fanout = &feed.Follower{Store: st, Consumer: delivery.FanOutConsumer, Handle: e.svc.FanOut, Log: log}
-	e.rules = monitor.NewMemory(0)
-	e.incidents = incident.New(incident.Deps{Store: st, Engine: monitor.NewEngine(monitor.BuiltinPack(), e.rules), Mail: e.svc, Logger: log})
+	var state monitor.State = &monitor.Redis{Client: rdb}
+	if rdb == nil {
+		e.rules = monitor.NewMemory(0)
+		state = e.rules
+	}
+	e.incidents = incident.New(incident.Deps{Store: st, Engine: monitor.NewEngine(monitor.BuiltinPack(), state), Mail: e.svc, Logger: log})
 	e.monitor = &feed.Follower{Store: st, Consumer: incident.Consumer, Handle: e.incidents.Handle, Poll: monitorPoll, Log: log}
 	return e, nil
 }
 
 // run works until ctx ends and then waits for the deliveries in flight.
 func (e *events) run(ctx context.Context, wg *sync.WaitGroup) {
-	wg.Add(4)
+	wg.Add(3)
 	go func() { defer wg.Done(); e.worker.Run(ctx) }()
 	go func() { defer wg.Done(); e.fanout.Run(ctx) }()
 	go func() { defer wg.Done(); e.monitor.Run(ctx) }()
+	if e.rules == nil {
+		return
+	}
+	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		t := time.NewTicker(time.Minute)

@@ -183,7 +183,11 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 	}()
 	go maintain(bg, authn, st, log)
 	name := replicaName()
-	evs, err := newEvents(cfg, st, name, log)
+	var shared redis.UniversalClient
+	if rdb != nil {
+		shared = rdb
+	}
+	evs, err := newEvents(cfg, st, name, shared, log)
 	if err != nil {
 		return err
 	}
