@@ -2,6 +2,7 @@ package incident
 
 import (
 	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"slices"
@@ -235,5 +236,48 @@ func TestIncidentLifecycle(t *testing.T) {
 				t.Errorf("%d incidents, %d mails; want 2 and 2", len(list), len(m.sent))
 			}
 		})
+	}
+}
+
+// TestBrokenChainOpensCriticalIncident: a chain whose head was altered is
+// found by the verification job, and the rule opens a critical incident
+// even for a tenant whose settings try to turn it off.
+func TestBrokenChainOpensCriticalIncident(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "r.db")
+	st, err := store.Open(ctx, "sqlite:"+path, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	svc := New(Deps{Store: st, Engine: monitor.NewEngine(monitor.BuiltinPack(), monitor.NewMemory(0))})
+	f := &feed.Follower{Store: st, Consumer: Consumer, Handle: svc.Handle}
+	intact := newTenant(t, st, nil)
+	tn := newTenant(t, st, &monitor.Policy{Rules: map[string]monitor.Override{monitor.RuleAuditChain: {Disabled: true}}})
+	appendEvents(t, st, tn.ID, []monitor.Event{{Type: "logout", UserID: "u1", Time: time.Now()}})
+	if out, err := svc.VerifyChains(ctx); err != nil || out != "2 tenants verified, 0 chains broken" {
+		t.Fatalf("%s %v", out, err)
+	}
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec("UPDATE audit_heads SET hash = ? WHERE tenant_id = ?", strings.Repeat("0", 64), tn.ID); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := svc.VerifyChains(ctx); err != nil || out != "2 tenants verified, 1 chains broken" {
+		t.Fatalf("%s %v", out, err)
+	}
+	drain(t, f)
+	list, _ := svc.List(ctx, tn.ID, store.IncidentFilter{})
+	if len(list) != 1 || list[0].Rule != monitor.RuleAuditChain || list[0].Severity != "critical" {
+		t.Fatalf("incidents %+v", list)
+	}
+	if list, _ := svc.List(ctx, intact.ID, store.IncidentFilter{}); len(list) != 0 {
+		t.Fatalf("intact tenant: %+v", list)
 	}
 }

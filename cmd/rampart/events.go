@@ -135,9 +135,10 @@ func (e *events) run(ctx context.Context, wg *sync.WaitGroup) {
 
 // Job names.
 const (
-	jobPurge     = "purge"
-	jobKeyCare   = "key_care"
-	jobReencrypt = "reencrypt:" // + tenant id, after a rotation
+	jobPurge      = "purge"
+	jobKeyCare    = "key_care"
+	jobReencrypt  = "reencrypt:" // + tenant id, after a rotation
+	jobAuditCheck = "audit_verify"
 )
 
 // deliveryRetention is how long delivered and dead messages stay listed.
@@ -145,7 +146,7 @@ const deliveryRetention = 30 * 24 * time.Hour
 
 // newScheduler returns the deployment's jobs: each runs on one replica at a
 // time, and a replica that dies mid-run hands it over when its lease ends.
-func newScheduler(st *store.Store, a *auth.Service, v *vault.Vault, name string, log *slog.Logger) *jobs.Scheduler {
+func newScheduler(st *store.Store, a *auth.Service, v *vault.Vault, inc *incident.Service, name string, log *slog.Logger) *jobs.Scheduler {
 	return &jobs.Scheduler{Store: st, Worker: name, Log: log, Jobs: []jobs.Job{
 		{Name: jobPurge, Every: time.Hour, First: time.Hour, Run: func(ctx context.Context, _, _ string, _ func(string) error) (string, error) {
 			n, err := purgeExpired(ctx, st)
@@ -153,6 +154,10 @@ func newScheduler(st *store.Store, a *auth.Service, v *vault.Vault, name string,
 		}},
 		{Name: jobKeyCare, Every: time.Hour, First: 5 * time.Second, Run: func(ctx context.Context, _, _ string, _ func(string) error) (string, error) {
 			return keyCare(ctx, a, v, st, log)
+		}},
+		// A broken chain becomes a critical incident (audit_chain_broken).
+		{Name: jobAuditCheck, Every: time.Hour, First: 10 * time.Minute, Run: func(ctx context.Context, _, _ string, _ func(string) error) (string, error) {
+			return inc.VerifyChains(ctx)
 		}},
 		{Name: jobReencrypt, Run: func(ctx context.Context, name, _ string, _ func(string) error) (string, error) {
 			tenantID := name[len(jobReencrypt):]

@@ -195,7 +195,7 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 	defer background.Wait() // deliveries in flight end (bounded by their timeouts) before serve returns
 	defer stopBackground()
 	evs.run(bg, &background)
-	sched := newScheduler(st, authn, vlt, name, log)
+	sched := newScheduler(st, authn, vlt, evs.incidents, name, log)
 	background.Add(1)
 	go func() { defer background.Done(); sched.Run(bg) }()
 
