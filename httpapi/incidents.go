@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/rampart-dev/rampart"
 	"github.com/rampart-dev/rampart/incident"
@@ -62,6 +63,31 @@ func (s *Server) handleUpdateIncident() http.Handler {
 		}
 		p := principal(r)
 		in, err := s.incidents.Update(r.Context(), p.TenantID, r.PathValue("id"), incident.Change{Status: req.Status, Note: req.Note}, s.actor(r, p.UserID))
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		encode(w, http.StatusOK, in)
+	})
+}
+
+type incidentActionRequest struct {
+	Action          string `json:"action" validate:"required,max=32"`
+	DurationSeconds int    `json:"duration_seconds" validate:"min=0,max=2592000"`
+}
+
+// handleIncidentAction takes a remediation action on what an incident is
+// about (its user, API key, address or tenant).
+func (s *Server) handleIncidentAction() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req incidentActionRequest
+		if err := decode(r, &req); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		p := principal(r)
+		in, err := s.incidents.Act(r.Context(), p.TenantID, r.PathValue("id"),
+			incident.Action{Name: req.Action, For: time.Duration(req.DurationSeconds) * time.Second}, s.actor(r, p.UserID))
 		if err != nil {
 			writeError(w, r, s.log, err)
 			return

@@ -35,6 +35,8 @@ type Service struct {
 	store  *store.Store
 	engine *monitor.Engine
 	mail   Mailer
+	revoke Revoker
+	block  Blocker
 	log    *slog.Logger
 	now    func() time.Time
 }
@@ -44,7 +46,11 @@ type Deps struct {
 	Store  *store.Store
 	Engine *monitor.Engine
 	// Mail, when set, sends alerts to the tenants' security contacts.
-	Mail   Mailer
+	Mail Mailer
+	// Revoke and Block, when set, let remediation end sessions, revoke
+	// keys and lock accounts on every replica.
+	Revoke Revoker
+	Block  Blocker
 	Logger *slog.Logger
 	Now    func() time.Time
 }
@@ -57,7 +63,7 @@ func New(d Deps) *Service {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: d.Store, engine: d.Engine, mail: d.Mail, log: d.Logger, now: d.Now}
+	return &Service{store: d.Store, engine: d.Engine, mail: d.Mail, revoke: d.Revoke, block: d.Block, log: d.Logger, now: d.Now}
 }
 
 // Handle is the feed handler: it runs one tenant's batch of events through

@@ -57,7 +57,7 @@ const monitorPoll = 200 * time.Millisecond
 // newEvents builds the delivery layer from the configuration.
 // With rdb, the monitoring rules count in Redis, together with the other
 // replicas; without it, in this process.
-func newEvents(cfg *config.Config, st *store.Store, name string, rdb redis.UniversalClient, log *slog.Logger) (*events, error) {
+func newEvents(cfg *config.Config, st *store.Store, name string, rdb redis.UniversalClient, revoke incident.Revoker, log *slog.Logger) (*events, error) {
 	d := cfg.Delivery
 	policy := outbox.Policy{MaxAttempts: d.MaxAttempts, Backoff: d.Backoff, Lease: d.Lease}
 	prod := cfg.Env == config.Production
@@ -103,7 +103,8 @@ func newEvents(cfg *config.Config, st *store.Store, name string, rdb redis.Unive
 		e.rules = monitor.NewMemory(0)
 		state = e.rules
 	}
-	e.incidents = incident.New(incident.Deps{Store: st, Engine: monitor.NewEngine(monitor.BuiltinPack(), state), Mail: e.svc, Logger: log})
+	e.incidents = incident.New(incident.Deps{Store: st, Engine: monitor.NewEngine(monitor.BuiltinPack(), state), Mail: e.svc,
+		Revoke: revoke, Block: st, Logger: log})
 	e.monitor = &feed.Follower{Store: st, Consumer: incident.Consumer, Handle: e.incidents.Handle, Poll: monitorPoll, Log: log}
 	return e, nil
 }

@@ -189,3 +189,72 @@ func TestIncidentTwoReplicas(t *testing.T) {
 		t.Errorf("p99 %s, want <= 2s", p99)
 	}
 }
+
+// TestIncidentActions: an admin blocks the address of a credential-stuffing
+// incident, and ends the sessions of a user whose MFA codes fail in a burst;
+// each action is audited and on the timeline.
+func TestIncidentActions(t *testing.T) {
+	ts := start(t, monitorEnv(t, "sqlite"))
+	ts.tenantWithOwner(t, "acme", "owner@acme.io")
+	owner, _ := ts.mustLogin(t, "acme", "owner@acme.io", ownerPassword)
+	for i := range 20 {
+		ts.loginFrom(t, "203.0.113.66", "acme", fmt.Sprintf("v%d@example.com", i), "Wr0ng-Passw0rd!")
+	}
+	in, _ := ts.waitIncident(t, owner, "credential_stuffing", "?status=open", 5*time.Second)
+	path := "/v1/incidents/" + in["id"].(string) + "/actions"
+	for _, c := range []struct {
+		body   any
+		status int
+		field  string
+	}{
+		{map[string]any{"action": "nuke"}, 422, "action"},
+		{map[string]any{}, 422, "action"},
+		{map[string]any{"action": "revoke_user_sessions"}, 422, "action"}, // the incident names an address, not a user
+		{map[string]any{"action": "lock_account", "duration_seconds": -1}, 422, "duration_seconds"},
+		{map[string]any{"action": "block_ip"}, 200, ""},
+	} {
+		resp, body := ts.do(t, "POST", path, owner, c.body)
+		if c.status >= 400 {
+			assertProblem(t, resp, body, c.status)
+		}
+		if resp.StatusCode != c.status || (c.field != "" && body["field"] != c.field) {
+			t.Errorf("%v: %d %v, want %d naming %q", c.body, resp.StatusCode, body, c.status, c.field)
+		}
+	}
+	if got := ts.loginFrom(t, "203.0.113.66", "acme", "owner@acme.io", ownerPassword); got != 403 {
+		t.Errorf("login from the blocked address: %d", got)
+	}
+	if got := ts.loginFrom(t, "198.51.100.1", "acme", "owner@acme.io", ownerPassword); got != 200 {
+		t.Errorf("login from another address: %d", got)
+	}
+	if resp, _ := ts.do(t, "POST", "/v1/incidents/00000000-0000-0000-0000-000000000000/actions", owner, map[string]any{"action": "block_ip"}); resp.StatusCode != 404 {
+		t.Errorf("unknown incident: %d", resp.StatusCode)
+	}
+	// A user session ended through an incident.
+	_, victim := ts.member(t, owner, "acme", "victim@acme.io", "member")
+	for range 3 {
+		ts.loginFrom(t, "203.0.113.70", "acme", "victim@acme.io", "Wr0ng-Passw0rd!")
+	}
+	resp, _ := ts.do(t, "PATCH", "/v1/tenant/settings", owner, map[string]any{"monitoring": map[string]any{"rules": map[string]any{"failed_login_burst": map[string]any{"threshold": 3}}}})
+	if resp.StatusCode != 200 {
+		t.Fatalf("settings: %d", resp.StatusCode)
+	}
+	for range 3 {
+		ts.loginFrom(t, "203.0.113.70", "acme", "victim@acme.io", "Wr0ng-Passw0rd!")
+	}
+	in, _ = ts.waitIncident(t, owner, "failed_login_burst", "?status=open", 5*time.Second)
+	if got := ts.status(t, "GET", "/v1/me", victim, nil); got != 200 {
+		t.Fatalf("victim before: %d", got)
+	}
+	resp, body := ts.do(t, "POST", "/v1/incidents/"+in["id"].(string)+"/actions", owner, map[string]any{"action": "revoke_user_sessions"})
+	if resp.StatusCode != 200 {
+		t.Fatalf("revoke: %d %v", resp.StatusCode, body)
+	}
+	if got := ts.status(t, "GET", "/v1/me", victim, nil); got != 401 {
+		t.Errorf("victim's token after the action: %d", got)
+	}
+	resp, body = ts.do(t, "GET", "/v1/events?type=incident_action", owner, nil)
+	if n := len(body["events"].([]any)); n != 2 {
+		t.Errorf("%d incident_action events, want 2: %v", n, body)
+	}
+}

@@ -187,7 +187,7 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 	if rdb != nil {
 		shared = rdb
 	}
-	evs, err := newEvents(cfg, st, name, shared, log)
+	evs, err := newEvents(cfg, st, name, shared, authn, log)
 	if err != nil {
 		return err
 	}
