@@ -52,6 +52,10 @@ const (
 	GuardBlocked       Type = "guard_blocked"
 	GuardFlagged       Type = "guard_flagged"
 	CrisisDetected     Type = "crisis_detected"
+	IncidentOpened     Type = "incident_opened"
+	IncidentUpdated    Type = "incident_updated" // acknowledged, resolved, a note
+	IncidentAction     Type = "incident_action"  // a remediation taken on an incident
+	AuditChainBroken   Type = "audit_chain_broken"
 )
 
 // Types lists every event type, for validating subscriptions and filters.
@@ -59,7 +63,8 @@ func Types() []Type {
 	return []Type{LoginSuccess, LoginFailure, Logout, PasswordChange, PermissionDenied, DataAccess, DataModification,
 		FileUpload, SuspiciousActivity, APIRateLimit, ConfigChange, TenantCreated, UserCreated, UserUpdated, UserDeleted,
 		AccountLocked, RefreshReuse, SessionEvicted, SessionRevoked, KeyRotated, MFAEnrolled, MFADisabled, MFASuccess,
-		MFAFailure, BackupCodeUsed, BackupCodesRegen, IPBlocked, DataKeyRotated, GuardBlocked, GuardFlagged, CrisisDetected}
+		MFAFailure, BackupCodeUsed, BackupCodesRegen, IPBlocked, DataKeyRotated, GuardBlocked, GuardFlagged, CrisisDetected,
+		IncidentOpened, IncidentUpdated, IncidentAction, AuditChainBroken}
 }
 
 // KnownType reports whether name is an event type.

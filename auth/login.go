@@ -2,7 +2,10 @@ package auth
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -205,7 +208,23 @@ func (s *Service) auditLoginFailure(ctx context.Context, tenant *identity.Tenant
 		return
 	}
 	s.appendEvents(ctx, tenant.ID, &audit.Event{Type: audit.LoginFailure, UserID: userID(user), IP: req.Meta.IP, UserAgent: req.Meta.UserAgent,
-		Success: false, Details: map[string]any{"email": identity.MaskEmail(req.Email), "reason": reason}})
+		Success: false, Details: map[string]any{"email": identity.MaskEmail(req.Email), "email_key": s.emailKey(tenant.ID, req.Email), "reason": reason}})
+}
+
+// emailKey is a pseudonym of an email for the monitoring rules (credential
+// stuffing counts distinct emails, password spraying keys on one): the
+// masked email is not distinct enough, the email itself must not be logged.
+// It is a keyed hash, different in each tenant, cut to 64 bits.
+func (s *Service) emailKey(tenantID, email string) string {
+	email = identity.NormalizeEmail(email)
+	var sum string
+	if s.ownFields != nil && s.ownFields.Fields != nil {
+		sum = strings.TrimPrefix(s.ownFields.Fields.BlindIndex(tenantID, "monitor.email", email), "bi1:")
+	} else {
+		h := sha256.Sum256([]byte(tenantID + "\x00" + email))
+		sum = hex.EncodeToString(h[:])
+	}
+	return "ek1:" + sum[:16]
 }
 
 // appendEvents writes events in a transaction of their own. Failing to audit

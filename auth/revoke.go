@@ -73,3 +73,7 @@ func (s *Service) RevokedUser(ctx context.Context, userID string) { s.publish(ct
 
 // RevokedTenant drops every cached session of a tenant on all replicas.
 func (s *Service) RevokedTenant(ctx context.Context, tenantID string) { s.publish(ctx, "t:"+tenantID) }
+
+// RevokedAPIKey drops an API key from every replica's cache at once: call
+// it after revoking the key outside RevokeAPIKey.
+func (s *Service) RevokedAPIKey(ctx context.Context, id string) { s.publish(ctx, "a:"+id) }

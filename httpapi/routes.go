@@ -80,6 +80,10 @@ func (s *Server) routes() []route {
 		{"DELETE", "/v1/webhooks/{id}", "admin:security", s.handleDeleteWebhook()},
 		{"GET", "/v1/deliveries", "admin:security", s.handleDeliveries()},
 		{"POST", "/v1/deliveries/{id}/retry", "admin:security", s.handleRetryDelivery()},
+		{"GET", "/v1/incidents", "admin:security", s.handleIncidents()},
+		{"GET", "/v1/incidents/{id}", "admin:security", s.handleIncident()},
+		{"PATCH", "/v1/incidents/{id}", "admin:security", s.handleUpdateIncident()},
+		{"POST", "/v1/incidents/{id}/actions", "admin:security", s.handleIncidentAction()},
 		{"GET", "/v1/jobs", operator, s.handleJobs()},
 		{"GET", "/v1/dev/outbox", operator, s.handleDevOutbox()}, // development without a courier only; 404 otherwise
 

@@ -21,6 +21,7 @@ import (
 	"github.com/rampart-dev/rampart/encryption"
 	"github.com/rampart-dev/rampart/guard"
 	"github.com/rampart-dev/rampart/identity"
+	"github.com/rampart-dev/rampart/incident"
 	"github.com/rampart-dev/rampart/pii"
 	"github.com/rampart-dev/rampart/ratelimit"
 	"github.com/rampart-dev/rampart/store"
@@ -53,6 +54,7 @@ type Server struct {
 	delivery     *delivery.Service
 	sink         *courier.Sink // development only: what "sent" messages went to
 	guard        *guard.Service
+	incidents    *incident.Service
 	// crypto encrypts and decrypts for callers and rotates their keys.
 	crypto *encryption.Service
 	// uploads validates uploaded files under the deployment's policy.
@@ -93,6 +95,8 @@ type Deps struct {
 	Guard *guard.Service
 	// Collectors are other parts' metrics, served on /metrics too.
 	Collectors []prometheus.Collector
+	// Incidents answers the incidents API.
+	Incidents *incident.Service
 	// Uploads validates uploaded files (POST /v1/files/validate).
 	Uploads *upload.Service
 	// Encryption encrypts and decrypts for callers and rotates keys.
@@ -117,6 +121,7 @@ func New(d Deps) *Server {
 		delivery:     d.Delivery,
 		sink:         d.Sink,
 		guard:        d.Guard,
+		incidents:    d.Incidents,
 		crypto:       d.Encryption,
 	}
 	s.readiness = append(s.readiness, readinessCheck{"database", func(r *http.Request) error { return d.Store.Ping(r.Context()) }})

@@ -171,6 +171,23 @@ type tenantSettingsRequest struct {
 	RateLimits         map[string]rateLimitSettingRequest `json:"rate_limits" validate:"max=50,dive,keys,max=40,operation,endkeys"`
 	PIIRegions         []string                           `json:"pii_regions" validate:"max=10,dive,max=2"`
 	Guardrails         *guardrailsRequest                 `json:"guardrails"`
+	Monitoring         *monitoringRequest                 `json:"monitoring"`
+}
+
+// monitoringRequest is the tenant's monitoring policy (monitor.Policy); the
+// domain checks rule names, each rule's threshold range and the actions.
+type monitoringRequest struct {
+	Rules            map[string]ruleOverrideRequest `json:"rules" validate:"max=64,dive,keys,max=64,endkeys"`
+	SecurityContacts []string                       `json:"security_contacts" validate:"max=20,dive,max=254"`
+	NotifySeverity   string                         `json:"notify_severity" validate:"omitempty,oneof=info low medium high critical"`
+}
+
+type ruleOverrideRequest struct {
+	Disabled      bool     `json:"disabled"`
+	Threshold     int      `json:"threshold" validate:"min=0,max=1000000"`
+	WindowSeconds int      `json:"window_seconds" validate:"min=0,max=7776000"`
+	Severity      string   `json:"severity" validate:"omitempty,max=16"`
+	Remediate     []string `json:"remediate" validate:"max=6,dive,max=32"`
 }
 
 // guardrailsRequest is the tenant's guardrail policy (guard.Policy); the

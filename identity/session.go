@@ -15,6 +15,7 @@ import (
 	"github.com/rampart-dev/rampart/authz"
 	"github.com/rampart-dev/rampart/guard"
 	"github.com/rampart-dev/rampart/iprules"
+	"github.com/rampart-dev/rampart/monitor"
 	"github.com/rampart-dev/rampart/pii"
 )
 
@@ -162,6 +163,9 @@ type TenantPolicy struct {
 	// Guardrails is the tenant's guardrail policy: thresholds per scanner
 	// and source, scanners off, allow-listed phrases, crisis resources.
 	Guardrails *guard.Policy `json:"guardrails,omitempty"`
+	// Monitoring is the tenant's security monitoring: rule overrides
+	// (thresholds, on/off, automatic remediation) and security contacts.
+	Monitoring *monitor.Policy `json:"monitoring,omitempty"`
 }
 
 // RateLimitSetting is one limit a tenant configures.
@@ -282,6 +286,11 @@ func (p TenantPolicy) Validate(field string) error {
 	for i, r := range p.PIIRegions {
 		if !pii.ValidRegion(r) {
 			return FieldErrorf(fmt.Sprintf("%s.pii_regions[%d]", field, i), "%q is not a region code (ISO 3166 alpha-2, such as DE or FR)", r)
+		}
+	}
+	if p.Monitoring != nil {
+		if err := p.Monitoring.Validate(field+".monitoring", monitor.BuiltinPack()); err != nil {
+			return err
 		}
 	}
 	if p.Guardrails != nil {

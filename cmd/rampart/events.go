@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/rampart-dev/rampart/auth"
 	"github.com/rampart-dev/rampart/config"
@@ -19,7 +20,9 @@ import (
 	"github.com/rampart-dev/rampart/feed"
 	"github.com/rampart-dev/rampart/guard"
 	"github.com/rampart-dev/rampart/identity"
+	"github.com/rampart-dev/rampart/incident"
 	"github.com/rampart-dev/rampart/jobs"
+	"github.com/rampart-dev/rampart/monitor"
 	"github.com/rampart-dev/rampart/outbox"
 	"github.com/rampart-dev/rampart/store"
 	"github.com/rampart-dev/rampart/vault"
@@ -44,6 +47,11 @@ type events struct {
 	// metrics count attempts by channel and outcome, and time them.
 	attempts *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	// monitor runs the security rules over every tenant's stream and
+	// incidents answers the incidents API.
+	monitor   *feed.Follower
+	incidents *incident.Service
+	rules     *monitor.Memory // nil when the rules' state is in Redis
 }
 
 // collectors are the delivery metrics for /metrics.
@@ -64,8 +72,14 @@ func (e *events) observe(m *outbox.Message, r outbox.Result, took time.Duration)
 	e.duration.WithLabelValues(m.Channel).Observe(took.Seconds())
 }
 
+// monitorPoll is how often the rules look for new events: with the
+// processing of a batch, it bounds the time from an event to its incident.
+const monitorPoll = 200 * time.Millisecond
+
 // newEvents builds the delivery layer from the configuration.
-func newEvents(cfg *config.Config, st *store.Store, name string, log *slog.Logger) (*events, error) {
+// With rdb, the monitoring rules count in Redis, together with the other
+// replicas; without it, in this process.
+func newEvents(cfg *config.Config, st *store.Store, name string, rdb redis.UniversalClient, revoke incident.Revoker, log *slog.Logger) (*events, error) {
 	d := cfg.Delivery
 	policy := outbox.Policy{MaxAttempts: d.MaxAttempts, Backoff: d.Backoff, Lease: d.Lease}
 	prod := cfg.Env == config.Production
@@ -111,21 +125,48 @@ func newEvents(cfg *config.Config, st *store.Store, name string, log *slog.Logge
 	e.svc = delivery.New(delivery.Deps{Store: st, Policy: policy, Rules: delivery.WebhookRules{RequireHTTPS: prod, AllowPrivate: d.WebhookAllowPrivate},
 		Notify: e.worker.Notify, PhoneRegion: d.DefaultPhoneRegion, Logger: log})
 	e.fanout = &feed.Follower{Store: st, Consumer: delivery.FanOutConsumer, Handle: e.svc.FanOut, Log: log}
+	var state monitor.State = &monitor.Redis{Client: rdb}
+	if rdb == nil {
+		e.rules = monitor.NewMemory(0)
+		state = e.rules
+	}
+	e.incidents = incident.New(incident.Deps{Store: st, Engine: monitor.NewEngine(monitor.BuiltinPack(), state), Mail: e.svc,
+		Revoke: revoke, Block: st, Logger: log})
+	e.monitor = &feed.Follower{Store: st, Consumer: incident.Consumer, Handle: e.incidents.Handle, Poll: monitorPoll, Log: log}
 	return e, nil
 }
 
 // run works until ctx ends and then waits for the deliveries in flight.
 func (e *events) run(ctx context.Context, wg *sync.WaitGroup) {
-	wg.Add(2)
+	wg.Add(3)
 	go func() { defer wg.Done(); e.worker.Run(ctx) }()
 	go func() { defer wg.Done(); e.fanout.Run(ctx) }()
+	go func() { defer wg.Done(); e.monitor.Run(ctx) }()
+	if e.rules == nil {
+		return
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(time.Minute)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case now := <-t.C:
+				e.rules.Sweep(now)
+			}
+		}
+	}()
 }
 
 // Job names.
 const (
-	jobPurge     = "purge"
-	jobKeyCare   = "key_care"
-	jobReencrypt = "reencrypt:" // + tenant id, after a rotation
+	jobPurge      = "purge"
+	jobKeyCare    = "key_care"
+	jobReencrypt  = "reencrypt:" // + tenant id, after a rotation
+	jobAuditCheck = "audit_verify"
 )
 
 // deliveryRetention is how long delivered and dead messages stay listed.
@@ -133,7 +174,7 @@ const deliveryRetention = 30 * 24 * time.Hour
 
 // newScheduler returns the deployment's jobs: each runs on one replica at a
 // time, and a replica that dies mid-run hands it over when its lease ends.
-func newScheduler(st *store.Store, a *auth.Service, v *vault.Vault, name string, log *slog.Logger) *jobs.Scheduler {
+func newScheduler(st *store.Store, a *auth.Service, v *vault.Vault, inc *incident.Service, name string, log *slog.Logger) *jobs.Scheduler {
 	return &jobs.Scheduler{Store: st, Worker: name, Log: log, Jobs: []jobs.Job{
 		{Name: jobPurge, Every: time.Hour, First: time.Hour, Run: func(ctx context.Context, _, _ string, _ func(string) error) (string, error) {
 			n, err := purgeExpired(ctx, st)
@@ -141,6 +182,10 @@ func newScheduler(st *store.Store, a *auth.Service, v *vault.Vault, name string,
 		}},
 		{Name: jobKeyCare, Every: time.Hour, First: 5 * time.Second, Run: func(ctx context.Context, _, _ string, _ func(string) error) (string, error) {
 			return keyCare(ctx, a, v, st, log)
+		}},
+		// A broken chain becomes a critical incident (audit_chain_broken).
+		{Name: jobAuditCheck, Every: time.Hour, First: 10 * time.Minute, Run: func(ctx context.Context, _, _ string, _ func(string) error) (string, error) {
+			return inc.VerifyChains(ctx)
 		}},
 		{Name: jobReencrypt, Run: func(ctx context.Context, name, _ string, _ func(string) error) (string, error) {
 			tenantID := name[len(jobReencrypt):]

@@ -183,7 +183,11 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 	}()
 	go maintain(bg, authn, st, log)
 	name := replicaName()
-	evs, err := newEvents(cfg, st, name, log)
+	var shared redis.UniversalClient
+	if rdb != nil {
+		shared = rdb
+	}
+	evs, err := newEvents(cfg, st, name, shared, authn, log)
 	if err != nil {
 		return err
 	}
@@ -191,7 +195,7 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 	defer background.Wait() // deliveries in flight end (bounded by their timeouts) before serve returns
 	defer stopBackground()
 	evs.run(bg, &background)
-	sched := newScheduler(st, authn, vlt, name, log)
+	sched := newScheduler(st, authn, vlt, evs.incidents, name, log)
 	background.Add(1)
 	go func() { defer background.Done(); sched.Run(bg) }()
 
@@ -231,7 +235,7 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 		Vault:             vlt,
 		OperatorTokenHash: operatorHash, Ready: ready, Limiter: limiter, LimiterName: limiterName, Now: now,
 		Limits:   tenancy.NewLimits(cfg.RateLimitTiers, authn),
-		Delivery: evs.svc, Sink: evs.sink, Guard: guardSvc, Collectors: evs.collectors(),
+		Delivery: evs.svc, Sink: evs.sink, Guard: guardSvc, Collectors: evs.collectors(), Incidents: evs.incidents,
 		Uploads: upload.NewService(upload.Policy{MaxBytes: cfg.UploadMaxBytes}, authn),
 		Encryption: encryption.New(encryption.Deps{
 			Vault: vlt, Auditor: authn, Tenants: authn, Secrets: authn, SigningKeys: authn, Jobs: sched, Logger: log,
