@@ -52,6 +52,13 @@ const (
 	GuardBlocked       Type = "guard_blocked"
 	GuardFlagged       Type = "guard_flagged"
 	CrisisDetected     Type = "crisis_detected"
+	ResetRequested     Type = "password_reset_requested"
+	PasswordReset      Type = "password_reset"
+	VerificationSent   Type = "email_verification_sent"
+	EmailVerified      Type = "email_verified"
+	InvitationSent     Type = "invitation_sent"
+	InvitationAccepted Type = "invitation_accepted"
+	MFACodeSent        Type = "mfa_code_sent"
 )
 
 // Types lists every event type, for validating subscriptions and filters.
@@ -59,7 +66,8 @@ func Types() []Type {
 	return []Type{LoginSuccess, LoginFailure, Logout, PasswordChange, PermissionDenied, DataAccess, DataModification,
 		FileUpload, SuspiciousActivity, APIRateLimit, ConfigChange, TenantCreated, UserCreated, UserUpdated, UserDeleted,
 		AccountLocked, RefreshReuse, SessionEvicted, SessionRevoked, KeyRotated, MFAEnrolled, MFADisabled, MFASuccess,
-		MFAFailure, BackupCodeUsed, BackupCodesRegen, IPBlocked, DataKeyRotated, GuardBlocked, GuardFlagged, CrisisDetected}
+		MFAFailure, BackupCodeUsed, BackupCodesRegen, IPBlocked, DataKeyRotated, GuardBlocked, GuardFlagged, CrisisDetected,
+		ResetRequested, PasswordReset, VerificationSent, EmailVerified, InvitationSent, InvitationAccepted, MFACodeSent}
 }
 
 // KnownType reports whether name is an event type.

@@ -55,6 +55,9 @@ type Service struct {
 	// ownFields seals users' emails (nil: the job leaves them alone).
 	ownFields *vault.OwnFields
 	bus       Bus
+	// messenger queues the messages of the account lifecycle (nil: none
+	// are sent).
+	messenger Messenger
 	reload    reloadState
 	log       *slog.Logger
 	cfg       Settings

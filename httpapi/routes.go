@@ -53,6 +53,9 @@ func (s *Server) routes() []route {
 		{"POST", "/v1/auth/logout", enrol, s.handleLogout()},
 		{"POST", "/v1/auth/mfa", public, s.handleCompleteMFA()},
 		{"POST", "/v1/auth/introspect", inspect, s.handleIntrospect()},
+		{"POST", "/v1/auth/password-reset", public, s.handlePasswordReset()},                // always 202, whether the account exists or not
+		{"GET", "/v1/auth/password-reset/confirm", public, s.handleResetPage()},             // renders the link's page; consumes nothing
+		{"POST", "/v1/auth/password-reset/confirm", public, s.handleConfirmPasswordReset()}, // {token} or {tenant, email, code}, and new_password
 
 		{"GET", "/v1/me", enrol, s.handleMe()},
 		{"POST", "/v1/me/mfa/totp", enrol, s.handleStartTOTP()},

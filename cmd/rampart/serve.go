@@ -187,6 +187,7 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
+	authn.SetMessenger(evs.svc)
 	var background sync.WaitGroup
 	defer background.Wait() // deliveries in flight end (bounded by their timeouts) before serve returns
 	defer stopBackground()

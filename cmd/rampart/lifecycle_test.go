@@ -1,0 +1,159 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+const newPassword = "N3w-Passw0rd!xyz"
+
+var (
+	linkTokenRE = regexp.MustCompile(`token=(rlt_[A-Za-z0-9_-]+)`)
+	codeRE      = regexp.MustCompile(`\b(\d{6,8})\b`)
+)
+
+// sent waits for the development sink to hold n messages of kind for to,
+// and returns the newest one's text.
+func (ts *testServer) sent(t *testing.T, to, kind string, n int) string {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, b := ts.do(t, "GET", "/v1/dev/outbox?to="+url.QueryEscape(to), testOperatorToken, nil)
+		if resp.StatusCode != 200 {
+			t.Fatalf("dev outbox: %d %v", resp.StatusCode, b)
+		}
+		var texts []string
+		for _, m := range b["messages"].([]any) {
+			m := m.(map[string]any)
+			if m["kind"] == kind {
+				texts = append(texts, m["text"].(string))
+			}
+		}
+		if len(texts) >= n {
+			return texts[len(texts)-1]
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d %s messages to %s, want %d: %v", len(texts), kind, to, n, b)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// sentCount is how many messages of kind the sink holds for to now.
+func (ts *testServer) sentCount(t *testing.T, to, kind string) int {
+	t.Helper()
+	_, b := ts.do(t, "GET", "/v1/dev/outbox?to="+url.QueryEscape(to), testOperatorToken, nil)
+	n := 0
+	for _, m := range b["messages"].([]any) {
+		if m.(map[string]any)["kind"] == kind {
+			n++
+		}
+	}
+	return n
+}
+
+func linkAndCode(t *testing.T, text string) (token, code string) {
+	t.Helper()
+	m := linkTokenRE.FindStringSubmatch(text)
+	c := codeRE.FindStringSubmatch(strings.ReplaceAll(text, m[0], ""))
+	if m == nil || c == nil {
+		t.Fatalf("no link or code in %q", text)
+	}
+	return m[1], c[1]
+}
+
+// getPage opens a link's page as a browser (or a mail scanner) would.
+func (ts *testServer) getPage(t *testing.T, path string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(ts.URL + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// TestPasswordResetEndToEnd: a reset for a known and an unknown address
+// answers alike and mails only the known one; the link's page consumes
+// nothing; the link works once, ends every session and refresh token, and
+// the code path works too. Wrong, used and foreign tokens are one 400.
+func TestPasswordResetEndToEnd(t *testing.T) {
+	eachDialect(t, func(t *testing.T, ts *testServer) {
+		ts.tenantWithOwner(t, "acme", "owner@acme.io")
+		access, refresh := ts.mustLogin(t, "acme", "owner@acme.io", ownerPassword)
+
+		r1, known := ts.do(t, "POST", "/v1/auth/password-reset", "", map[string]any{"tenant": "acme", "email": "owner@acme.io"})
+		r2, unknown := ts.do(t, "POST", "/v1/auth/password-reset", "", map[string]any{"tenant": "acme", "email": "nobody@acme.io"})
+		if r1.StatusCode != 202 || r2.StatusCode != 202 || known["detail"] != unknown["detail"] || known["status"] != unknown["status"] {
+			t.Fatalf("known %d %v, unknown %d %v", r1.StatusCode, known, r2.StatusCode, unknown)
+		}
+		resp, b := ts.do(t, "POST", "/v1/auth/password-reset", "", map[string]any{"tenant": "acme", "email": "not-an-address"})
+		assertProblem(t, resp, b, 422)
+		if b["field"] != "email" {
+			t.Fatalf("malformed email: %v", b)
+		}
+		token, _ := linkAndCode(t, ts.sent(t, "owner@acme.io", "password_reset", 1))
+
+		// The page renders twice: opening the link consumes nothing.
+		for range 2 {
+			if st, body := ts.getPage(t, "/v1/auth/password-reset/confirm?token="+token); st != 200 || !strings.Contains(body, `name="new_password"`) {
+				t.Fatalf("reset page: %d %s", st, body)
+			}
+		}
+		if st, _ := ts.getPage(t, "/v1/auth/password-reset/confirm?token=rlt_nope"); st != 400 {
+			t.Fatalf("page of a bad token: %d", st)
+		}
+		resp, b = ts.do(t, "POST", "/v1/auth/password-reset/confirm", "", map[string]any{"token": token, "new_password": "short"})
+		assertProblem(t, resp, b, 422)
+		resp, b = ts.do(t, "POST", "/v1/auth/password-reset/confirm", "", map[string]any{"token": token, "new_password": newPassword})
+		if resp.StatusCode != 200 {
+			t.Fatalf("confirm: %d %v", resp.StatusCode, b)
+		}
+		resp, used := ts.do(t, "POST", "/v1/auth/password-reset/confirm", "", map[string]any{"token": token, "new_password": newPassword + "1"})
+		assertProblem(t, resp, used, 400)
+		resp, bogus := ts.do(t, "POST", "/v1/auth/password-reset/confirm", "", map[string]any{"token": "rlt_" + strings.Repeat("A", 64), "new_password": newPassword})
+		assertProblem(t, resp, bogus, 400)
+		if used["detail"] != bogus["detail"] || used["field"] != bogus["field"] {
+			t.Fatalf("used %v and foreign %v differ", used, bogus)
+		}
+		if st := ts.status(t, "GET", "/v1/me", access, nil); st != 401 {
+			t.Fatalf("old access token after reset: %d", st)
+		}
+		if st := ts.status(t, "POST", "/v1/auth/refresh", "", map[string]any{"refresh_token": refresh}); st != 401 {
+			t.Fatalf("old refresh token after reset: %d", st)
+		}
+		if r, _ := ts.login(t, "acme", "owner@acme.io", ownerPassword); r.StatusCode != 401 {
+			t.Fatalf("old password: %d", r.StatusCode)
+		}
+		ts.mustLogin(t, "acme", "owner@acme.io", newPassword)
+		ts.sent(t, "owner@acme.io", "security_alert", 1)
+		if n := ts.sentCount(t, "nobody@acme.io", "password_reset"); n != 0 {
+			t.Fatalf("%d messages to an unknown address", n)
+		}
+
+		// By code: a wrong code is the same 400; the right one works once.
+		ts.do(t, "POST", "/v1/auth/password-reset", "", map[string]any{"tenant": "acme", "email": "owner@acme.io"})
+		_, code := linkAndCode(t, ts.sent(t, "owner@acme.io", "password_reset", 2))
+		wrong := "000000"
+		if code == wrong {
+			wrong = "111111"
+		}
+		byCode := func(c string) (*http.Response, map[string]any) {
+			return ts.do(t, "POST", "/v1/auth/password-reset/confirm", "", map[string]any{"tenant": "acme", "email": "owner@acme.io", "code": c, "new_password": ownerPassword})
+		}
+		resp, b = byCode(wrong)
+		assertProblem(t, resp, b, 400)
+		if resp, b = byCode(code); resp.StatusCode != 200 {
+			t.Fatalf("confirm by code: %d %v", resp.StatusCode, b)
+		}
+		resp, b = byCode(code)
+		assertProblem(t, resp, b, 400)
+		ts.mustLogin(t, "acme", "owner@acme.io", ownerPassword)
+	})
+}

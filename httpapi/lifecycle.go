@@ -1,0 +1,125 @@
+package httpapi
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/rampart-dev/rampart"
+	"github.com/rampart-dev/rampart/auth"
+)
+
+// passwordResetRequest is the body of POST /v1/auth/password-reset. A
+// malformed email is a 422 naming it; any well-formed one gets the same 202.
+type passwordResetRequest struct {
+	Tenant string `json:"tenant" validate:"required,max=100"`
+	Email  string `json:"email" validate:"required,max=254"`
+}
+
+// resetAccepted is the one answer to a reset request, whether the account
+// exists or not.
+var resetAccepted = map[string]string{
+	"status": "accepted",
+	"detail": "If an active account uses this address, a message with a reset link and code is on its way.",
+}
+
+func (s *Server) handlePasswordReset() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req passwordResetRequest
+		if err := decode(r, &req); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		if err := s.auth.RequestPasswordReset(r.Context(), req.Tenant, req.Email, s.meta(r)); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		encode(w, http.StatusAccepted, resetAccepted)
+	})
+}
+
+// resetConfirmRequest is the body of POST /v1/auth/password-reset/confirm:
+// the link's token, or the tenant, email and code of the message; and the
+// new password. The reset page posts the same fields as a form.
+type resetConfirmRequest struct {
+	Token       string `json:"token" validate:"max=128"`
+	Tenant      string `json:"tenant" validate:"max=100"`
+	Email       string `json:"email" validate:"max=254"`
+	Code        string `json:"code" validate:"max=32"`
+	NewPassword string `json:"new_password" validate:"required,max=1024"`
+}
+
+func (s *Server) handleConfirmPasswordReset() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req resetConfirmRequest
+		form := isForm(r)
+		if form {
+			if err := r.ParseForm(); err != nil {
+				writeError(w, r, s.log, rampart.Errorf(rampart.EInvalid, "request body is not a valid form"))
+				return
+			}
+			req = resetConfirmRequest{Token: r.PostForm.Get("token"), NewPassword: r.PostForm.Get("new_password")}
+		} else if err := decode(r, &req); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		if req.Token == "" && req.Code == "" {
+			writeError(w, r, s.log, rampart.FieldError(rampart.EInvalid, "token", "give the link's token, or tenant, email and code"))
+			return
+		}
+		err := s.auth.ConfirmPasswordReset(r.Context(), auth.ResetConfirmation{Token: req.Token, Tenant: req.Tenant, Email: req.Email,
+			Code: req.Code, NewPassword: req.NewPassword}, s.meta(r))
+		if form {
+			s.resetPageAnswer(w, r, req.Token, err)
+			return
+		}
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		encode(w, http.StatusOK, map[string]string{"status": "password_reset",
+			"detail": "The password is set; every session of the account has ended."})
+	})
+}
+
+// resetPageAnswer answers the reset page's form: done, or the form again
+// with what was wrong (a refused password keeps the link usable).
+func (s *Server) resetPageAnswer(w http.ResponseWriter, r *http.Request, token string, err error) {
+	switch {
+	case err == nil:
+		writePage(w, http.StatusOK, page{Title: "Password changed", Message: "Your new password is set, and every session of your account has been signed out."})
+	case rampart.ErrorCode(err) == rampart.EUnprocessable || rampart.ErrorCode(err) == rampart.EInvalid && rampartField(err) == "new_password":
+		p := resetPage(token)
+		p.Message = rampart.ErrorMessage(err)
+		writePage(w, http.StatusUnprocessableEntity, p)
+	case rampart.ErrorCode(err) == rampart.EInvalid:
+		writePage(w, http.StatusBadRequest, page{Title: "Link expired", Message: "This link is invalid, expired or already used. Ask for a new one."})
+	default:
+		writeError(w, r, s.log, err)
+	}
+}
+
+func rampartField(err error) string {
+	var e *rampart.Error
+	if errors.As(err, &e) {
+		return e.Field
+	}
+	return ""
+}
+
+func resetPage(token string) page {
+	return page{Title: "Choose a new password", Message: "Enter the new password for your account.",
+		Action: auth.ResetPath, Hidden: [][2]string{{"token", token}}, Button: "Set password",
+		Fields: []pageField{{Name: "new_password", Label: "New password", Type: "password", Autocomplete: "new-password"}}}
+}
+
+// handleResetPage renders the page a reset link opens; it consumes nothing.
+func (s *Server) handleResetPage() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token := r.URL.Query().Get("token")
+		if len(token) > 128 || s.auth.CheckLink(r.Context(), token, auth.PurposeReset) != nil {
+			writePage(w, http.StatusBadRequest, page{Title: "Link expired", Message: "This link is invalid, expired or already used. Ask for a new one."})
+			return
+		}
+		writePage(w, http.StatusOK, resetPage(token))
+	})
+}
