@@ -30,7 +30,8 @@ const (
 )
 
 // Messenger queues messages in the outbox, inside the transaction of the
-// change that causes them (delivery.Service): never sent inline.
+// change that causes them (delivery.Service): never sent inline. Keys
+// become Message-IDs: no ':' or '@' in them.
 type Messenger interface {
 	QueueMail(ctx context.Context, tx *store.Tx, to, kind string, data map[string]any, brand courier.Brand, key string) error
 	QueueSMS(ctx context.Context, tx *store.Tx, to, kind string, data map[string]any, brand courier.Brand, key string) error

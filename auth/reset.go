@@ -69,7 +69,7 @@ func (s *Service) RequestPasswordReset(ctx context.Context, tenantRef, email str
 			linkTTL, codeTTL := lifetimes(tenant)
 			data := map[string]any{"link": s.link(ResetPath, tok.link), "code": tok.code,
 				"expires_in_minutes": int(codeTTL.Minutes()), "link_expires_in_minutes": int(linkTTL.Minutes())}
-			if err := s.messenger.QueueMail(ctx, tx, user.Email, courier.KindPasswordReset, data, s.brand(tenant), "password_reset:"+tok.row.ID); err != nil {
+			if err := s.messenger.QueueMail(ctx, tx, user.Email, courier.KindPasswordReset, data, s.brand(tenant), "password_reset."+tok.row.ID); err != nil {
 				return err
 			}
 		}
@@ -162,7 +162,7 @@ func (s *Service) ConfirmPasswordReset(ctx context.Context, c ResetConfirmation,
 			alert := map[string]any{"title": "Your password was reset",
 				"description": "The password of your account was reset and every session was signed out. If this was not you, contact your administrator at once.",
 				"severity":    "high", "time": now}
-			if err := s.messenger.QueueMail(ctx, tx, u.Email, courier.KindSecurityAlert, alert, s.brand(tenant), "password_reset_done:"+row.ID); err != nil {
+			if err := s.messenger.QueueMail(ctx, tx, u.Email, courier.KindSecurityAlert, alert, s.brand(tenant), "password_reset_done."+row.ID); err != nil {
 				return err
 			}
 		}
