@@ -161,20 +161,8 @@ func (s *Service) codeLockKey(tenantRef, purpose, email string) string {
 // and compares: at most codeFailures comparisons per code, whatever the
 // parallelism. It returns the matching row, or nil.
 func (s *Service) matchCode(ctx context.Context, tx *store.Tx, tenantID, userID, purpose, code string, now time.Time) (*store.AccountToken, error) {
-	row, err := tx.LiveCode(ctx, userID, purpose, now, codeFailures)
-	if rampart.ErrorCode(err) == rampart.ENotFound {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	ok, err := tx.AttemptCode(ctx, row.ID, now, codeFailures)
-	if err != nil || !ok {
-		return nil, err
-	}
-	want := identity.HashCode(s.tokenKey(), tenantID, userID, purpose, code)
-	if subtle.ConstantTimeCompare([]byte(want), []byte(row.CodeHash)) != 1 {
-		return nil, nil
-	}
-	return row, nil
+	want := []byte(identity.HashCode(s.tokenKey(), tenantID, userID, purpose, code))
+	return tx.CheckCode(ctx, userID, purpose, now, codeFailures, func(stored string) bool {
+		return subtle.ConstantTimeCompare(want, []byte(stored)) == 1
+	})
 }

@@ -112,6 +112,30 @@ func (tx *Tx) AttemptCode(ctx context.Context, id string, now time.Time, max int
 	return n == 1, err
 }
 
+// CheckCode finds the user's live code of purpose, spends one of its max
+// attempts and only then calls match with the stored hash: match runs at
+// most max times per code, however many requests arrive at once. It
+// returns the token when match said yes, nil otherwise (no live code, no
+// attempt left, or no match). Using the token is a separate step
+// (UseAccountToken), so that exactly one of several matches wins.
+func (tx *Tx) CheckCode(ctx context.Context, userID, purpose string, now time.Time, max int, match func(codeHash string) bool) (*AccountToken, error) {
+	row, err := tx.LiveCode(ctx, userID, purpose, now, max)
+	if rampart.ErrorCode(err) == rampart.ENotFound {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	ok, err := tx.AttemptCode(ctx, row.ID, now, max)
+	if err != nil || !ok {
+		return nil, err
+	}
+	if !match(row.CodeHash) {
+		return nil, nil
+	}
+	return row, nil
+}
+
 // UseAccountToken marks a token used, only if nobody did first and (by its
 // link or its code, as byLink says) it has not expired: exactly one of any
 // number of parallel uses succeeds.
