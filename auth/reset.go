@@ -52,6 +52,15 @@ func (s *Service) RequestPasswordReset(ctx context.Context, tenantRef, email str
 	case s.messenger == nil:
 		reason = "no_messenger"
 	}
+	// Every address spends the send limits, known or not; over them, the
+	// answer stays the same and nothing is sent.
+	if err := s.sendLimit(ctx, tenant.ID, email, "", meta.IP, now); rampart.ErrorCode(err) == rampart.ERateLimited {
+		if reason == "" {
+			reason = "send_limit"
+		}
+	} else if err != nil {
+		return err
+	}
 	// The same minting either way; a user id is needed for the code's HMAC.
 	uid := tenant.ID
 	if user != nil {

@@ -28,6 +28,8 @@ type Settings struct {
 	RefreshGrace    time.Duration
 	SessionCacheTTL time.Duration
 	DeploymentName  string // shown in authenticator apps as "<deployment> (<tenant>)"
+	// SendLimits caps the messages with links and codes (see sendLimit).
+	SendLimits bool
 }
 
 // Service does the work. Build it with New.
@@ -58,10 +60,13 @@ type Service struct {
 	// messenger queues the messages of the account lifecycle (nil: none
 	// are sent).
 	messenger Messenger
-	reload    reloadState
-	log       *slog.Logger
-	cfg       Settings
-	now       func() time.Time
+	// sendCounters count messages against the send limits (the lockout's
+	// counter store).
+	sendCounters identity.CounterStore
+	reload       reloadState
+	log          *slog.Logger
+	cfg          Settings
+	now          func() time.Time
 }
 
 // UserDirectory is what reading a tenant's users needs of the database.
@@ -123,6 +128,9 @@ func New(d Deps) *Service {
 		verified: newVerifiedTokens(d.Settings.SessionCacheTTL),
 		roles:    catalogues{m: map[string]catalogueEntry{}},
 		bus:      d.Bus, log: d.Logger, cfg: d.Settings, now: now,
+	}
+	if d.Lockout != nil && d.Settings.SendLimits {
+		s.sendCounters = d.Lockout.Store
 	}
 	s.verifier = &token.Verifier{Keys: keySource{s}, Issuer: d.Settings.Issuer, Audience: d.Settings.Audience}
 	return s

@@ -92,7 +92,7 @@ func (s *Server) resetPageAnswer(w http.ResponseWriter, r *http.Request, token s
 		p.Message = rampart.ErrorMessage(err)
 		writePage(w, http.StatusUnprocessableEntity, p)
 	case rampart.ErrorCode(err) == rampart.EInvalid:
-		writePage(w, http.StatusBadRequest, page{Title: "Link expired", Message: "This link is invalid, expired or already used. Ask for a new one."})
+		writePage(w, http.StatusBadRequest, linkExpiredPage)
 	default:
 		writeError(w, r, s.log, err)
 	}
@@ -112,14 +112,67 @@ func resetPage(token string) page {
 		Fields: []pageField{{Name: "new_password", Label: "New password", Type: "password", Autocomplete: "new-password"}}}
 }
 
-// handleResetPage renders the page a reset link opens; it consumes nothing.
-func (s *Server) handleResetPage() http.Handler {
+// linkExpiredPage is the one page for a link that does not work.
+var linkExpiredPage = page{Title: "Link expired", Message: "This link is invalid, expired or already used. Ask for a new one."}
+
+// handleLinkPage renders the page a link of purpose opens, or the expired
+// page; it consumes nothing.
+func (s *Server) handleLinkPage(purpose string, render func(token string) page) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		token := r.URL.Query().Get("token")
-		if len(token) > 128 || s.auth.CheckLink(r.Context(), token, auth.PurposeReset) != nil {
-			writePage(w, http.StatusBadRequest, page{Title: "Link expired", Message: "This link is invalid, expired or already used. Ask for a new one."})
+		if len(token) > 128 || s.auth.CheckLink(r.Context(), token, purpose) != nil {
+			writePage(w, http.StatusBadRequest, linkExpiredPage)
 			return
 		}
-		writePage(w, http.StatusOK, resetPage(token))
+		writePage(w, http.StatusOK, render(token))
+	})
+}
+
+func (s *Server) handleSendVerification() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := s.auth.SendVerification(r.Context(), principal(r), s.meta(r)); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		encode(w, http.StatusAccepted, map[string]string{"status": "sent", "detail": "A verification link is on its way to the account's address."})
+	})
+}
+
+// linkTokenRequest is the body of the endpoints that take only a link's
+// token (POST /v1/auth/email/verify); their pages post it as a form.
+type linkTokenRequest struct {
+	Token string `json:"token" validate:"required,max=128"`
+}
+
+func verifyPage(token string) page {
+	return page{Title: "Verify your e-mail address", Message: "Confirm that this address is yours.",
+		Action: auth.VerifyPath, Hidden: [][2]string{{"token", token}}, Button: "Verify"}
+}
+
+func (s *Server) handleConfirmEmail() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req linkTokenRequest
+		form := isForm(r)
+		if form {
+			if err := r.ParseForm(); err != nil {
+				writeError(w, r, s.log, rampart.Errorf(rampart.EInvalid, "request body is not a valid form"))
+				return
+			}
+			req.Token = r.PostForm.Get("token")
+		} else if err := decode(r, &req); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		err := s.auth.ConfirmEmail(r.Context(), req.Token, s.meta(r))
+		switch {
+		case form && err == nil:
+			writePage(w, http.StatusOK, page{Title: "Address verified", Message: "Thank you: your e-mail address is verified."})
+		case form && rampart.ErrorCode(err) == rampart.EInvalid:
+			writePage(w, http.StatusBadRequest, linkExpiredPage)
+		case err != nil:
+			writeError(w, r, s.log, err)
+		default:
+			encode(w, http.StatusOK, map[string]string{"status": "email_verified"})
+		}
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/rampart-dev/rampart"
+	"github.com/rampart-dev/rampart/auth"
 )
 
 // Access a route may require: one of these, or a permission such as
@@ -53,11 +54,14 @@ func (s *Server) routes() []route {
 		{"POST", "/v1/auth/logout", enrol, s.handleLogout()},
 		{"POST", "/v1/auth/mfa", public, s.handleCompleteMFA()},
 		{"POST", "/v1/auth/introspect", inspect, s.handleIntrospect()},
-		{"POST", "/v1/auth/password-reset", public, s.handlePasswordReset()},                // always 202, whether the account exists or not
-		{"GET", "/v1/auth/password-reset/confirm", public, s.handleResetPage()},             // renders the link's page; consumes nothing
-		{"POST", "/v1/auth/password-reset/confirm", public, s.handleConfirmPasswordReset()}, // {token} or {tenant, email, code}, and new_password
+		{"POST", "/v1/auth/password-reset", public, s.handlePasswordReset()},                               // always 202, whether the account exists or not
+		{"GET", "/v1/auth/password-reset/confirm", public, s.handleLinkPage(auth.PurposeReset, resetPage)}, // renders the link's page; consumes nothing
+		{"POST", "/v1/auth/password-reset/confirm", public, s.handleConfirmPasswordReset()},                // {token} or {tenant, email, code}, and new_password
 
+		{"GET", "/v1/auth/email/verify", public, s.handleLinkPage(auth.PurposeVerification, verifyPage)}, // renders the link's page; consumes nothing
+		{"POST", "/v1/auth/email/verify", public, s.handleConfirmEmail()},
 		{"GET", "/v1/me", enrol, s.handleMe()},
+		{"POST", "/v1/me/email/verify", user, s.handleSendVerification()},
 		{"POST", "/v1/me/mfa/totp", enrol, s.handleStartTOTP()},
 		{"POST", "/v1/me/mfa/totp/confirm", enrol, s.handleConfirmTOTP()},
 		{"DELETE", "/v1/me/mfa/totp", user, s.handleDisableTOTP()},

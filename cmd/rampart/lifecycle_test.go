@@ -157,3 +157,35 @@ func TestPasswordResetEndToEnd(t *testing.T) {
 		ts.mustLogin(t, "acme", "owner@acme.io", ownerPassword)
 	})
 }
+
+// TestEmailVerification: the link's page consumes nothing, the link works
+// once, /v1/me says so, and asking again is a conflict.
+func TestEmailVerification(t *testing.T) {
+	ts := start(t, testEnv(t, "sqlite"))
+	ts.tenantWithOwner(t, "acme", "owner@acme.io")
+	access, _ := ts.mustLogin(t, "acme", "owner@acme.io", ownerPassword)
+	if _, me := ts.do(t, "GET", "/v1/me", access, nil); me["email_verified"] != false {
+		t.Fatalf("me before: %v", me)
+	}
+	if r, b := ts.do(t, "POST", "/v1/me/email/verify", access, nil); r.StatusCode != 202 {
+		t.Fatalf("send: %d %v", r.StatusCode, b)
+	}
+	token := linkTokenRE.FindStringSubmatch(ts.sent(t, "owner@acme.io", "email_verification", 1))[1]
+	for range 2 {
+		if st, body := ts.getPage(t, "/v1/auth/email/verify?token="+token); st != 200 || !strings.Contains(body, "<form") {
+			t.Fatalf("page: %d %s", st, body)
+		}
+	}
+	resp, b := ts.do(t, "POST", "/v1/auth/email/verify", "", map[string]any{"token": "rlt_" + strings.Repeat("B", 64)})
+	assertProblem(t, resp, b, 400)
+	if r, b := ts.do(t, "POST", "/v1/auth/email/verify", "", map[string]any{"token": token}); r.StatusCode != 200 {
+		t.Fatalf("verify: %d %v", r.StatusCode, b)
+	}
+	resp, b = ts.do(t, "POST", "/v1/auth/email/verify", "", map[string]any{"token": token})
+	assertProblem(t, resp, b, 400)
+	if _, me := ts.do(t, "GET", "/v1/me", access, nil); me["email_verified"] != true {
+		t.Fatalf("me after: %v", me)
+	}
+	resp, b = ts.do(t, "POST", "/v1/me/email/verify", access, nil)
+	assertProblem(t, resp, b, 409)
+}

@@ -295,7 +295,7 @@ func newAuth(cfg *config.Config, st *store.Store, hasher *identity.Hasher, polic
 		Settings: auth.Settings{
 			Issuer: cfg.Issuer, Audience: cfg.Audience, Alg: cfg.JWTAlg, AccessTTL: cfg.AccessTokenTTL, RefreshTTL: cfg.RefreshTokenTTL,
 			SessionMaxAge: cfg.SessionMaxAge, RefreshGrace: cfg.RefreshGrace, SessionCacheTTL: cfg.SessionCacheTTL,
-			DeploymentName: cfg.DeploymentName,
+			DeploymentName: cfg.DeploymentName, SendLimits: cfg.SendLimits,
 		},
 	})
 }
