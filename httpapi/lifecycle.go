@@ -176,3 +176,48 @@ func (s *Server) handleConfirmEmail() http.Handler {
 		}
 	})
 }
+
+// acceptInvitationRequest is the body of POST /v1/auth/invitations/accept;
+// the invitation page posts the same fields as a form.
+type acceptInvitationRequest struct {
+	Token    string `json:"token" validate:"required,max=128"`
+	Password string `json:"password" validate:"required,max=1024"`
+}
+
+func invitationPage(token string) page {
+	return page{Title: "Accept your invitation", Message: "Choose a password for your new account.",
+		Action: auth.InvitationPath, Hidden: [][2]string{{"token", token}}, Button: "Create account",
+		Fields: []pageField{{Name: "password", Label: "Password", Type: "password", Autocomplete: "new-password"}}}
+}
+
+func (s *Server) handleAcceptInvitation() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req acceptInvitationRequest
+		form := isForm(r)
+		if form {
+			if err := r.ParseForm(); err != nil {
+				writeError(w, r, s.log, rampart.Errorf(rampart.EInvalid, "request body is not a valid form"))
+				return
+			}
+			req = acceptInvitationRequest{Token: r.PostForm.Get("token"), Password: r.PostForm.Get("password")}
+		} else if err := decode(r, &req); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		err := s.auth.AcceptInvitation(r.Context(), req.Token, req.Password, s.meta(r))
+		switch {
+		case form && err == nil:
+			writePage(w, http.StatusOK, page{Title: "Welcome", Message: "Your account is ready: sign in with your e-mail address and new password."})
+		case form && rampart.ErrorCode(err) == rampart.EUnprocessable:
+			p := invitationPage(req.Token)
+			p.Message = rampart.ErrorMessage(err)
+			writePage(w, http.StatusUnprocessableEntity, p)
+		case form && rampart.ErrorCode(err) == rampart.EInvalid:
+			writePage(w, http.StatusBadRequest, linkExpiredPage)
+		case err != nil:
+			writeError(w, r, s.log, err)
+		default:
+			encode(w, http.StatusOK, map[string]string{"status": "accepted", "detail": "The account is active; sign in with the new password."})
+		}
+	})
+}

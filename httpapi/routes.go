@@ -60,6 +60,8 @@ func (s *Server) routes() []route {
 
 		{"GET", "/v1/auth/email/verify", public, s.handleLinkPage(auth.PurposeVerification, verifyPage)}, // renders the link's page; consumes nothing
 		{"POST", "/v1/auth/email/verify", public, s.handleConfirmEmail()},
+		{"GET", "/v1/auth/invitations/accept", public, s.handleLinkPage(auth.PurposeInvitation, invitationPage)}, // renders the link's page; consumes nothing
+		{"POST", "/v1/auth/invitations/accept", public, s.handleAcceptInvitation()},
 		{"GET", "/v1/me", enrol, s.handleMe()},
 		{"POST", "/v1/me/email/verify", user, s.handleSendVerification()},
 		{"POST", "/v1/me/mfa/totp", enrol, s.handleStartTOTP()},
@@ -71,7 +73,7 @@ func (s *Server) routes() []route {
 		{"GET", "/v1/sessions", user, s.handleListSessions()},
 		{"DELETE", "/v1/sessions/{id}", user, s.handleDeleteSession()}, // own; admins: any of the tenant
 
-		{"POST", "/v1/users", "users:invite", s.handleCreateUser()},
+		{"POST", "/v1/users", "users:invite", s.handleCreateUser()}, // without a password: an invitation by e-mail
 		{"GET", "/v1/users", "users:read", s.handleListUsers()},
 		{"GET", "/v1/users/{id}", "users:read", s.handleGetUser()},
 		{"PATCH", "/v1/users/{id}", "users:write", s.handleUpdateUser()}, // role or permissions also need users:roles

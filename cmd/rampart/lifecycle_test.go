@@ -189,3 +189,38 @@ func TestEmailVerification(t *testing.T) {
 	resp, b = ts.do(t, "POST", "/v1/me/email/verify", access, nil)
 	assertProblem(t, resp, b, 409)
 }
+
+// TestInvitation: a user created without a password is invited, cannot
+// log in, and becomes active with the link's password, once.
+func TestInvitation(t *testing.T) {
+	ts := start(t, testEnv(t, "sqlite"))
+	ts.tenantWithOwner(t, "acme", "owner@acme.io")
+	owner, _ := ts.mustLogin(t, "acme", "owner@acme.io", ownerPassword)
+	resp, u := ts.do(t, "POST", "/v1/users", owner, map[string]any{"email": "new@acme.io", "role": "member"})
+	if resp.StatusCode != 201 || u["status"] != "invited" {
+		t.Fatalf("invite: %d %v", resp.StatusCode, u)
+	}
+	// Nobody invites above their own role.
+	_, admin := ts.member(t, owner, "acme", "admin@acme.io", "admin")
+	if st := ts.status(t, "POST", "/v1/users", admin, map[string]any{"email": "boss@acme.io", "role": "owner"}); st != 403 {
+		t.Fatalf("invite above one's role: %d", st)
+	}
+	if r, _ := ts.login(t, "acme", "new@acme.io", ""); r.StatusCode != 400 && r.StatusCode != 401 {
+		t.Fatalf("login of an invited user: %d", r.StatusCode)
+	}
+	token := linkTokenRE.FindStringSubmatch(ts.sent(t, "new@acme.io", "generic", 1))[1]
+	if st, body := ts.getPage(t, "/v1/auth/invitations/accept?token="+token); st != 200 || !strings.Contains(body, `name="password"`) {
+		t.Fatalf("page: %d %s", st, body)
+	}
+	resp, b := ts.do(t, "POST", "/v1/auth/invitations/accept", "", map[string]any{"token": token, "password": "weak"})
+	assertProblem(t, resp, b, 422)
+	if r, b := ts.do(t, "POST", "/v1/auth/invitations/accept", "", map[string]any{"token": token, "password": newPassword}); r.StatusCode != 200 {
+		t.Fatalf("accept: %d %v", r.StatusCode, b)
+	}
+	resp, b = ts.do(t, "POST", "/v1/auth/invitations/accept", "", map[string]any{"token": token, "password": newPassword})
+	assertProblem(t, resp, b, 400)
+	access, _ := ts.mustLogin(t, "acme", "new@acme.io", newPassword)
+	if _, me := ts.do(t, "GET", "/v1/me", access, nil); me["email_verified"] != true || me["role"] != "member" {
+		t.Fatalf("me: %v", me)
+	}
+}
