@@ -30,6 +30,9 @@ type Settings struct {
 	DeploymentName  string // shown in authenticator apps as "<deployment> (<tenant>)"
 	// SendLimits caps the messages with links and codes (see sendLimit).
 	SendLimits bool
+	// PhoneRegion reads phone numbers written without a country code, and
+	// is the one region allowed SMS codes when a tenant names none.
+	PhoneRegion string
 }
 
 // Service does the work. Build it with New.

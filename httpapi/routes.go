@@ -53,6 +53,7 @@ func (s *Server) routes() []route {
 		{"POST", "/v1/auth/refresh", public, s.handleRefresh()},
 		{"POST", "/v1/auth/logout", enrol, s.handleLogout()},
 		{"POST", "/v1/auth/mfa", public, s.handleCompleteMFA()},
+		{"POST", "/v1/auth/mfa/send", public, s.handleSendLoginCode()}, // a code by one of the user's e-mail or SMS factors
 		{"POST", "/v1/auth/introspect", inspect, s.handleIntrospect()},
 		{"POST", "/v1/auth/password-reset", public, s.handlePasswordReset()},                               // always 202, whether the account exists or not
 		{"GET", "/v1/auth/password-reset/confirm", public, s.handleLinkPage(auth.PurposeReset, resetPage)}, // renders the link's page; consumes nothing
@@ -66,6 +67,10 @@ func (s *Server) routes() []route {
 		{"POST", "/v1/me/email/verify", user, s.handleSendVerification()},
 		{"POST", "/v1/me/mfa/totp", enrol, s.handleStartTOTP()},
 		{"POST", "/v1/me/mfa/totp/confirm", enrol, s.handleConfirmTOTP()},
+		{"POST", "/v1/me/mfa/email", enrol, s.handleStartCodeEnrolment(auth.MethodEmail)},
+		{"POST", "/v1/me/mfa/email/confirm", enrol, s.handleConfirmCodeEnrolment(auth.MethodEmail)},
+		{"POST", "/v1/me/mfa/sms", enrol, s.handleStartCodeEnrolment(auth.MethodSMS)}, // unless the tenant forbids SMS
+		{"POST", "/v1/me/mfa/sms/confirm", enrol, s.handleConfirmCodeEnrolment(auth.MethodSMS)},
 		{"DELETE", "/v1/me/mfa/totp", user, s.handleDisableTOTP()},
 		{"POST", "/v1/me/mfa/backup-codes", user, s.handleRegenerateBackupCodes()},
 		{"POST", "/v1/me/mfa/verify", user, s.handleStepUp()},

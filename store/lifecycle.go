@@ -198,3 +198,46 @@ func (tx *Tx) EmailVerifiedAt(ctx context.Context, userID string) (time.Time, er
 	}
 	return t, err
 }
+
+// MFAChannel is a confirmed second factor by e-mail or SMS.
+type MFAChannel struct {
+	Method      string // "email" or "sms"
+	Target      string // sealed phone number (sms), "" for email
+	ConfirmedAt time.Time
+}
+
+// MFAChannels returns the user's confirmed e-mail and SMS factors.
+func (tx *Tx) MFAChannels(ctx context.Context, userID string) ([]MFAChannel, error) {
+	tenantID, err := tx.tenant()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.query(ctx, "SELECT method, target, confirmed_at FROM mfa_channels WHERE tenant_id = ? AND user_id = ? ORDER BY method", tenantID, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []MFAChannel
+	for rows.Next() {
+		var c MFAChannel
+		if err := rows.Scan(&c.Method, &c.Target, scanTime{&c.ConfirmedAt}); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// PutMFAChannel stores (or replaces) a confirmed factor of the user.
+func (tx *Tx) PutMFAChannel(ctx context.Context, userID string, c MFAChannel) error {
+	tenantID, err := tx.tenant()
+	if err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, "DELETE FROM mfa_channels WHERE tenant_id = ? AND user_id = ? AND method = ?", tenantID, userID, c.Method); err != nil {
+		return err
+	}
+	_, err = tx.exec(ctx, "INSERT INTO mfa_channels (tenant_id, user_id, method, target, confirmed_at) VALUES (?, ?, ?, ?, ?)",
+		tenantID, userID, c.Method, c.Target, tx.d.timeArg(c.ConfirmedAt))
+	return err
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -222,5 +223,125 @@ func TestInvitation(t *testing.T) {
 	access, _ := ts.mustLogin(t, "acme", "new@acme.io", newPassword)
 	if _, me := ts.do(t, "GET", "/v1/me", access, nil); me["email_verified"] != true || me["role"] != "member" {
 		t.Fatalf("me: %v", me)
+	}
+}
+
+// TestCodesAsSecondFactors: a user enrols e-mail and SMS codes; login then
+// lists them, sends a code by either and accepts it once; a tenant that
+// forbids SMS neither lists nor sends SMS codes.
+func TestCodesAsSecondFactors(t *testing.T) {
+	ts := start(t, testEnv(t, "sqlite"))
+	ts.tenantWithOwner(t, "acme", "owner@acme.io")
+	access, _ := ts.mustLogin(t, "acme", "owner@acme.io", ownerPassword)
+	const phone = "+12024560101"
+
+	if r, b := ts.do(t, "POST", "/v1/me/mfa/email", access, nil); r.StatusCode != 202 {
+		t.Fatalf("enrol email: %d %v", r.StatusCode, b)
+	}
+	code := codeRE.FindStringSubmatch(ts.sent(t, "owner@acme.io", "otp_code", 1))[1]
+	if r, b := ts.do(t, "POST", "/v1/me/mfa/email/confirm", access, map[string]any{"code": code}); r.StatusCode != 200 {
+		t.Fatalf("confirm email: %d %v", r.StatusCode, b)
+	}
+	resp, b := ts.do(t, "POST", "/v1/me/mfa/sms", access, map[string]any{"phone": "12"})
+	assertProblem(t, resp, b, 422)
+	if b["field"] != "phone" {
+		t.Fatalf("malformed phone: %v", b)
+	}
+	if r, b := ts.do(t, "POST", "/v1/me/mfa/sms", access, map[string]any{"phone": phone}); r.StatusCode != 202 {
+		t.Fatalf("enrol sms: %d %v", r.StatusCode, b)
+	}
+	code = codeRE.FindStringSubmatch(ts.sent(t, phone, "otp_code", 1))[1]
+	if r, b := ts.do(t, "POST", "/v1/me/mfa/sms/confirm", access, map[string]any{"code": code}); r.StatusCode != 200 {
+		t.Fatalf("confirm sms: %d %v", r.StatusCode, b)
+	}
+
+	for _, method := range []string{"email", "sms"} {
+		resp, ch := ts.login(t, "acme", "owner@acme.io", ownerPassword)
+		methods := fmt.Sprint(ch["methods"])
+		if resp.StatusCode != 200 || ch["mfa_required"] != true || !strings.Contains(methods, "email") || !strings.Contains(methods, "sms") {
+			t.Fatalf("login: %d %v", resp.StatusCode, ch)
+		}
+		token := ch["mfa_token"].(string)
+		if r, b := ts.do(t, "POST", "/v1/auth/mfa/send", "", map[string]any{"mfa_token": token, "method": method}); r.StatusCode != 202 {
+			t.Fatalf("send %s: %d %v", method, r.StatusCode, b)
+		}
+		to := map[string]string{"email": "owner@acme.io", "sms": phone}[method]
+		code := codeRE.FindStringSubmatch(ts.sent(t, to, "otp_code", 2))[1]
+		resp, b := ts.do(t, "POST", "/v1/auth/mfa", "", map[string]any{"mfa_token": token, "code": code})
+		if resp.StatusCode != 200 || b["mfa_verified"] != true {
+			t.Fatalf("complete with %s code: %d %v", method, resp.StatusCode, b)
+		}
+		resp, _ = ts.do(t, "POST", "/v1/auth/mfa", "", map[string]any{"mfa_token": token, "code": code})
+		if resp.StatusCode != 401 {
+			t.Fatalf("the %s code twice: %d", method, resp.StatusCode)
+		}
+	}
+
+	// The tenant forbids SMS: no longer listed, nor sent.
+	owner, _ := ts.mustLoginMFA(t, "acme", "owner@acme.io", ownerPassword, "owner@acme.io", 3)
+	if r, b := ts.do(t, "PATCH", "/v1/tenant/settings", owner, map[string]any{"forbid_sms": true}); r.StatusCode != 200 {
+		t.Fatalf("forbid sms: %d %v", r.StatusCode, b)
+	}
+	_, ch := ts.login(t, "acme", "owner@acme.io", ownerPassword)
+	if strings.Contains(fmt.Sprint(ch["methods"]), "sms") {
+		t.Fatalf("sms listed in a tenant that forbids it: %v", ch)
+	}
+	resp, b = ts.do(t, "POST", "/v1/auth/mfa/send", "", map[string]any{"mfa_token": ch["mfa_token"], "method": "sms"})
+	assertProblem(t, resp, b, 403)
+}
+
+// mustLoginMFA logs in a user with the e-mail factor: the n-th otp_code
+// message to email completes it.
+func (ts *testServer) mustLoginMFA(t *testing.T, tenant, email, password, to string, n int) (string, string) {
+	t.Helper()
+	_, ch := ts.login(t, tenant, email, password)
+	token := ch["mfa_token"].(string)
+	if r, b := ts.do(t, "POST", "/v1/auth/mfa/send", "", map[string]any{"mfa_token": token, "method": "email"}); r.StatusCode != 202 {
+		t.Fatalf("send: %d %v", r.StatusCode, b)
+	}
+	code := codeRE.FindStringSubmatch(ts.sent(t, to, "otp_code", n))[1]
+	resp, b := ts.do(t, "POST", "/v1/auth/mfa", "", map[string]any{"mfa_token": token, "code": code})
+	if resp.StatusCode != 200 {
+		t.Fatalf("mfa: %d %v", resp.StatusCode, b)
+	}
+	return b["access_token"].(string), b["refresh_token"].(string)
+}
+
+// TestSendLimits: with the limits on, a script asking for SMS codes for
+// 1,000 different numbers from one address gets at most 20 sent; a second
+// reset within a minute for one address answers 202 and sends nothing.
+func TestSendLimits(t *testing.T) {
+	env := testEnv(t, "sqlite")
+	env["RAMPART_SEND_LIMITS"] = "on"
+	ts := start(t, env)
+	ts.tenantWithOwner(t, "acme", "owner@acme.io")
+	access, _ := ts.mustLogin(t, "acme", "owner@acme.io", ownerPassword)
+	accepted := 0
+	for i := range 1000 {
+		resp, b := ts.do(t, "POST", "/v1/me/mfa/sms", access, map[string]any{"phone": fmt.Sprintf("+1202%07d", 4560000+i)})
+		switch resp.StatusCode {
+		case 202:
+			accepted++
+		case 429:
+		default:
+			t.Fatalf("number %d: %d %v", i, resp.StatusCode, b)
+		}
+	}
+	_, dl := ts.do(t, "GET", "/v1/deliveries?limit=500", access, nil)
+	sms := 0
+	for _, d := range dl["deliveries"].([]any) {
+		if d.(map[string]any)["channel"] == "sms" {
+			sms++
+		}
+	}
+	if accepted > 20 || sms > 20 || accepted == 0 {
+		t.Fatalf("%d requests accepted and %d SMS queued for 1,000 numbers from one address; want 1 to 20", accepted, sms)
+	}
+	t.Logf("1,000 numbers from one address: %d accepted, %d SMS queued", accepted, sms)
+
+	for range 2 {
+		if r, _ := ts.do(t, "POST", "/v1/auth/password-reset", "", map[string]any{"tenant": "acme", "email": "x@acme.io"}); r.StatusCode != 202 {
+			t.Fatalf("reset request over the limits: %d", r.StatusCode)
+		}
 	}
 }

@@ -296,6 +296,7 @@ func newAuth(cfg *config.Config, st *store.Store, hasher *identity.Hasher, polic
 			Issuer: cfg.Issuer, Audience: cfg.Audience, Alg: cfg.JWTAlg, AccessTTL: cfg.AccessTokenTTL, RefreshTTL: cfg.RefreshTokenTTL,
 			SessionMaxAge: cfg.SessionMaxAge, RefreshGrace: cfg.RefreshGrace, SessionCacheTTL: cfg.SessionCacheTTL,
 			DeploymentName: cfg.DeploymentName, SendLimits: cfg.SendLimits,
+			PhoneRegion: cfg.Delivery.DefaultPhoneRegion,
 		},
 	})
 }
