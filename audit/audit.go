@@ -56,6 +56,13 @@ const (
 	IncidentUpdated    Type = "incident_updated" // acknowledged, resolved, a note
 	IncidentAction     Type = "incident_action"  // a remediation taken on an incident
 	AuditChainBroken   Type = "audit_chain_broken"
+	ResetRequested     Type = "password_reset_requested"
+	PasswordReset      Type = "password_reset"
+	VerificationSent   Type = "email_verification_sent"
+	EmailVerified      Type = "email_verified"
+	InvitationSent     Type = "invitation_sent"
+	InvitationAccepted Type = "invitation_accepted"
+	MFACodeSent        Type = "mfa_code_sent"
 )
 
 // Types lists every event type, for validating subscriptions and filters.
@@ -64,7 +71,8 @@ func Types() []Type {
 		FileUpload, SuspiciousActivity, APIRateLimit, ConfigChange, TenantCreated, UserCreated, UserUpdated, UserDeleted,
 		AccountLocked, RefreshReuse, SessionEvicted, SessionRevoked, KeyRotated, MFAEnrolled, MFADisabled, MFASuccess,
 		MFAFailure, BackupCodeUsed, BackupCodesRegen, IPBlocked, DataKeyRotated, GuardBlocked, GuardFlagged, CrisisDetected,
-		IncidentOpened, IncidentUpdated, IncidentAction, AuditChainBroken}
+		IncidentOpened, IncidentUpdated, IncidentAction, AuditChainBroken,
+		ResetRequested, PasswordReset, VerificationSent, EmailVerified, InvitationSent, InvitationAccepted, MFACodeSent}
 }
 
 // KnownType reports whether name is an event type.

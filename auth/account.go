@@ -198,7 +198,8 @@ type NewUser struct {
 }
 
 // CreateUser validates and stores a user of the caller's tenant. An empty
-// role is the tenant's member role. The caller may only hand out roles of
+// role is the tenant's member role. Without a password the user is invited:
+// status invited, and an invitation link queued in the same transaction. The caller may only hand out roles of
 // the tenant's catalogue up to their own level and permissions they hold,
 // with a recent second factor when the tenant requires step-up. Custom
 // permissions also need users:roles (see Require).
@@ -232,12 +233,19 @@ func (s *Service) CreateUser(ctx context.Context, p *Principal, req NewUser, met
 	if err := identity.ValidateEmail("email", req.Email); err != nil {
 		return nil, err
 	}
-	if err := s.policy.Validate("password", req.Password, req.Email); err != nil {
-		return nil, err
+	invite := req.Password == ""
+	if invite && s.messenger == nil {
+		return nil, rampart.FieldError(rampart.EUnprocessable, "password", "e-mail is not configured on this deployment: give a password")
 	}
-	hash, err := s.hasher.Hash(ctx, req.Password)
-	if err != nil {
-		return nil, err
+	hash, status := "", identity.UserInvited
+	if !invite {
+		if err := s.policy.Validate("password", req.Password, req.Email); err != nil {
+			return nil, err
+		}
+		if hash, err = s.hasher.Hash(ctx, req.Password); err != nil {
+			return nil, err
+		}
+		status = identity.UserActive
 	}
 	id, err := uuid.NewV7()
 	if err != nil {
@@ -245,10 +253,15 @@ func (s *Service) CreateUser(ctx context.Context, p *Principal, req NewUser, met
 	}
 	now := s.now().UTC().Truncate(time.Microsecond)
 	u := &identity.User{ID: id.String(), TenantID: p.TenantID, Email: req.Email, EmailKey: identity.NormalizeEmail(req.Email),
-		PasswordHash: hash, Role: req.Role, Permissions: req.Permissions, Status: identity.UserActive, CreatedAt: now, UpdatedAt: now}
+		PasswordHash: hash, Role: req.Role, Permissions: req.Permissions, Status: status, CreatedAt: now, UpdatedAt: now}
 	err = s.store.InTenant(ctx, p.TenantID, func(tx *store.Tx) error {
 		if err := tx.CreateUser(ctx, u); err != nil {
 			return err
+		}
+		if invite {
+			if err := s.invite(ctx, tx, p, u, meta); err != nil {
+				return err
+			}
 		}
 		return tx.AppendAudit(ctx, &audit.Event{Type: audit.UserCreated, UserID: p.UserID, IP: meta.IP, UserAgent: meta.UserAgent,
 			Resource: "user:" + u.ID, Success: true, Details: map[string]any{"role": string(u.Role), "email": identity.MaskEmail(u.Email)}})
@@ -356,6 +369,8 @@ func (s *Service) UpdateUser(ctx context.Context, p *Principal, userID string, c
 			status := identity.UserActive
 			if *ch.Disabled {
 				status = identity.UserDisabled
+			} else if u.Status == identity.UserInvited {
+				status = u.Status // enabled by accepting the invitation, not by an admin
 			}
 			if status != u.Status {
 				details["status"] = map[string]any{"from": u.Status, "to": status}

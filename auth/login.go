@@ -172,15 +172,17 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (*LoginResult, er
 	return &LoginResult{Pair: pair}, nil
 }
 
-// mfaEnrolled reports whether the user has a confirmed second factor.
+// mfaEnrolled reports whether the user has a confirmed second factor: TOTP,
+// or codes by e-mail or SMS (SMS only where the tenant allows it).
 func (s *Service) mfaEnrolled(ctx context.Context, tenantID, userID string) (bool, error) {
 	enrolled := false
 	err := s.store.ReadTenant(ctx, tenantID, func(tx *store.Tx) error {
-		t, err := tx.TOTP(ctx, userID)
-		if rampart.ErrorCode(err) == rampart.ENotFound {
-			return nil
+		t, err := tx.Tenant(ctx, tenantID)
+		if err != nil {
+			return err
 		}
-		enrolled = err == nil && !t.ConfirmedAt.IsZero()
+		methods, _, err := s.methodsOf(ctx, tx, t, userID)
+		enrolled = len(methods) > 0
 		return err
 	})
 	return enrolled, err

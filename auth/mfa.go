@@ -57,8 +57,20 @@ func (s *Service) mfaKey(tenantID, userID string) string {
 // reports whether it matched and whether a backup code was spent. A wrong or
 // malformed factor counts as a failure.
 func (s *Service) verifyFactor(ctx context.Context, tx *store.Tx, tenantID, userID string, f Factor, now time.Time) (ok, backup bool, err error) {
+	// A code sent by e-mail or SMS (POST /v1/auth/mfa/send) is accepted
+	// like a TOTP code, under the same counters.
+	if f.Code != "" {
+		if ok, err := s.matchSentCode(ctx, tx, tenantID, userID, f.Code, now); err != nil || ok {
+			return ok, false, err
+		}
+	}
 	t, err := tx.TOTP(ctx, userID)
 	if rampart.ErrorCode(err) == rampart.ENotFound || (err == nil && t.ConfirmedAt.IsZero()) {
+		if f.Code != "" {
+			if channels, cerr := tx.MFAChannels(ctx, userID); cerr != nil || len(channels) > 0 {
+				return false, false, cerr
+			}
+		}
 		return false, false, errNoTOTP
 	}
 	if err != nil {
@@ -339,13 +351,17 @@ func (s *Service) challenge(ctx context.Context, tenant *identity.Tenant, user *
 	}
 	now := s.now().UTC()
 	amr, _ := json.Marshal([]string{"pwd"})
-	err = s.store.InTenant(ctx, tenant.ID, func(tx *store.Tx) error {
+	var methods []string
+	err = s.store.InTenant(ctx, tenant.ID, func(tx *store.Tx) (err error) {
+		if methods, _, err = s.methodsOf(ctx, tx, tenant, user.ID); err != nil {
+			return err
+		}
 		return tx.InsertChallenge(ctx, &store.Challenge{Hash: hash, UserID: user.ID, AMR: string(amr), CreatedAt: now, ExpiresAt: now.Add(mfaTokenTTL)})
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &Challenge{MFAToken: raw, Methods: mfaMethods}, nil
+	return &Challenge{MFAToken: raw, Methods: methods}, nil
 }
 
 // CompleteMFA finishes a login with the mfa_token and a second factor. Wrong,

@@ -28,6 +28,11 @@ type Settings struct {
 	RefreshGrace    time.Duration
 	SessionCacheTTL time.Duration
 	DeploymentName  string // shown in authenticator apps as "<deployment> (<tenant>)"
+	// SendLimits caps the messages with links and codes (see sendLimit).
+	SendLimits bool
+	// PhoneRegion reads phone numbers written without a country code, and
+	// is the one region allowed SMS codes when a tenant names none.
+	PhoneRegion string
 }
 
 // Service does the work. Build it with New.
@@ -55,10 +60,16 @@ type Service struct {
 	// ownFields seals users' emails (nil: the job leaves them alone).
 	ownFields *vault.OwnFields
 	bus       Bus
-	reload    reloadState
-	log       *slog.Logger
-	cfg       Settings
-	now       func() time.Time
+	// messenger queues the messages of the account lifecycle (nil: none
+	// are sent).
+	messenger Messenger
+	// sendCounters count messages against the send limits (the lockout's
+	// counter store).
+	sendCounters identity.CounterStore
+	reload       reloadState
+	log          *slog.Logger
+	cfg          Settings
+	now          func() time.Time
 }
 
 // UserDirectory is what reading a tenant's users needs of the database.
@@ -120,6 +131,9 @@ func New(d Deps) *Service {
 		verified: newVerifiedTokens(d.Settings.SessionCacheTTL),
 		roles:    catalogues{m: map[string]catalogueEntry{}},
 		bus:      d.Bus, log: d.Logger, cfg: d.Settings, now: now,
+	}
+	if d.Lockout != nil && d.Settings.SendLimits {
+		s.sendCounters = d.Lockout.Store
 	}
 	s.verifier = &token.Verifier{Keys: keySource{s}, Issuer: d.Settings.Issuer, Audience: d.Settings.Audience}
 	return s

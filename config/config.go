@@ -74,6 +74,10 @@ type Config struct {
 	// RateLimits turns rate limiting on (the default); tests of other
 	// features turn it off.
 	RateLimits bool
+	// SendLimits caps the links and codes sent to users (per recipient,
+	// client address, tenant and SMS country; on by default); tests of
+	// other features turn it off.
+	SendLimits bool
 	// LoginLimit is how many logins a minute one client address may try.
 	LoginLimit int
 	// RateLimitFailOpen lets requests through when the shared limiter is
@@ -124,7 +128,7 @@ func Load(name string, args []string, getenv func(string) string, stderr io.Writ
 	}
 	var trusted, cors, hosts, maxBody, debug, slots, queue, argT, argM, argP, shutdown string
 	var failure, tiers, uploadLimit, uploadMax, ipAllow, ipDeny string
-	var accessTTL, refreshTTL, maxAge, grace, cacheTTL, lockN, lockWindow, lockDuration, rateLimits, loginLimit string
+	var accessTTL, refreshTTL, maxAge, grace, cacheTTL, lockN, lockWindow, lockDuration, rateLimits, sendLimits, loginLimit string
 	fs.StringVar(&c.Env, "env", env("RAMPART_ENV", Development), "development | production (RAMPART_ENV)")
 	fs.StringVar(&c.Addr, "addr", env("RAMPART_ADDR", "127.0.0.1:8080"), "listen address (RAMPART_ADDR)")
 	fs.StringVar(&c.DataDir, "data-dir", env("RAMPART_DATA_DIR", "./rampart-data"), "data folder for SQLite and the development key (RAMPART_DATA_DIR)")
@@ -158,6 +162,7 @@ func Load(name string, args []string, getenv func(string) string, stderr io.Writ
 	fs.StringVar(&lockWindow, "lockout-window", env("RAMPART_LOCKOUT_WINDOW", "15m"), "window in which failures count (RAMPART_LOCKOUT_WINDOW)")
 	fs.StringVar(&lockDuration, "lockout-duration", env("RAMPART_LOCKOUT_DURATION", "15m"), "how long a lock lasts (RAMPART_LOCKOUT_DURATION)")
 	fs.StringVar(&rateLimits, "rate-limits", env("RAMPART_RATE_LIMITS", "on"), "on | off (RAMPART_RATE_LIMITS)")
+	fs.StringVar(&sendLimits, "send-limits", env("RAMPART_SEND_LIMITS", "on"), "on | off: limits on messages with links and codes (RAMPART_SEND_LIMITS)")
 	fs.StringVar(&loginLimit, "login-limit", env("RAMPART_LOGIN_LIMIT", "5"), "logins a minute per client address (RAMPART_LOGIN_LIMIT)")
 	fs.StringVar(&failure, "rate-limit-failure", env("RAMPART_RATE_LIMIT_FAILURE", "open"), "open | closed: what non-security limits do when Redis is unreachable; login and upload limits always fail closed (RAMPART_RATE_LIMIT_FAILURE)")
 	fs.StringVar(&tiers, "rate-limit-tiers", env("RAMPART_RATE_LIMIT_TIERS", ""), `tier overrides as JSON or @file, e.g. {"premium":{"api_calls":{"rate":20000,"period":"1m"}}} (RAMPART_RATE_LIMIT_TIERS)`)
@@ -250,6 +255,13 @@ func Load(name string, args []string, getenv func(string) string, stderr io.Writ
 	case "off":
 	default:
 		bad("RAMPART_RATE_LIMITS", "must be on or off, got %q", rateLimits)
+	}
+	switch sendLimits {
+	case "on":
+		c.SendLimits = true
+	case "off":
+	default:
+		bad("RAMPART_SEND_LIMITS", "must be on or off, got %q", sendLimits)
 	}
 	switch failure {
 	case "open":

@@ -129,3 +129,65 @@ func (s *Server) handleResetMFA() http.Handler {
 		w.WriteHeader(http.StatusNoContent)
 	})
 }
+
+// smsEnrolRequest is the body of POST /v1/me/mfa/sms: the number to
+// confirm (E.164, or national in the deployment's default region).
+type smsEnrolRequest struct {
+	Phone string `json:"phone" validate:"required,max=64"`
+}
+
+// handleStartCodeEnrolment sends a code that confirms the caller's e-mail
+// address or phone number as a second factor.
+func (s *Server) handleStartCodeEnrolment(method string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req smsEnrolRequest
+		if method == auth.MethodSMS {
+			if err := decode(r, &req); err != nil {
+				writeError(w, r, s.log, err)
+				return
+			}
+		}
+		if err := s.auth.StartCodeEnrolment(r.Context(), principal(r), method, req.Phone, s.meta(r)); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		encode(w, http.StatusAccepted, map[string]string{"status": "sent", "method": method})
+	})
+}
+
+// handleConfirmCodeEnrolment confirms the factor with the code sent.
+func (s *Server) handleConfirmCodeEnrolment(method string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req totpCodeRequest
+		if err := decode(r, &req); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		if err := s.auth.ConfirmCodeEnrolment(r.Context(), principal(r), method, req.Code, s.meta(r)); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		encode(w, http.StatusOK, map[string]string{"status": "enrolled", "method": method})
+	})
+}
+
+// sendCodeRequest is the body of POST /v1/auth/mfa/send.
+type sendCodeRequest struct {
+	MFAToken string `json:"mfa_token" validate:"required,max=8192"`
+	Method   string `json:"method" validate:"required,oneof=email sms"`
+}
+
+func (s *Server) handleSendLoginCode() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req sendCodeRequest
+		if err := decode(r, &req); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		if err := s.auth.SendLoginCode(r.Context(), req.MFAToken, req.Method, s.meta(r)); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		encode(w, http.StatusAccepted, map[string]string{"status": "sent", "method": req.Method})
+	})
+}

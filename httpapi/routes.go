@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/rampart-dev/rampart"
+	"github.com/rampart-dev/rampart/auth"
 )
 
 // Access a route may require: one of these, or a permission such as
@@ -52,11 +53,24 @@ func (s *Server) routes() []route {
 		{"POST", "/v1/auth/refresh", public, s.handleRefresh()},
 		{"POST", "/v1/auth/logout", enrol, s.handleLogout()},
 		{"POST", "/v1/auth/mfa", public, s.handleCompleteMFA()},
+		{"POST", "/v1/auth/mfa/send", public, s.handleSendLoginCode()}, // a code by one of the user's e-mail or SMS factors
 		{"POST", "/v1/auth/introspect", inspect, s.handleIntrospect()},
+		{"POST", "/v1/auth/password-reset", public, s.handlePasswordReset()},                               // always 202, whether the account exists or not
+		{"GET", "/v1/auth/password-reset/confirm", public, s.handleLinkPage(auth.PurposeReset, resetPage)}, // renders the link's page; consumes nothing
+		{"POST", "/v1/auth/password-reset/confirm", public, s.handleConfirmPasswordReset()},                // {token} or {tenant, email, code}, and new_password
 
+		{"GET", "/v1/auth/email/verify", public, s.handleLinkPage(auth.PurposeVerification, verifyPage)}, // renders the link's page; consumes nothing
+		{"POST", "/v1/auth/email/verify", public, s.handleConfirmEmail()},
+		{"GET", "/v1/auth/invitations/accept", public, s.handleLinkPage(auth.PurposeInvitation, invitationPage)}, // renders the link's page; consumes nothing
+		{"POST", "/v1/auth/invitations/accept", public, s.handleAcceptInvitation()},
 		{"GET", "/v1/me", enrol, s.handleMe()},
+		{"POST", "/v1/me/email/verify", user, s.handleSendVerification()},
 		{"POST", "/v1/me/mfa/totp", enrol, s.handleStartTOTP()},
 		{"POST", "/v1/me/mfa/totp/confirm", enrol, s.handleConfirmTOTP()},
+		{"POST", "/v1/me/mfa/email", enrol, s.handleStartCodeEnrolment(auth.MethodEmail)},
+		{"POST", "/v1/me/mfa/email/confirm", enrol, s.handleConfirmCodeEnrolment(auth.MethodEmail)},
+		{"POST", "/v1/me/mfa/sms", enrol, s.handleStartCodeEnrolment(auth.MethodSMS)}, // unless the tenant forbids SMS
+		{"POST", "/v1/me/mfa/sms/confirm", enrol, s.handleConfirmCodeEnrolment(auth.MethodSMS)},
 		{"DELETE", "/v1/me/mfa/totp", user, s.handleDisableTOTP()},
 		{"POST", "/v1/me/mfa/backup-codes", user, s.handleRegenerateBackupCodes()},
 		{"POST", "/v1/me/mfa/verify", user, s.handleStepUp()},
@@ -64,7 +78,7 @@ func (s *Server) routes() []route {
 		{"GET", "/v1/sessions", user, s.handleListSessions()},
 		{"DELETE", "/v1/sessions/{id}", user, s.handleDeleteSession()}, // own; admins: any of the tenant
 
-		{"POST", "/v1/users", "users:invite", s.handleCreateUser()},
+		{"POST", "/v1/users", "users:invite", s.handleCreateUser()}, // without a password: an invitation by e-mail
 		{"GET", "/v1/users", "users:read", s.handleListUsers()},
 		{"GET", "/v1/users/{id}", "users:read", s.handleGetUser()},
 		{"PATCH", "/v1/users/{id}", "users:write", s.handleUpdateUser()}, // role or permissions also need users:roles

@@ -171,6 +171,10 @@ type tenantSettingsRequest struct {
 	RateLimits         map[string]rateLimitSettingRequest `json:"rate_limits" validate:"max=50,dive,keys,max=40,operation,endkeys"`
 	PIIRegions         []string                           `json:"pii_regions" validate:"max=10,dive,max=2"`
 	Guardrails         *guardrailsRequest                 `json:"guardrails"`
+	LinkTTLMinutes     int                                `json:"link_ttl_minutes" validate:"min=0,max=10080"`
+	CodeTTLMinutes     int                                `json:"code_ttl_minutes" validate:"min=0,max=60"`
+	ForbidSMS          bool                               `json:"forbid_sms"`
+	SMSRegions         []string                           `json:"sms_regions" validate:"max=10,dive,max=2"`
 	Monitoring         *monitoringRequest                 `json:"monitoring"`
 }
 

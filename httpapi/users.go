@@ -39,8 +39,13 @@ func (s *Server) handleMe() http.Handler {
 		u := &identity.User{ID: p.UserID, TenantID: p.TenantID, Email: p.Email, Role: p.Role, Permissions: p.Permissions,
 			Status: identity.UserActive, CreatedAt: p.UserCreatedAt, UpdatedAt: p.UserUpdatedAt}
 		uj := toUserJSON(u)
+		verified, err := s.auth.EmailVerified(r.Context(), p.TenantID, p.UserID)
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
 		encode(w, http.StatusOK, map[string]any{
-			"user": uj, "id": uj.ID, "tenant_id": uj.TenantID, "email": uj.Email, "role": uj.Role,
+			"user": uj, "id": uj.ID, "tenant_id": uj.TenantID, "email": uj.Email, "role": uj.Role, "email_verified": verified,
 			"permissions": uj.Permissions, "session_id": p.SessionID, "amr": p.Claims.AMR, "mfa_verified": p.Claims.MFAVerified,
 		})
 	})

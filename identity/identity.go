@@ -41,6 +41,7 @@ type Tenant struct {
 const (
 	UserActive   = "active"
 	UserDisabled = "disabled"
+	UserInvited  = "invited" // created without a password; active once the invitation is accepted
 )
 
 // User is an account of one tenant. Email is unique per tenant, compared

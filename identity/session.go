@@ -166,6 +166,17 @@ type TenantPolicy struct {
 	// Monitoring is the tenant's security monitoring: rule overrides
 	// (thresholds, on/off, automatic remediation) and security contacts.
 	Monitoring *monitor.Policy `json:"monitoring,omitempty"`
+	// LinkTTLMinutes and CodeTTLMinutes are how long links (password
+	// reset, verification, invitation) and codes sent to users work; 0 is
+	// the default (30 and 10 minutes).
+	LinkTTLMinutes int `json:"link_ttl_minutes,omitempty"`
+	CodeTTLMinutes int `json:"code_ttl_minutes,omitempty"`
+	// ForbidSMS turns off codes by SMS, the weakest factor (SIM swaps,
+	// SS7 interception).
+	ForbidSMS bool `json:"forbid_sms,omitempty"`
+	// SMSRegions are the regions (ISO 3166 alpha-2) whose numbers may
+	// receive codes; empty: the deployment's default region only.
+	SMSRegions []string `json:"sms_regions,omitempty"`
 }
 
 // RateLimitSetting is one limit a tenant configures.
@@ -286,6 +297,20 @@ func (p TenantPolicy) Validate(field string) error {
 	for i, r := range p.PIIRegions {
 		if !pii.ValidRegion(r) {
 			return FieldErrorf(fmt.Sprintf("%s.pii_regions[%d]", field, i), "%q is not a region code (ISO 3166 alpha-2, such as DE or FR)", r)
+		}
+	}
+	if p.LinkTTLMinutes < 0 || p.LinkTTLMinutes > 7*24*60 {
+		return FieldErrorf(field+".link_ttl_minutes", "must be from 0 (the default) to %d", 7*24*60)
+	}
+	if p.CodeTTLMinutes < 0 || p.CodeTTLMinutes > 60 {
+		return FieldErrorf(field+".code_ttl_minutes", "must be from 0 (the default) to 60")
+	}
+	if len(p.SMSRegions) > pii.MaxRegions {
+		return FieldErrorf(field+".sms_regions", "at most %d regions", pii.MaxRegions)
+	}
+	for i, r := range p.SMSRegions {
+		if !pii.ValidRegion(r) {
+			return FieldErrorf(fmt.Sprintf("%s.sms_regions[%d]", field, i), "%q is not a region code (ISO 3166 alpha-2, such as DE or FR)", r)
 		}
 	}
 	if p.Monitoring != nil {

@@ -73,7 +73,8 @@ func (tx *Tx) UseTOTPStep(ctx context.Context, userID string, step int64, confir
 	return n == 1, nil
 }
 
-// DeleteMFA removes a user's TOTP enrolment, backup codes and challenges.
+// DeleteMFA removes a user's TOTP enrolment, backup codes, e-mail and SMS
+// factors and challenges.
 func (tx *Tx) DeleteMFA(ctx context.Context, userID string) (bool, error) {
 	tenantID, err := tx.tenant()
 	if err != nil {
@@ -82,6 +83,7 @@ func (tx *Tx) DeleteMFA(ctx context.Context, userID string) (bool, error) {
 	for _, q := range []string{
 		"DELETE FROM mfa_backup_codes WHERE tenant_id = ? AND user_id = ?",
 		"DELETE FROM mfa_challenges WHERE tenant_id = ? AND user_id = ?",
+		"DELETE FROM mfa_channels WHERE tenant_id = ? AND user_id = ?",
 	} {
 		if _, err := tx.exec(ctx, q, tenantID, userID); err != nil {
 			return false, err

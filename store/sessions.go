@@ -298,13 +298,14 @@ func (tx *Tx) RefreshState(ctx context.Context, hash string) (*RefreshState, err
 
 // Retention of ended and expired login state.
 const (
-	RefreshRetention   = 24 * time.Hour      // expired refresh tokens, kept a day for diagnosis
-	SessionRetention   = 30 * 24 * time.Hour // ended or expired sessions
-	ChallengeRetention = time.Hour           // expired MFA challenges
+	RefreshRetention      = 24 * time.Hour      // expired refresh tokens, kept a day for diagnosis
+	SessionRetention      = 30 * 24 * time.Hour // ended or expired sessions
+	ChallengeRetention    = time.Hour           // expired MFA challenges
+	AccountTokenRetention = 24 * time.Hour      // used or expired one-time links and codes
 )
 
-// PurgeExpired deletes the scoped tenant's refresh tokens, sessions and MFA
-// challenges past their retention, and reports how many rows went.
+// PurgeExpired deletes the scoped tenant's refresh tokens, sessions, MFA
+// challenges and one-time links and codes past their retention, and reports how many rows went.
 func (tx *Tx) PurgeExpired(ctx context.Context, now time.Time) (int64, error) {
 	tenantID, err := tx.tenant()
 	if err != nil {
@@ -321,6 +322,8 @@ func (tx *Tx) PurgeExpired(ctx context.Context, now time.Time) (int64, error) {
 		{"DELETE FROM sessions WHERE tenant_id = ? AND ((active = ? AND ended_at < ?) OR expires_at < ?)",
 			[]any{tenantID, false, tx.d.timeArg(now.Add(-SessionRetention)), tx.d.timeArg(now.Add(-SessionRetention))}},
 		{"DELETE FROM mfa_challenges WHERE tenant_id = ? AND expires_at < ?", []any{tenantID, tx.d.timeArg(now.Add(-ChallengeRetention))}},
+		{"DELETE FROM account_tokens WHERE tenant_id = ? AND ((used_at IS NOT NULL AND used_at < ?) OR (link_expires_at < ? AND code_expires_at < ?))",
+			[]any{tenantID, tx.d.timeArg(now.Add(-AccountTokenRetention)), tx.d.timeArg(now.Add(-AccountTokenRetention)), tx.d.timeArg(now.Add(-AccountTokenRetention))}},
 	} {
 		res, err := tx.exec(ctx, q.sql, q.args...)
 		if err != nil {

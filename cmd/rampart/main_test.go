@@ -54,6 +54,7 @@ func testEnv(t testing.TB, dialect string) map[string]string {
 		"GOMEMLIMIT":                "off",
 		"RAMPART_JWT_ALG":           "ES256", // fast keys; RS256 has tests of its own
 		"RAMPART_RATE_LIMITS":       "off",   // many requests from one address; rate limits have tests of their own
+		"RAMPART_SEND_LIMITS":       "off",   // likewise for messages with links and codes
 	}
 }
 

@@ -191,6 +191,7 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
+	authn.SetMessenger(evs.svc)
 	var background sync.WaitGroup
 	defer background.Wait() // deliveries in flight end (bounded by their timeouts) before serve returns
 	defer stopBackground()
@@ -298,7 +299,8 @@ func newAuth(cfg *config.Config, st *store.Store, hasher *identity.Hasher, polic
 		Settings: auth.Settings{
 			Issuer: cfg.Issuer, Audience: cfg.Audience, Alg: cfg.JWTAlg, AccessTTL: cfg.AccessTokenTTL, RefreshTTL: cfg.RefreshTokenTTL,
 			SessionMaxAge: cfg.SessionMaxAge, RefreshGrace: cfg.RefreshGrace, SessionCacheTTL: cfg.SessionCacheTTL,
-			DeploymentName: cfg.DeploymentName,
+			DeploymentName: cfg.DeploymentName, SendLimits: cfg.SendLimits,
+			PhoneRegion: cfg.Delivery.DefaultPhoneRegion,
 		},
 	})
 }
