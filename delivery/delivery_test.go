@@ -19,6 +19,7 @@ import (
 	"github.com/rampart-dev/rampart/audit"
 	"github.com/rampart-dev/rampart/feed"
 	"github.com/rampart-dev/rampart/identity"
+	"github.com/rampart-dev/rampart/internal/storetest"
 	"github.com/rampart-dev/rampart/internal/testdb"
 	"github.com/rampart-dev/rampart/outbox"
 	"github.com/rampart-dev/rampart/store"
@@ -30,14 +31,7 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 func openStore(t testing.TB, dialect string) (*store.Store, *identity.Tenant) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, testdb.URL(t, dialect), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.Open(t, dialect)
 	now := time.Now()
 	tn := &identity.Tenant{ID: uuid.NewString(), Slug: "hooks", Name: "Hooks", Status: identity.TenantActive, CreatedAt: now, UpdatedAt: now}
 	if err := st.AsOperator(ctx, func(tx *store.Tx) error { return tx.CreateTenant(ctx, tn) }); err != nil {

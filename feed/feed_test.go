@@ -12,6 +12,7 @@ import (
 
 	"github.com/rampart-dev/rampart/audit"
 	"github.com/rampart-dev/rampart/identity"
+	"github.com/rampart-dev/rampart/internal/storetest"
 	"github.com/rampart-dev/rampart/internal/testdb"
 	"github.com/rampart-dev/rampart/outbox"
 	"github.com/rampart-dev/rampart/store"
@@ -25,14 +26,7 @@ func TestTwoReplicasHandleEachEventOnce(t *testing.T) {
 	for _, d := range testdb.Dialects {
 		t.Run(d, func(t *testing.T) {
 			ctx := context.Background()
-			st, err := store.Open(ctx, testdb.URL(t, d), t.TempDir())
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer st.Close()
-			if _, err := st.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
+			st := storetest.Open(t, d)
 			var tenants []string
 			for i := 0; i < 3; i++ {
 				tn := &identity.Tenant{ID: uuid.NewString(), Slug: "t" + uuid.NewString()[:8], Name: "T", Status: identity.TenantActive, CreatedAt: time.Now(), UpdatedAt: time.Now()}

@@ -17,24 +17,11 @@ import (
 	"github.com/rampart-dev/rampart/courier"
 	"github.com/rampart-dev/rampart/feed"
 	"github.com/rampart-dev/rampart/identity"
+	"github.com/rampart-dev/rampart/internal/storetest"
 	"github.com/rampart-dev/rampart/internal/testdb"
 	"github.com/rampart-dev/rampart/monitor"
 	"github.com/rampart-dev/rampart/store"
 )
-
-func openStore(t testing.TB, dialect string) *store.Store {
-	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, testdb.URL(t, dialect), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
 
 func newTenant(t testing.TB, st *store.Store, p *monitor.Policy) *identity.Tenant {
 	t.Helper()
@@ -105,7 +92,7 @@ func TestFixturesOnStores(t *testing.T) {
 	}
 	for _, d := range testdb.Dialects {
 		t.Run(d, func(t *testing.T) {
-			st := openStore(t, d)
+			st := storetest.Open(t, d)
 			svc := New(Deps{Store: st, Engine: monitor.NewEngine(monitor.BuiltinPack(), monitor.NewMemory(0))})
 			f := &feed.Follower{Store: st, Consumer: Consumer, Handle: svc.Handle, Batch: 500}
 			for _, file := range files {
@@ -155,7 +142,7 @@ func TestIncidentLifecycle(t *testing.T) {
 	for _, d := range testdb.Dialects {
 		t.Run(d, func(t *testing.T) {
 			ctx := context.Background()
-			st := openStore(t, d)
+			st := storetest.Open(t, d)
 			m := &mails{}
 			svc := New(Deps{Store: st, Engine: monitor.NewEngine(monitor.BuiltinPack(), monitor.NewMemory(0)), Mail: m})
 			f := &feed.Follower{Store: st, Consumer: Consumer, Handle: svc.Handle}

@@ -9,23 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rampart-dev/rampart/internal/storetest"
 	"github.com/rampart-dev/rampart/internal/testdb"
-	"github.com/rampart-dev/rampart/store"
 )
-
-func openStore(t *testing.T, d string) *store.Store {
-	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, testdb.URL(t, d), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
@@ -34,7 +20,7 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 func TestOneReplicaAtATime(t *testing.T) {
 	for _, d := range testdb.Dialects {
 		t.Run(d, func(t *testing.T) {
-			st := openStore(t, d)
+			st := storetest.Open(t, d)
 			var running, most, runs atomic.Int64
 			job := Job{Name: "tick", Every: 20 * time.Millisecond, Run: func(ctx context.Context, _, _ string, _ func(string) error) (string, error) {
 				n := running.Add(1)
@@ -75,7 +61,7 @@ func TestOneReplicaAtATime(t *testing.T) {
 func TestInterruptedJobResumes(t *testing.T) {
 	for _, d := range testdb.Dialects {
 		t.Run(d, func(t *testing.T) {
-			st := openStore(t, d)
+			st := storetest.Open(t, d)
 			started := make(chan struct{})
 			var resumedFrom atomic.Value
 			var finished atomic.Int64
