@@ -13,9 +13,9 @@ const (
 	// secretBare is the bare word "secret", which "the secret to / of /
 	// behind" (a pancake's, a good life's) is not.
 	secretBare = `secrets?(?:\s*[?.!,:;)"'\x{201d}]|\s+(?:is|was|for|that|you|please|now|again|here|so|and|right|stored|used|set|we|i|which|\(|-)\b|\s*$)`
-	howVeto   = `how |how do|how can|how to|change|reset|forgot|forget|update|create|choose|generate|strong|manager|policy|policies|hash|store|storing|rotate|recover|example|my |our own`
-	respWord  = `(?:response|responses|reply|replies|answer|answers|output|summary|message|messages|completion)`
-	langName  = `(?:spanish|french|german|italian|portuguese|dutch|polish|russian|chinese|japanese|arabic|turkish|hindi|swedish|korean|latin|pig latin|morse|emojis?)`
+	howVeto    = `how |how do|how can|how to|change|reset|forgot|forget|update|create|choose|generate|strong|manager|policy|policies|hash|store|storing|rotate|recover|example|my |our own`
+	respWord   = `(?:response|responses|reply|replies|answer|answers|output|summary|message|messages|completion)`
+	langName   = `(?:spanish|french|german|italian|portuguese|dutch|polish|russian|chinese|japanese|arabic|turkish|hindi|swedish|korean|latin|pig latin|morse|emojis?)`
 )
 
 var injectionRulesEN = []*injectionRule{
