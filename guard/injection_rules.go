@@ -153,19 +153,34 @@ var anchorBuckets, anchorRules = func() (bucketSet, map[string][]*injectionRule)
 	for i, r := range injectionRules {
 		r.idx = i
 		r.re = regexp.MustCompile(`^(?:` + r.expr + `)`)
-		for _, n := range strings.Fields(r.needs) {
-			id, ok := needIndex[n]
+		addNeed := func(n string, derived bool) {
+			key := n
+			if derived {
+				key = "\x00" + n // may start inside a word: never gated by prefixBloom
+			}
+			id, ok := needIndex[key]
 			if !ok {
 				id = len(injectionNeeds)
-				needIndex[n] = id
+				needIndex[key] = id
 				injectionNeeds = append(injectionNeeds, n)
 				k, h := needPrefix(n)
+				if derived {
+					k, h = -1, 0
+				}
 				injectionNeedPrefixes = append(injectionNeedPrefixes, struct {
 					n int
 					h uint32
 				}{k, h})
 			}
 			r.needIDs = append(r.needIDs, id)
+		}
+		for _, n := range strings.Fields(r.needs) {
+			addNeed(n, false)
+		}
+		if r.needs == "" {
+			for _, n := range derivedNeeds(r.expr) {
+				addNeed(n, true)
+			}
 		}
 		r.vetoList = strings.Split(r.veto, "|")
 		if r.veto == "" {
