@@ -11,8 +11,6 @@ import (
 	gotoken "go/token"
 	"math"
 	"os"
-	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -34,16 +32,11 @@ func equivalenceCorpus(t testing.TB) []string {
 			out = append(out, s)
 		}
 	}
-	files, err := filepath.Glob("*_test.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sort.Strings(files)
+	// The test files the corpus was first recorded from; a new test file
+	// would change the corpus.
+	files := []string{"bench_test.go", "crisis_test.go", "golden_test.go", "injection_test.go", "leakage_test.go", "metrics_test.go", "normalize_test.go", "toxicity_test.go"}
 	fset := gotoken.NewFileSet()
 	for _, name := range files {
-		if name == "equivalence_test.go" {
-			continue
-		}
 		f, err := parser.ParseFile(fset, name, nil, 0)
 		if err != nil {
 			t.Fatal(err)
