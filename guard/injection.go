@@ -49,6 +49,10 @@ type injectionScratch struct {
 	prefixes    prefixBloom
 	// phrasePos, per phrase of injectionPhraseList, where it occurs.
 	phrasePos [][]int
+	// grams are the trigrams of the view being scanned, for derived
+	// needs, once gramsFilled.
+	grams       trigramSet
+	gramsFilled bool
 }
 
 // wordSpan is one word of a view, as Features.Extract cuts it.

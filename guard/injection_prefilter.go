@@ -97,3 +97,50 @@ func shortest(ls []string) int {
 	}
 	return n
 }
+
+// A derived need may start inside a word, so the view's word prefixes
+// cannot rule it out; the trigrams of the whole view can, before any
+// search: a rule such as ignore_previous_instructions_ml2 has sixty needs,
+// and searching each near every "ignore" costs more than the expression
+// it spares.
+const (
+	derivedNeedGate = -2 // injectionNeedPrefixes' n of a derived need
+	needUntested    = -2 // needScanned: not yet tested against the trigrams
+)
+
+// trigramSet is a bit set of the hashed byte trigrams of a view.
+type trigramSet [1 << 14 / 64]uint64
+
+func trigramHash(a, b, c byte) uint32 {
+	return (uint32(a)*0x9e3779b1 ^ uint32(b)*0x85ebca6b ^ uint32(c)*0xc2b2ae35) >> 18
+}
+
+func (g *trigramSet) fill(s string) {
+	clear(g[:])
+	for i := 0; i+2 < len(s); i++ {
+		h := trigramHash(s[i], s[i+1], s[i+2])
+		g[h>>6] |= 1 << (h & 63)
+	}
+}
+
+func (g *trigramSet) has(a, b, c byte) bool {
+	h := trigramHash(a, b, c)
+	return g[h>>6]&(1<<(h&63)) != 0
+}
+
+// mayHold reports whether x (3 bytes or more) may occur in the view: its
+// first, middle and last trigrams all do.
+func (g *trigramSet) mayHold(x string) bool {
+	n, m := len(x), len(x)/2-1
+	return g.has(x[0], x[1], x[2]) && g.has(x[m], x[m+1], x[m+2]) && g.has(x[n-3], x[n-2], x[n-1])
+}
+
+// viewGrams returns the trigrams of s, the view being scanned, filling
+// them on first use.
+func (sc *injectionScratch) viewGrams(s string) *trigramSet {
+	if !sc.gramsFilled {
+		sc.grams.fill(s)
+		sc.gramsFilled = true
+	}
+	return &sc.grams
+}
