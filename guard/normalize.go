@@ -233,14 +233,16 @@ func fold(kind string, runes []rune, pos []int) View {
 // runesString is string(rs), faster for the ASCII runes most texts are
 // made of (the runtime's conversion encodes rune by rune, twice).
 func runesString(rs []rune) string {
-	b := make([]byte, 0, len(rs))
+	var b strings.Builder
+	b.Grow(len(rs))
 	for i, r := range rs {
 		if r >= utf8.RuneSelf {
-			return string(append(b, string(rs[i:])...))
+			b.WriteString(string(rs[i:]))
+			return b.String()
 		}
-		b = append(b, byte(r))
+		b.WriteByte(byte(r))
 	}
-	return string(b)
+	return b.String()
 }
 
 // decompose returns r compatibility-decomposed, without combining marks,
