@@ -7,8 +7,6 @@ import (
 	"math"
 	"strings"
 	"sync"
-	"unicode"
-	"unicode/utf8"
 )
 
 // injectionModelFile holds two models trained by cmd/guardtrain: the direct
@@ -49,6 +47,10 @@ type injectionScratch struct {
 	prefixes    prefixBloom
 	// phrasePos, per phrase of injectionPhraseList, where it occurs.
 	phrasePos [][]int
+	// grams are the trigrams of the view being scanned, for derived
+	// needs, once gramsFilled.
+	grams       trigramSet
+	gramsFilled bool
 }
 
 // wordSpan is one word of a view, as Features.Extract cuts it.
@@ -306,21 +308,12 @@ func splitWords(s string, f *Features, m *Model, out []wordSpan, bl *prefixBloom
 	k := 0 // next feature in f.idx
 	runes := 0
 	for i := 0; i < len(s) && len(out) < maxFeatureWords; {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
-			i += size
-			runes++
-			continue
+		ws, j, skipped, n := nextWord(s, i)
+		if ws == j {
+			break
 		}
-		j, n := i, 0
-		for j < len(s) {
-			r, size := utf8.DecodeRuneInString(s[j:])
-			if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
-				break
-			}
-			j += size
-			n++
-		}
+		i = ws
+		runes += skipped
 		cnt := 1 + wordGrams(n)
 		if len(out) > 0 {
 			cnt++

@@ -153,19 +153,34 @@ var anchorBuckets, anchorRules = func() (bucketSet, map[string][]*injectionRule)
 	for i, r := range injectionRules {
 		r.idx = i
 		r.re = regexp.MustCompile(`^(?:` + r.expr + `)`)
-		for _, n := range strings.Fields(r.needs) {
-			id, ok := needIndex[n]
+		addNeed := func(n string, derived bool) {
+			key := n
+			if derived {
+				key = "\x00" + n // may start inside a word: never gated by prefixBloom
+			}
+			id, ok := needIndex[key]
 			if !ok {
 				id = len(injectionNeeds)
-				needIndex[n] = id
+				needIndex[key] = id
 				injectionNeeds = append(injectionNeeds, n)
 				k, h := needPrefix(n)
+				if derived {
+					k, h = derivedNeedGate, 0
+				}
 				injectionNeedPrefixes = append(injectionNeedPrefixes, struct {
 					n int
 					h uint32
 				}{k, h})
 			}
 			r.needIDs = append(r.needIDs, id)
+		}
+		for _, n := range strings.Fields(r.needs) {
+			addNeed(n, false)
+		}
+		if r.needs == "" {
+			for _, n := range derivedNeeds(r.expr) {
+				addNeed(n, true)
+			}
 		}
 		r.vetoList = strings.Split(r.veto, "|")
 		if r.veto == "" {
@@ -200,11 +215,14 @@ func scanRules(s string, words []wordSpan, src Source, sc *injectionScratch) (fl
 	}
 	for i, p := range injectionNeedPrefixes {
 		sc.needScanned[i] = 0
-		if !sc.prefixes.mayHave(p.n, p.h) {
+		if p.n == derivedNeedGate {
+			sc.needScanned[i] = needUntested
+		} else if !sc.prefixes.mayHave(p.n, p.h) {
 			sc.needScanned[i] = -1
 		}
 		sc.needPos[i] = sc.needPos[i][:0]
 	}
+	sc.gramsFilled = false
 	best := 0.0
 	indirect := indirectSource(src)
 	for _, w := range words {
@@ -311,8 +329,14 @@ func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) 
 func (sc *injectionScratch) needed(r *injectionRule, s string, start, end int) bool {
 	for _, id := range r.needIDs {
 		x := injectionNeeds[id]
+		if sc.needScanned[id] == needUntested {
+			sc.needScanned[id] = 0
+			if !sc.viewGrams(s).mayHold(x) {
+				sc.needScanned[id] = -1
+			}
+		}
 		if sc.needScanned[id] < 0 {
-			continue // begins no word of the view
+			continue // not in the view
 		}
 		if from := max(sc.needScanned[id], start); from < end {
 			hi := min(len(s), end+len(x)-1)

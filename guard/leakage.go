@@ -3,6 +3,7 @@ package guard
 import (
 	"encoding/base64"
 	"encoding/hex"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -49,8 +50,9 @@ func scanLeakage(t *Text, systemPrompt string, canaries []string) (float64, []Fi
 		secrets = append(secrets[:len(secrets):len(secrets)], promptSecrets(systemPrompt)...)
 	}
 	hays := make([]hay, len(t.Views))
+	lowerOrig := "" // the original in lower case, for hex forms; made once per scan
 	for _, c := range secrets {
-		if f, ok := findCanary(t, hays, c); ok {
+		if f, ok := findCanary(t, hays, &lowerOrig, c); ok {
 			findings = append(findings, f)
 			best = max(best, f.Score)
 		}
@@ -113,7 +115,9 @@ func indexRunes(hay, needle []rune) int {
 		return -1
 	}
 	for i := 0; i+len(needle) <= len(hay); i++ {
-		if hay[i] == needle[0] && string(hay[i:i+len(needle)]) == string(needle) {
+		// Compared as runes: as strings, each candidate cost two
+		// conversions (the runes are valid, so the two agree).
+		if hay[i] == needle[0] && slices.Equal(hay[i:i+len(needle)], needle) {
 			return i
 		}
 	}
@@ -147,8 +151,9 @@ type hay struct {
 }
 
 // findCanary looks for canary c in every view of t and in the encodings of
-// the original text.
-func findCanary(t *Text, hays []hay, c string) (Finding, bool) {
+// the original text. *lowerOrig is the original in lower case, made on
+// first use and kept for the next canary.
+func findCanary(t *Text, hays []hay, lowerOrig *string, c string) (Finding, bool) {
 	if utf8.RuneCountInString(strings.TrimSpace(c)) < minCanaryRunes {
 		return Finding{}, false
 	}
@@ -187,7 +192,6 @@ func findCanary(t *Text, hays []hay, c string) (Finding, bool) {
 	}
 	// Encoded forms of the canary in the original text.
 	orig := t.Original
-	lowerOrig := strings.ToLower(orig)
 	for _, enc := range []struct {
 		s    string
 		fold bool
@@ -200,7 +204,10 @@ func findCanary(t *Text, hays []hay, c string) (Finding, bool) {
 	} {
 		hay := orig
 		if enc.fold {
-			hay = lowerOrig
+			if *lowerOrig == "" {
+				*lowerOrig = strings.ToLower(orig)
+			}
+			hay = *lowerOrig
 		}
 		if k := strings.Index(hay, enc.s); k >= 0 {
 			a := utf8.RuneCountInString(orig[:k])

@@ -35,20 +35,11 @@ func (f *Features) Extract(s string) {
 	var prev uint32
 	words := 0
 	for i := 0; i < len(s) && words < maxFeatureWords; {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
-			i += size
-			continue
+		ws, we, _, _ := nextWord(s, i)
+		if ws == we {
+			break
 		}
-		j := i
-		for j < len(s) {
-			r, size := utf8.DecodeRuneInString(s[j:])
-			if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
-				break
-			}
-			j += size
-		}
-		w := s[i:j]
+		w := s[ws:we]
 		h := hashString(2166136261, w)
 		f.idx = append(f.idx, h&mask)
 		if words > 0 {
@@ -57,8 +48,52 @@ func (f *Features) Extract(s string) {
 		prev = h
 		f.charGrams(w, mask)
 		words++
-		i = j
+		i = we
 	}
+}
+
+// nextWord finds the first word (letters and digits) of s at or after byte
+// i: its bytes [start, end), the runes before it from i, and its runes.
+// start == end when there is none. Features, the injection rules and the
+// models' word spans all cut words with it; ASCII bytes are tested by a
+// table, without decoding.
+func nextWord(s string, i int) (start, end, skipped, n int) {
+	for i < len(s) {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if asciiWord[c] {
+				break
+			}
+			i++
+			skipped++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			break
+		}
+		i += size
+		skipped++
+	}
+	start = i
+	for i < len(s) {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if !asciiWord[c] {
+				break
+			}
+			i++
+			n++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			break
+		}
+		i += size
+		n++
+	}
+	return start, i, skipped, n
 }
 
 // charGrams adds the 3- to 5-grams of " w " (at most the first 24 runes).
@@ -76,16 +111,40 @@ func (f *Features) charGrams(w string, mask uint32) {
 	}
 	rs[n] = ' '
 	n++
-	for size := 3; size <= 5; size++ {
-		for i := 0; i+size <= n; i++ {
-			h := uint32(2166136261) ^ uint32(size)*0x9e3779b1
-			for _, r := range rs[i : i+size] {
-				h = (h ^ uint32(r)) * 16777619
-			}
-			f.idx = append(f.idx, h&mask)
-		}
+	// The 3-, 4- and 5-grams, in that order (the models sum their weights
+	// in float32, so the order is part of the score), each hashed with
+	// FNV-1a from a seed of its size; unrolled, as this is the innermost
+	// loop of every scan.
+	idx := f.idx
+	h3, h4, h5 := gramSeed(3), gramSeed(4), gramSeed(5)
+	for i := 0; i+3 <= n; i++ {
+		h := (h3 ^ uint32(rs[i])) * fnvPrime
+		h = (h ^ uint32(rs[i+1])) * fnvPrime
+		h = (h ^ uint32(rs[i+2])) * fnvPrime
+		idx = append(idx, h&mask)
 	}
+	for i := 0; i+4 <= n; i++ {
+		h := (h4 ^ uint32(rs[i])) * fnvPrime
+		h = (h ^ uint32(rs[i+1])) * fnvPrime
+		h = (h ^ uint32(rs[i+2])) * fnvPrime
+		h = (h ^ uint32(rs[i+3])) * fnvPrime
+		idx = append(idx, h&mask)
+	}
+	for i := 0; i+5 <= n; i++ {
+		h := (h5 ^ uint32(rs[i])) * fnvPrime
+		h = (h ^ uint32(rs[i+1])) * fnvPrime
+		h = (h ^ uint32(rs[i+2])) * fnvPrime
+		h = (h ^ uint32(rs[i+3])) * fnvPrime
+		h = (h ^ uint32(rs[i+4])) * fnvPrime
+		idx = append(idx, h&mask)
+	}
+	f.idx = idx
 }
+
+const fnvPrime = 16777619
+
+// gramSeed is the FNV-1a basis of the character n-grams of a size.
+func gramSeed(size int) uint32 { return uint32(2166136261) ^ uint32(size)*0x9e3779b1 }
 
 func hashString(h uint32, s string) uint32 {
 	for i := 0; i < len(s); i++ {

@@ -124,13 +124,47 @@ func Normalize(s string) *Text {
 	}
 	n := utf8.RuneCountInString(s)
 	t := &Text{Original: s, Runes: n}
-	rs := []rune(s)
-	plain := fold("plain", rs, nil)
+	var plain View
+	if n == len(s) {
+		plain = foldASCII(s)
+	} else {
+		plain = fold("plain", []rune(s), nil)
+	}
 	t.Views = append(t.Views, plain)
 	budget := maxDecodedRune
-	t.decode(rs, nil, 1, &budget)
+	t.decode(s, nil, 1, &budget)
 	t.reread(plain)
 	return t
+}
+
+// byteScratch holds the working buffer of foldASCII between scans.
+var byteScratch = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+// foldASCII is fold for a plain view of ASCII text, the common case, on
+// bytes: no rune slice, positions the identity, and one string when
+// neither leetspeak nor spaced letters change the lower-cased text (then
+// the view's Text and its literal form share it).
+func foldASCII(s string) View {
+	bp := byteScratch.Get().(*[]byte)
+	defer byteScratch.Put(bp)
+	out := (*bp)[:0]
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		out = append(out, c)
+	}
+	*bp = out
+	lit := string(out)
+	v := View{Kind: "plain", lit: lit, litN: len(out)}
+	changed := foldWords(out)
+	joined, pos := joinSpaced(out, nil)
+	v.Text, v.n, v.pos = lit, len(joined), pos
+	if changed || len(joined) != len(out) {
+		v.Text = string(joined)
+	}
+	return v
 }
 
 // runeScratch holds the working buffers of fold between scans.
@@ -186,11 +220,29 @@ func fold(kind string, runes []rune, pos []int) View {
 		opos = append(opos, at(len(runes)))
 	}
 	*bp = out
-	v := View{Kind: kind, lit: string(out), litN: len(out), litPos: opos}
-	out, opos = foldWords(out, opos)
-	out, opos = joinSpaced(out, opos)
-	v.Text, v.n, v.pos = string(out), len(out), opos
+	v := View{Kind: kind, lit: runesString(out), litN: len(out), litPos: opos}
+	changed := foldWords(out)
+	joined, jpos := joinSpaced(out, opos)
+	v.Text, v.n, v.pos = v.lit, len(joined), jpos
+	if changed || len(joined) != len(out) {
+		v.Text = runesString(joined)
+	}
 	return v
+}
+
+// runesString is string(rs), faster for the ASCII runes most texts are
+// made of (the runtime's conversion encodes rune by rune, twice).
+func runesString(rs []rune) string {
+	var b strings.Builder
+	b.Grow(len(rs))
+	for i, r := range rs {
+		if r >= utf8.RuneSelf {
+			b.WriteString(string(rs[i:]))
+			return b.String()
+		}
+		b.WriteByte(byte(r))
+	}
+	return b.String()
 }
 
 // decompose returns r compatibility-decomposed, without combining marks,
@@ -259,17 +311,20 @@ func isLatin(r rune) bool { return r >= 'a' && r <= 'z' }
 // foldWords folds homoglyphs and leetspeak inside words that mix them with
 // Latin letters ("1gn0re", "hаte" with a Cyrillic а), leaving words wholly
 // in another script, and numbers, as they are.
-func foldWords(rs []rune, pos []int) ([]rune, []int) {
+//
+// It reads runes, or the bytes of an ASCII text (foldASCII): one
+// definition for both, so that the fast path cannot drift from the rules.
+func foldWords[T textUnit](rs []T) (changed bool) {
 	i := 0
 	for i < len(rs) {
-		if !wordRune(rs[i]) {
+		if !wordRune(rune(rs[i])) {
 			i++
 			continue
 		}
 		j := i
 		latin, glyph, lt, other := 0, 0, 0, 0
-		for j < len(rs) && wordRune(rs[j]) {
-			r := rs[j]
+		for j < len(rs) && wordRune(rune(rs[j])) {
+			r := rune(rs[j])
 			switch {
 			case isLatin(r):
 				latin++
@@ -295,17 +350,21 @@ func foldWords(rs []rune, pos []int) ([]rune, []int) {
 		// string or a serial number).
 		if latin > 0 && other == 0 && (glyph > 0 || (lt > 0 && latin >= 2 && latin >= lt)) {
 			for k := i; k < end; k++ {
-				if g := homoglyphs[rs[k]]; g != 0 {
-					rs[k] = g
-				} else if l := leet(rs[k]); l != 0 {
-					rs[k] = l
+				if g := homoglyphs[rune(rs[k])]; g != 0 {
+					rs[k], changed = T(g), true
+				} else if l := leet(rune(rs[k])); l != 0 {
+					rs[k], changed = T(l), true
 				}
 			}
 		}
 		i = j
 	}
-	return rs, pos
+	return changed
 }
+
+// textUnit is what foldWords and joinSpaced read: runes, or the bytes of
+// an ASCII text.
+type textUnit interface{ ~byte | ~rune }
 
 func wordRune(r rune) bool {
 	if r < utf8.RuneSelf {
@@ -317,11 +376,14 @@ func wordRune(r rune) bool {
 // joinSpaced joins letters spelled out one by one ("i g n o r e",
 // "k.i.l.l"): a run of four or more single letters separated by one space,
 // dot, dash, underscore or asterisk becomes one word.
-func joinSpaced(rs []rune, pos []int) ([]rune, []int) {
+//
+// Like foldWords, it reads runes or the bytes of an ASCII text.
+func joinSpaced[T textUnit](rs []T, pos []int) ([]T, []int) {
+	letter := func(k int) bool { return unicode.IsLetter(rune(rs[k])) }
 	single := func(k int) bool {
-		return k < len(rs) && unicode.IsLetter(rs[k]) && (k+1 >= len(rs) || !unicode.IsLetter(rs[k+1])) && (k == 0 || !unicode.IsLetter(rs[k-1]))
+		return k < len(rs) && letter(k) && (k+1 >= len(rs) || !letter(k+1)) && (k == 0 || !letter(k-1))
 	}
-	sep := func(r rune) bool { return r == ' ' || r == '.' || r == '-' || r == '_' || r == '*' }
+	sep := func(r T) bool { return r == ' ' || r == '.' || r == '-' || r == '_' || r == '*' }
 	// Most texts spell nothing out: find a first run before copying. A run
 	// has a separator two runes after a separator, three times over.
 	found := false
@@ -342,7 +404,7 @@ func joinSpaced(rs []rune, pos []int) ([]rune, []int) {
 			pos[i] = i
 		}
 	}
-	out, opos := make([]rune, 0, len(rs)), make([]int, 0, len(pos))
+	out, opos := make([]T, 0, len(rs)), make([]int, 0, len(pos))
 	i := 0
 	for i < len(rs) {
 		if single(i) {
@@ -368,9 +430,11 @@ func joinSpaced(rs []rune, pos []int) ([]rune, []int) {
 	return out, opos
 }
 
-// decode adds a view for each Base64 or hex run of s that decodes to text,
-// and for encodings inside those, up to maxDecodeDepth.
-func (t *Text) decode(rs []rune, pos []int, depth int, budget *int) {
+// decode adds a view for each Base64 or hex run of s (whose runes' original
+// positions are pos; nil: s is the original text) that decodes to text, and
+// for encodings inside those, up to maxDecodeDepth. Runs are ASCII, so s is
+// read as bytes, counting runes for the positions.
+func (t *Text) decode(s string, pos []int, depth int, budget *int) {
 	if depth > maxDecodeDepth {
 		return
 	}
@@ -380,41 +444,48 @@ func (t *Text) decode(rs []rune, pos []int, depth int, budget *int) {
 		}
 		return pos[i]
 	}
-	i := 0
-	for i < len(rs) && *budget > 0 {
-		if !encodedRune(rs[i]) {
-			i++
+	i, ri := 0, 0 // byte and rune index
+	for i < len(s) && *budget > 0 {
+		if c := s[i]; !encodedRune(rune(c)) {
+			if c < utf8.RuneSelf {
+				i++
+			} else {
+				_, size := utf8.DecodeRuneInString(s[i:])
+				i += size
+			}
+			ri++
 			continue
 		}
 		j := i
-		for j < len(rs) && encodedRune(rs[j]) {
+		for j < len(s) && encodedRune(rune(s[j])) {
 			j++
 		}
 		// Hex written in spaced pairs: "69 67 6e 6f ...".
-		if j-i == 2 && isHex(rs[i]) && isHex(rs[i+1]) {
-			for j+2 < len(rs) && rs[j] == ' ' && isHex(rs[j+1]) && isHex(rs[j+2]) && (j+3 == len(rs) || !encodedRune(rs[j+3])) {
+		if j-i == 2 && isHex(rune(s[i])) && isHex(rune(s[i+1])) {
+			for j+2 < len(s) && s[j] == ' ' && isHex(rune(s[j+1])) && isHex(rune(s[j+2])) && (j+3 == len(s) || !encodedRune(rune(s[j+3]))) {
 				j += 3
 			}
 		}
+		rj := ri + j - i
 		if j-i >= minEncodedRun {
-			run := string(rs[i:j])
-			if kind, plain, ok := decodeRun(run); ok {
+			if kind, plain, ok := decodeRun(s[i:j]); ok {
 				dr := []rune(plain)
 				if len(dr) > *budget {
 					dr = dr[:*budget]
+					plain = string(dr)
 				}
 				*budget -= len(dr)
 				// Each decoded rune stands for the whole run in the original.
 				dpos := make([]int, len(dr)+1)
 				for k := range dr {
-					dpos[k] = at(i) + (at(j)-at(i))*k/max(len(dr), 1)
+					dpos[k] = at(ri) + (at(rj)-at(ri))*k/max(len(dr), 1)
 				}
-				dpos[len(dr)] = at(j)
+				dpos[len(dr)] = at(rj)
 				t.Views = append(t.Views, fold(kind, dr, dpos))
-				t.decode(dr, dpos, depth+1, budget)
+				t.decode(plain, dpos, depth+1, budget)
 			}
 		}
-		i = j
+		i, ri = j, rj
 	}
 }
 
@@ -516,20 +587,34 @@ var commonWords = func() map[string]bool {
 
 // wordiness is the share of the first 200 words of s that are common words.
 func wordiness(s string) float64 {
+	// letterAt is the byte size of the letter at i, or 0; a view's ASCII
+	// letters are lower case, and most of its bytes are ASCII.
+	letterAt := func(i int) (int, int) {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
+				return 1, 1
+			}
+			return 0, 1
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsLetter(r) {
+			return size, size
+		}
+		return 0, size
+	}
 	n, hit := 0, 0
 	for i := 0; i < len(s) && n < 200; {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if !unicode.IsLetter(r) {
+		if l, size := letterAt(i); l == 0 {
 			i += size
 			continue
 		}
 		j := i
 		for j < len(s) {
-			r, size := utf8.DecodeRuneInString(s[j:])
-			if !unicode.IsLetter(r) {
+			l, _ := letterAt(j)
+			if l == 0 {
 				break
 			}
-			j += size
+			j += l
 		}
 		n++
 		if commonWords[s[i:j]] {
