@@ -209,7 +209,7 @@ func TestInvitation(t *testing.T) {
 	if r, _ := ts.login(t, "acme", "new@acme.io", ""); r.StatusCode != 400 && r.StatusCode != 401 {
 		t.Fatalf("login of an invited user: %d", r.StatusCode)
 	}
-	token := linkTokenRE.FindStringSubmatch(ts.sent(t, "new@acme.io", "generic", 1))[1]
+	token := linkTokenRE.FindStringSubmatch(ts.sent(t, "new@acme.io", "invitation", 1))[1]
 	if st, body := ts.getPage(t, "/v1/auth/invitations/accept?token="+token); st != 200 || !strings.Contains(body, `name="password"`) {
 		t.Fatalf("page: %d %s", st, body)
 	}
