@@ -75,6 +75,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, password string, 
 			return errBadLink("token")
 		}
 		u.PasswordHash, u.Status = hash, identity.UserActive
+		u.Attributes.PasswordChangedAt = now.UTC().Truncate(time.Second)
 		if err := tx.UpdateUser(ctx, u); err != nil {
 			return err
 		}

@@ -157,6 +157,7 @@ func (s *Service) ConfirmPasswordReset(ctx context.Context, c ResetConfirmation,
 			return err
 		}
 		u.PasswordHash = hash
+		u.Attributes.PasswordChangeRequired, u.Attributes.PasswordChangedAt = false, now.UTC().Truncate(time.Second)
 		if err := tx.UpdateUser(ctx, u); err != nil {
 			return err
 		}

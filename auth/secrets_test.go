@@ -74,7 +74,7 @@ func TestSecretsMoveIntoTheTenantsKeys(t *testing.T) {
 				t.Fatalf("status after the job: %d/%d", current, total)
 			}
 			// The second factor still works with the re-encrypted secret.
-			ch, err := s.challenge(ctx, tenant, user)
+			ch, err := s.challenge(ctx, tenant, user, "")
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -4,7 +4,9 @@ package token
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -36,6 +38,34 @@ type Claims struct {
 	AMR           []string `json:"amr"`
 	MFAVerified   bool     `json:"mfa_verified"`
 	RateLimitTier string   `json:"rate_limit_tier"`
+
+	// The chatbot design's claims. The two flags are always present;
+	// the others only when the user or tenant sets them (device_id when
+	// the login named one).
+	PasswordChangeRequired bool     `json:"password_change_required"`
+	TermsAccepted          bool     `json:"terms_accepted"`
+	FeatureFlags           []string `json:"feature_flags"`
+	DataResidency          string   `json:"data_residency,omitempty"`
+	ComplianceLevel        string   `json:"compliance_level,omitempty"`
+	DailyQuota             int64    `json:"daily_quota,omitempty"`
+	DeviceID               string   `json:"device_id,omitempty"`
+	UserAgentHash          string   `json:"user_agent_hash,omitempty"`
+
+	// Custom are the tenant's custom claims, at the top level of the
+	// token beside the others; Issue never lets one replace a claim
+	// above. Verify does not read them back.
+	Custom map[string]any `json:"-"`
+}
+
+// UserAgentHash is the user_agent_hash claim of a User-Agent: hex of the
+// first 16 bytes of its SHA-256 ("" for none). It lets a resource server
+// notice a token replayed from another client without learning the agent.
+func UserAgentHash(userAgent string) string {
+	if userAgent == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(userAgent))
+	return hex.EncodeToString(sum[:16])
 }
 
 // ExpiresAt returns the expiry as a time.
@@ -100,12 +130,25 @@ func (is *Issuer) Issue(c Claims, now time.Time, ttl time.Duration) (string, *Cl
 	if c.Scopes == nil {
 		c.Scopes = []string{}
 	}
+	if c.FeatureFlags == nil {
+		c.FeatureFlags = []string{}
+	}
 	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.SignatureAlgorithm(k.Alg), Key: jose.JSONWebKey{Key: k.Private, KeyID: k.KID}},
 		(&jose.SignerOptions{}).WithType("JWT"))
 	if err != nil {
 		return "", nil, fmt.Errorf("token: signer: %w", err)
 	}
-	raw, err := jwt.Signed(signer).Claims(c).Serialize()
+	// Custom claims first: the registered ones, merged after, win any
+	// clash (the tenant's settings refuse such names anyway).
+	b := jwt.Signed(signer)
+	if len(c.Custom) > 0 {
+		custom := make(map[string]interface{}, len(c.Custom))
+		for k, v := range c.Custom {
+			custom[k] = v
+		}
+		b = b.Claims(custom)
+	}
+	raw, err := b.Claims(c).Serialize()
 	if err != nil {
 		return "", nil, fmt.Errorf("token: sign: %w", err)
 	}
