@@ -10,7 +10,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
@@ -53,8 +55,48 @@ type Claims struct {
 
 	// Custom are the tenant's custom claims, at the top level of the
 	// token beside the others; Issue never lets one replace a claim
-	// above. Verify does not read them back.
+	// above, and reading a token puts every claim not above here.
 	Custom map[string]any `json:"-"`
+}
+
+// knownClaims are the JSON names of Claims' fields.
+var knownClaims = func() map[string]bool {
+	out := map[string]bool{}
+	t := reflect.TypeFor[Claims]()
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name != "" && name != "-" {
+			out[name] = true
+		}
+	}
+	return out
+}()
+
+// UnmarshalJSON reads the claims above, and any other into Custom.
+func (c *Claims) UnmarshalJSON(b []byte) error {
+	type plain Claims
+	if err := json.Unmarshal(b, (*plain)(c)); err != nil {
+		return err
+	}
+	var all map[string]json.RawMessage
+	if err := json.Unmarshal(b, &all); err != nil {
+		return err
+	}
+	c.Custom = nil
+	for k, raw := range all {
+		if knownClaims[k] {
+			continue
+		}
+		var v any
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return err
+		}
+		if c.Custom == nil {
+			c.Custom = map[string]any{}
+		}
+		c.Custom[k] = v
+	}
+	return nil
 }
 
 // UserAgentHash is the user_agent_hash claim of a User-Agent: hex of the

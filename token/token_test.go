@@ -181,4 +181,11 @@ func TestCustomClaims(t *testing.T) {
 	if _, ok := payload["device_id"]; ok {
 		t.Fatal("an empty device_id was issued")
 	}
+	got, err := (&Verifier{Keys: kr, Issuer: "iss", Audience: "aud"}).Verify(raw, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Subject != "u1" || got.DataResidency != "eu" || len(got.Custom) != 1 || got.Custom["department"] != "sales" {
+		t.Fatalf("read back: %+v", got)
+	}
 }
