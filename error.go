@@ -24,6 +24,11 @@ const (
 	ELocked        = "locked"              // too many failed attempts; retry after the lock
 	EStepUp        = "step_up_required"    // a fresh second factor is needed (401)
 	ERateLimited   = "RATE_LIMIT_EXCEEDED" // 429; the chatbot design's code, kept as it is
+	// EPasswordChange and ETermsRequired refuse (403) a session that must
+	// change its password, or accept its tenant's terms, before anything
+	// but its own account's routes.
+	EPasswordChange = "password_change_required"
+	ETermsRequired  = "terms_not_accepted"
 )
 
 // Error is a failure with a machine code and a message safe to show callers.

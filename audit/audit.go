@@ -63,6 +63,7 @@ const (
 	InvitationSent     Type = "invitation_sent"
 	InvitationAccepted Type = "invitation_accepted"
 	MFACodeSent        Type = "mfa_code_sent"
+	TermsAccepted      Type = "terms_accepted"
 )
 
 // Types lists every event type, for validating subscriptions and filters.
@@ -72,7 +73,8 @@ func Types() []Type {
 		AccountLocked, RefreshReuse, SessionEvicted, SessionRevoked, KeyRotated, MFAEnrolled, MFADisabled, MFASuccess,
 		MFAFailure, BackupCodeUsed, BackupCodesRegen, IPBlocked, DataKeyRotated, GuardBlocked, GuardFlagged, CrisisDetected,
 		IncidentOpened, IncidentUpdated, IncidentAction, AuditChainBroken,
-		ResetRequested, PasswordReset, VerificationSent, EmailVerified, InvitationSent, InvitationAccepted, MFACodeSent}
+		ResetRequested, PasswordReset, VerificationSent, EmailVerified, InvitationSent, InvitationAccepted, MFACodeSent,
+		TermsAccepted}
 }
 
 // KnownType reports whether name is an event type.

@@ -79,6 +79,7 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, nex
 			return err
 		}
 		u.PasswordHash = hash
+		u.Attributes.PasswordChangeRequired, u.Attributes.PasswordChangedAt = false, now.UTC().Truncate(time.Second)
 		if err := tx.UpdateUser(ctx, u); err != nil {
 			return err
 		}
@@ -92,6 +93,7 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, nex
 		return err
 	}
 	s.revokedSessions(ctx, ended)
+	s.RevokedUser(ctx, p.UserID) // this session's cached state held the old password requirement
 	return nil
 }
 
@@ -309,6 +311,7 @@ type UserChange struct {
 	Role        *identity.Role
 	Permissions *[]string
 	Disabled    *bool
+	Claims      ClaimChange
 }
 
 // UpdateUser applies a change; disabling a user ends their sessions, and any
@@ -351,6 +354,9 @@ func (s *Service) UpdateUser(ctx context.Context, p *Principal, userID string, c
 	if ch.Disabled != nil && self {
 		return nil, rampart.FieldError(rampart.EForbidden, "disabled", "you cannot disable yourself")
 	}
+	if f := ch.Claims.first(); f != "" && self {
+		return nil, rampart.FieldError(rampart.EForbidden, f, "you cannot change your own claims")
+	}
 	var u *identity.User
 	err = s.store.InTenant(ctx, p.TenantID, func(tx *store.Tx) (err error) {
 		if u, err = s.checkTarget(ctx, tx, p, userID); err != nil {
@@ -364,6 +370,9 @@ func (s *Service) UpdateUser(ctx context.Context, p *Principal, userID string, c
 		if ch.Permissions != nil {
 			details["permissions"] = map[string]any{"from": u.Permissions, "to": *ch.Permissions}
 			u.Permissions = *ch.Permissions
+		}
+		if err := s.applyClaims(ctx, tx, u, ch.Claims, details); err != nil {
+			return err
 		}
 		if ch.Disabled != nil {
 			status := identity.UserActive

@@ -31,6 +31,9 @@ type Principal struct {
 	// Restricted principals may only enrol in MFA (the tenant requires it
 	// for their role).
 	Restricted bool
+	// Gate, when set, is what the user must do before any route but their
+	// own account's answers (identity.GatePasswordChange or GateTerms).
+	Gate string
 	// MFAVerifiedAt is when the session last passed a second factor; StepUp
 	// is the tenant's limit on its age for sensitive operations (0: none).
 	MFAVerifiedAt time.Time
@@ -97,7 +100,7 @@ func (s *Service) Authenticate(ctx context.Context, raw string, meta Meta) (*Pri
 	return &Principal{TenantID: st.tenantID, UserID: st.userID, Email: st.email, SessionID: claims.SessionID,
 		Role: identity.Role(st.role), Permissions: st.permissions, Claims: claims,
 		UserCreatedAt: st.userCreated, UserUpdatedAt: st.userUpdated,
-		Restricted: st.restricted, MFAVerifiedAt: st.mfaAt, StepUp: st.stepUp}, nil
+		Restricted: st.restricted, Gate: st.gate, MFAVerifiedAt: st.mfaAt, StepUp: st.stepUp}, nil
 }
 
 // refused logs at debug level why a token did not verify (the caller only
@@ -145,7 +148,7 @@ func (s *Service) sessionState(ctx context.Context, claims *token.Claims) (sessi
 			active:   sess.Active && user.Status == identity.UserActive && tenant.Status == identity.TenantActive,
 			tenantID: sess.TenantID, userID: sess.UserID, role: string(user.Role), permissions: user.Permissions, email: user.Email,
 			userCreated: user.CreatedAt, userUpdated: user.UpdatedAt,
-			restricted: restricted, mfaAt: sess.MFAVerifiedAt, stepUp: time.Duration(tenant.Policy.StepUpMinutes) * time.Minute,
+			restricted: restricted, gate: tenant.Policy.GateOf(user, s.now()), mfaAt: sess.MFAVerifiedAt, stepUp: time.Duration(tenant.Policy.StepUpMinutes) * time.Minute,
 			ip: sess.IP, ipPolicy: tenant.Policy.WithDefaults().IPChangePolicy, sessionEnd: sess.ExpiresAt, touched: sess.LastActivity,
 		}
 		return nil

@@ -24,6 +24,7 @@ type sessionState struct {
 	ip          string    // the address the session was opened from
 	ipPolicy    string    // the tenant's IP-change policy
 	restricted  bool      // enrolment-only session
+	gate        string    // what the user must do first (identity.GateOf)
 	mfaAt       time.Time // when the session last passed a second factor
 	stepUp      time.Duration
 	sessionEnd  time.Time

@@ -2,7 +2,6 @@ package auth
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/rampart-dev/rampart/audit"
@@ -36,12 +35,8 @@ func (s *Service) invite(ctx context.Context, tx *store.Tx, p *Principal, u *ide
 	if err := tx.IssueAccountToken(ctx, tok.row, now); err != nil {
 		return err
 	}
-	data := map[string]any{
-		"subject": fmt.Sprintf("You are invited to %s", tenant.Name),
-		"body": fmt.Sprintf("You are invited to join %s. Open this link within %d hours to choose your password:\n\n%s",
-			tenant.Name, int(InvitationTTL.Hours()), s.link(InvitationPath, tok.link)),
-	}
-	if err := s.messenger.QueueMail(ctx, tx, u.Email, courier.KindGeneric, data, s.brand(tenant), "invitation."+tok.row.ID); err != nil {
+	data := map[string]any{"link": s.link(InvitationPath, tok.link), "expires_in_hours": int(InvitationTTL.Hours()), "role": string(u.Role)}
+	if err := s.messenger.QueueMail(ctx, tx, u.Email, courier.KindInvitation, data, s.brand(tenant), "invitation."+tok.row.ID); err != nil {
 		return err
 	}
 	return tx.AppendAudit(ctx, &audit.Event{Type: audit.InvitationSent, UserID: p.UserID, IP: meta.IP, UserAgent: meta.UserAgent,
@@ -80,6 +75,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, password string, 
 			return errBadLink("token")
 		}
 		u.PasswordHash, u.Status = hash, identity.UserActive
+		u.Attributes.PasswordChangedAt = now.UTC().Truncate(time.Second)
 		if err := tx.UpdateUser(ctx, u); err != nil {
 			return err
 		}

@@ -36,6 +36,9 @@ type LoginRequest struct {
 	Tenant   string // slug or id
 	Email    string
 	Password string
+	// DeviceID names the client's device (optional): the device_id claim
+	// of the session's tokens.
+	DeviceID string
 	Meta     Meta
 }
 
@@ -79,6 +82,12 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (*LoginResult, er
 	now := s.now()
 	if len(req.Tenant) > 100 || len(req.Email) > identity.MaxEmailBytes || len(req.Password) > identity.MaxPasswordBytes {
 		return nil, errInvalidCredentials
+	}
+	if req.DeviceID != "" {
+		// Checked before any credential: the answer says nothing of them.
+		if err := identity.ValidateDeviceID("device_id", req.DeviceID); err != nil {
+			return nil, err
+		}
 	}
 	tenant, err := s.findTenant(ctx, req.Tenant)
 	if err != nil {
@@ -156,7 +165,7 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (*LoginResult, er
 		return nil, err
 	}
 	if enrolled {
-		c, err := s.challenge(ctx, tenant, user)
+		c, err := s.challenge(ctx, tenant, user, req.DeviceID)
 		if err != nil {
 			return nil, err
 		}
@@ -165,7 +174,7 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (*LoginResult, er
 	// A role the tenant requires MFA for, not enrolled yet: a session that
 	// can only enrol.
 	restricted := tenant.Policy.RequiresMFA(user.Role)
-	pair, err := s.openSession(ctx, tenant, user, sessionOptions{amr: []string{"pwd"}, restricted: restricted}, req.Meta)
+	pair, err := s.openSession(ctx, tenant, user, sessionOptions{amr: []string{"pwd"}, restricted: restricted, deviceID: req.DeviceID}, req.Meta)
 	if err != nil {
 		return nil, err
 	}
@@ -193,6 +202,7 @@ type sessionOptions struct {
 	amr        []string
 	mfaAt      time.Time // zero without a second factor
 	restricted bool
+	deviceID   string // as the login request named the device
 }
 
 func userID(u *identity.User) string {
@@ -273,7 +283,7 @@ func (s *Service) openSession(ctx context.Context, tenant *identity.Tenant, user
 	sess := &identity.Session{ID: sid.String(), TenantID: tenant.ID, UserID: user.ID, CreatedAt: now, LastActivity: now,
 		ExpiresAt: now.Add(s.cfg.SessionMaxAge), IP: meta.IP, UserAgent: meta.UserAgent,
 		Fingerprint: identity.Fingerprint(meta.UserAgent, meta.AcceptLanguage), AMR: amr, Active: true,
-		MFAVerified: !opts.mfaAt.IsZero(), MFAVerifiedAt: opts.mfaAt, Restricted: opts.restricted}
+		MFAVerified: !opts.mfaAt.IsZero(), MFAVerifiedAt: opts.mfaAt, Restricted: opts.restricted, DeviceID: opts.deviceID}
 	refresh, rt, err := s.newRefresh(tenant.ID, sess, now)
 	if err != nil {
 		return nil, err
@@ -315,16 +325,20 @@ func (s *Service) newRefresh(tenantID string, sess *identity.Session, now time.T
 	return raw, &identity.RefreshToken{Hash: hash, TenantID: tenantID, SessionID: sess.ID, CreatedAt: now, ExpiresAt: exp}, nil
 }
 
-// sign issues the access token of a session.
+// sign issues the access token of a session: the user's role and
+// permissions, the session's authentication, and the claims of the user's
+// attributes and tenant (see claimsOf).
 func (s *Service) sign(tenant *identity.Tenant, user *identity.User, sess *identity.Session, refresh string, now time.Time) (*TokenPair, error) {
 	scopes := []string{}
 	if sess.Restricted {
 		scopes = []string{restrictedScope}
 	}
-	raw, claims, err := s.issuer.Issue(token.Claims{
+	c := token.Claims{
 		Subject: user.ID, TenantID: tenant.ID, Role: string(user.Role), Permissions: user.Permissions, Scopes: scopes,
 		SessionID: sess.ID, AMR: sess.AMR, MFAVerified: sess.MFAVerified, RateLimitTier: tenant.Policy.WithDefaults().RateLimitTier,
-	}, now, s.cfg.AccessTTL)
+	}
+	claimsOf(&c, tenant, user, sess, now)
+	raw, claims, err := s.issuer.Issue(c, now, s.cfg.AccessTTL)
 	if err != nil {
 		return nil, err
 	}

@@ -344,7 +344,7 @@ func (s *Service) StepUp(ctx context.Context, p *Principal, f Factor, meta Meta)
 }
 
 // challenge creates an mfa_token for a user who passed their password.
-func (s *Service) challenge(ctx context.Context, tenant *identity.Tenant, user *identity.User) (*Challenge, error) {
+func (s *Service) challenge(ctx context.Context, tenant *identity.Tenant, user *identity.User, deviceID string) (*Challenge, error) {
 	raw, hash, err := identity.NewMFAToken(tenant.ID)
 	if err != nil {
 		return nil, err
@@ -356,7 +356,7 @@ func (s *Service) challenge(ctx context.Context, tenant *identity.Tenant, user *
 		if methods, _, err = s.methodsOf(ctx, tx, tenant, user.ID); err != nil {
 			return err
 		}
-		return tx.InsertChallenge(ctx, &store.Challenge{Hash: hash, UserID: user.ID, AMR: string(amr), CreatedAt: now, ExpiresAt: now.Add(mfaTokenTTL)})
+		return tx.InsertChallenge(ctx, &store.Challenge{Hash: hash, UserID: user.ID, AMR: string(amr), CreatedAt: now, ExpiresAt: now.Add(mfaTokenTTL), DeviceID: deviceID})
 	})
 	if err != nil {
 		return nil, err
@@ -461,5 +461,5 @@ func (s *Service) CompleteMFA(ctx context.Context, mfaToken string, f Factor, me
 		return nil, errInvalidCode
 	}
 	s.lockout.Succeed(ctx, attempt)
-	return s.openSession(ctx, tenant, user, sessionOptions{amr: []string{"pwd", "otp"}, mfaAt: now}, meta)
+	return s.openSession(ctx, tenant, user, sessionOptions{amr: []string{"pwd", "otp"}, mfaAt: now, deviceID: c.DeviceID}, meta)
 }

@@ -34,7 +34,7 @@ func TestMFATokenExpires(t *testing.T) {
 			if _, err := s.CompleteMFA(ctx, ch.MFAToken, Factor{Code: codeAt(t, secret, c.now())}, Meta{}); err != errInvalidToken {
 				t.Fatalf("expired mfa_token: %v", err)
 			}
-			ch2, _ := s.challenge(ctx, tenant, user)
+			ch2, _ := s.challenge(ctx, tenant, user, "")
 			got, err := s.CompleteMFA(ctx, ch2.MFAToken, Factor{Code: codeAt(t, secret, c.now())}, Meta{})
 			if err != nil || !got.Claims.MFAVerified {
 				t.Fatalf("fresh mfa_token: %v", err)
@@ -111,7 +111,7 @@ func enrolledChallenge(t *testing.T, s *Service, c *clock) (*Challenge, string, 
 	if _, err := s.ConfirmTOTP(ctx, p, codeAt(t, e.Secret, c.now()), Meta{}); err != nil {
 		t.Fatal(err)
 	}
-	ch, err := s.challenge(ctx, tenant, user)
+	ch, err := s.challenge(ctx, tenant, user, "")
 	if err != nil {
 		t.Fatal(err)
 	}

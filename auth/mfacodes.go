@@ -13,7 +13,9 @@ import (
 	"github.com/rampart-dev/rampart/audit"
 	"github.com/rampart-dev/rampart/courier"
 	"github.com/rampart-dev/rampart/identity"
+	"github.com/rampart-dev/rampart/keys"
 	"github.com/rampart-dev/rampart/store"
+	"github.com/rampart-dev/rampart/vault"
 )
 
 // Second factors by code: a code sent by e-mail or SMS to a channel the
@@ -31,17 +33,33 @@ const (
 
 var errSMSForbidden = rampart.Errorf(rampart.EForbidden, "this tenant does not allow codes by SMS")
 
-// phoneAAD binds a sealed phone number to its tenant and user.
+// phoneAAD binds a master-key seal of a phone number to its tenant and
+// user (rows written before phones went under the tenant's keys).
 func phoneAAD(tenantID, userID string) []byte {
 	return []byte("rampart/phone/" + tenantID + "/" + userID)
 }
 
-func (s *Service) sealPhone(tenantID, userID, phone string) (string, error) {
-	b, err := s.master.Seal([]byte(phone), phoneAAD(tenantID, userID))
-	return base64.StdEncoding.EncodeToString(b), err
+// phoneContext binds a phone number's ciphertext to its user.
+func phoneContext(userID string) string { return "rampart/mfa_phone/" + userID }
+
+// sealPhone encrypts a phone number under the tenant's phone key (envelope
+// encryption: rotation and re-encryption reach it like the TOTP secrets);
+// without a vault, under the master key.
+func (s *Service) sealPhone(ctx context.Context, tenantID, userID, phone string) (string, error) {
+	if s.vault == nil {
+		b, err := s.master.Seal([]byte(phone), phoneAAD(tenantID, userID))
+		return base64.StdEncoding.EncodeToString(b), err
+	}
+	return s.vault.Encrypt(ctx, vault.Field{TenantID: tenantID, Purpose: keys.PurposePhone, Context: phoneContext(userID)}, []byte(phone))
 }
 
-func (s *Service) openPhone(tenantID, userID, sealed string) (string, error) {
+// openPhone decrypts a stored phone number: envelope ciphertexts ("rc1:"),
+// and the master-key seals of older rows.
+func (s *Service) openPhone(ctx context.Context, tenantID, userID, sealed string) (string, error) {
+	if strings.HasPrefix(sealed, keys.CiphertextPrefix) && s.vault != nil {
+		pt, _, err := s.vault.Decrypt(ctx, tenantID, phoneContext(userID), sealed)
+		return string(pt), err
+	}
 	b, err := base64.StdEncoding.DecodeString(sealed)
 	if err != nil {
 		return "", err
@@ -139,7 +157,7 @@ func (s *Service) StartCodeEnrolment(ctx context.Context, p *Principal, method, 
 		if to, country, err = s.checkPhone(t, phone); err != nil {
 			return err
 		}
-		if sealed, err = s.sealPhone(t.ID, p.UserID, to); err != nil {
+		if sealed, err = s.sealPhone(ctx, t.ID, p.UserID, to); err != nil {
 			return err
 		}
 		purpose = purposeEnrolSMS
@@ -274,7 +292,7 @@ func (s *Service) SendLoginCode(ctx context.Context, mfaToken, method string, me
 	}
 	to, country := user.Email, ""
 	if method == MethodSMS {
-		if to, err = s.openPhone(tenantID, user.ID, target.Target); err != nil {
+		if to, err = s.openPhone(ctx, tenantID, user.ID, target.Target); err != nil {
 			return err
 		}
 		if n, perr := phonenumbers.Parse(to, ""); perr == nil {

@@ -110,7 +110,8 @@ type ResetConfirmation struct {
 // link or code works once: every other use, and every unknown, expired or
 // foreign one, is the same 400. Success ends every session (and so every
 // refresh token) of the user, on every replica, retires their other links
-// and codes, is audited, and tells the user by e-mail.
+// and codes, is audited, and tells the user on their other channel (SMS
+// when they confirmed a number, e-mail otherwise).
 func (s *Service) ConfirmPasswordReset(ctx context.Context, c ResetConfirmation, meta Meta) error {
 	now := s.now()
 	var (
@@ -132,6 +133,12 @@ func (s *Service) ConfirmPasswordReset(ctx context.Context, c ResetConfirmation,
 			return err
 		}
 	}
+	// Read (and decrypt) the channel to notify before the transaction: a
+	// key load inside it would need a second connection.
+	notifyPhone, err := s.verifiedPhone(ctx, tenant, user.ID)
+	if err != nil {
+		return err
+	}
 	hash, err := s.hasher.Hash(ctx, c.NewPassword)
 	if err != nil {
 		return err
@@ -150,6 +157,7 @@ func (s *Service) ConfirmPasswordReset(ctx context.Context, c ResetConfirmation,
 			return err
 		}
 		u.PasswordHash = hash
+		u.Attributes.PasswordChangeRequired, u.Attributes.PasswordChangedAt = false, now.UTC().Truncate(time.Second)
 		if err := tx.UpdateUser(ctx, u); err != nil {
 			return err
 		}
@@ -167,13 +175,8 @@ func (s *Service) ConfirmPasswordReset(ctx context.Context, c ResetConfirmation,
 		if byLink {
 			method = "link"
 		}
-		if s.messenger != nil {
-			alert := map[string]any{"title": "Your password was reset",
-				"description": "The password of your account was reset and every session was signed out. If this was not you, contact your administrator at once.",
-				"severity":    "high", "time": now}
-			if err := s.messenger.QueueMail(ctx, tx, u.Email, courier.KindSecurityAlert, alert, s.brand(tenant), "password_reset_done."+row.ID); err != nil {
-				return err
-			}
+		if err := s.notifyReset(ctx, tx, tenant, u, notifyPhone, row.ID, now); err != nil {
+			return err
 		}
 		return tx.AppendAudit(ctx, &audit.Event{Type: audit.PasswordReset, UserID: u.ID, IP: meta.IP, UserAgent: meta.UserAgent,
 			Resource: "user:" + u.ID, Success: true, Details: map[string]any{"method": method, "sessions_revoked": len(ended)}})
@@ -184,6 +187,44 @@ func (s *Service) ConfirmPasswordReset(ctx context.Context, c ResetConfirmation,
 	s.revokedSessions(ctx, ended)
 	s.RevokedUser(ctx, user.ID)
 	return nil
+}
+
+// verifiedPhone returns the number of the user's confirmed SMS factor,
+// decrypted, or "" when there is none (or the tenant forbids SMS).
+func (s *Service) verifiedPhone(ctx context.Context, t *identity.Tenant, userID string) (string, error) {
+	if s.messenger == nil || t.Policy.ForbidSMS {
+		return "", nil
+	}
+	var channels []store.MFAChannel
+	err := s.store.ReadTenant(ctx, t.ID, func(tx *store.Tx) (err error) {
+		channels, err = tx.MFAChannels(ctx, userID)
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	for _, c := range channels {
+		if c.Method == MethodSMS {
+			return s.openPhone(ctx, t.ID, userID, c.Target)
+		}
+	}
+	return "", nil
+}
+
+// notifyReset tells the user of a completed reset on their other channel:
+// by SMS when they have a confirmed number (the reset came through e-mail,
+// which whoever reset may control), by e-mail otherwise. Queued in tx.
+func (s *Service) notifyReset(ctx context.Context, tx *store.Tx, t *identity.Tenant, u *identity.User, phone, rowID string, now time.Time) error {
+	if s.messenger == nil {
+		return nil
+	}
+	alert := map[string]any{"title": "Your password was reset",
+		"description": "The password of your account was reset and every session was signed out. If this was not you, contact your administrator at once.",
+		"severity":    "high", "time": now}
+	if phone != "" {
+		return s.messenger.QueueSMS(ctx, tx, phone, courier.KindSecurityAlert, alert, s.brand(t), "password_reset_done."+rowID)
+	}
+	return s.messenger.QueueMail(ctx, tx, u.Email, courier.KindSecurityAlert, alert, s.brand(t), "password_reset_done."+rowID)
 }
 
 func field(byLink bool) string {

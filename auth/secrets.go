@@ -3,6 +3,7 @@ package auth
 import (
 	"bytes"
 	"context"
+	"strings"
 
 	"github.com/rampart-dev/rampart/identity"
 	"github.com/rampart-dev/rampart/keys"
@@ -55,11 +56,11 @@ func (s *Service) ReencryptSecrets(ctx context.Context, tenantID string, progres
 	if s.vault == nil {
 		return 0, nil
 	}
-	rows, emails, err := s.storedSecrets(ctx, tenantID)
+	rows, emails, phones, err := s.storedSecrets(ctx, tenantID)
 	if err != nil {
 		return 0, err
 	}
-	total := len(rows) + len(emails)
+	total := len(rows) + len(emails) + len(phones)
 	for i, r := range emails {
 		old := string(r.Sealed)
 		next, err := s.ownFields.Reseal(ctx, tenantID, r.UserID, "users.email", keys.PurposeEmail, old)
@@ -114,17 +115,56 @@ func (s *Service) ReencryptSecrets(ctx context.Context, tenantID string, progres
 			progress(len(emails)+i+1, total)
 		}
 	}
+	for i, r := range phones {
+		n, err := s.reencryptPhone(ctx, tenantID, r)
+		if err != nil {
+			return moved, err
+		}
+		moved += n
+		if progress != nil {
+			progress(len(emails)+len(rows)+i+1, total)
+		}
+	}
 	return moved, nil
+}
+
+// reencryptPhone moves one stored SMS number under the newest version of
+// the tenant's phone key (master-key seals of older rows too); it returns 1
+// when it replaced the row.
+func (s *Service) reencryptPhone(ctx context.Context, tenantID string, r store.SealedSecret) (int, error) {
+	old := string(r.Sealed)
+	if strings.HasPrefix(old, keys.CiphertextPrefix) {
+		if fresh, err := s.vault.Current(ctx, tenantID, old); err != nil || fresh {
+			return 0, err
+		}
+	}
+	phone, err := s.openPhone(ctx, tenantID, r.UserID, old)
+	if err != nil {
+		return 0, err
+	}
+	next, err := s.sealPhone(ctx, tenantID, r.UserID, phone)
+	if err != nil {
+		return 0, err
+	}
+	var ok bool
+	err = s.store.InTenant(ctx, tenantID, func(tx *store.Tx) (err error) {
+		ok, err = tx.ReplaceStoredPhone(ctx, r.UserID, old, next)
+		return err
+	})
+	if ok {
+		return 1, err
+	}
+	return 0, err
 }
 
 // SecretStatus counts the tenant's stored secrets and those under the
 // newest versions of their keys: the progress of re-encryption.
 func (s *Service) SecretStatus(ctx context.Context, tenantID string) (total, current int, err error) {
-	rows, emails, err := s.storedSecrets(ctx, tenantID)
+	rows, emails, phones, err := s.storedSecrets(ctx, tenantID)
 	if err != nil {
 		return 0, 0, err
 	}
-	rows = append(rows, emails...)
+	rows = append(append(rows, emails...), phones...)
 	for _, r := range rows {
 		if s.vault != nil && bytes.HasPrefix(r.Sealed, []byte(keys.CiphertextPrefix)) {
 			ok, err := s.vault.Current(ctx, tenantID, string(r.Sealed))
@@ -139,15 +179,18 @@ func (s *Service) SecretStatus(ctx context.Context, tenantID string) (total, cur
 	return len(rows), current, nil
 }
 
-// storedSecrets reads the tenant's stored TOTP secrets and (with own fields)
-// users' emails, as stored.
-func (s *Service) storedSecrets(ctx context.Context, tenantID string) (totp, emails []store.SealedSecret, err error) {
+// storedSecrets reads the tenant's stored TOTP secrets, SMS numbers and
+// (with own fields) users' emails, as stored.
+func (s *Service) storedSecrets(ctx context.Context, tenantID string) (totp, emails, phones []store.SealedSecret, err error) {
 	err = s.store.ReadTenant(ctx, tenantID, func(tx *store.Tx) (err error) {
-		if totp, err = tx.TOTPSecrets(ctx); err != nil || s.ownFields == nil {
+		if totp, err = tx.TOTPSecrets(ctx); err != nil {
+			return err
+		}
+		if phones, err = tx.StoredPhones(ctx); err != nil || s.ownFields == nil {
 			return err
 		}
 		emails, err = tx.StoredEmails(ctx)
 		return err
 	})
-	return totp, emails, err
+	return totp, emails, phones, err
 }

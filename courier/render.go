@@ -25,6 +25,7 @@ const (
 	KindOTPCode           = "otp_code"           // "code" (required); "expires_in_minutes", "purpose" ("sign in")
 	KindSecurityAlert     = "security_alert"     // "title", "description", "severity" (required); "time", "link"
 	KindNewDeviceLogin    = "new_device_login"   // "device", "ip", "location", "time", "link"
+	KindInvitation        = "invitation"         // "link" (required); "expires_in_hours", "role", "inviter"
 	KindGeneric           = "generic"            // "subject", "body" (required)
 )
 
@@ -53,6 +54,7 @@ var kinds = map[string]requirements{
 	KindOTPCode:           {all: []string{"code"}},
 	KindSecurityAlert:     {all: []string{"title", "description", "severity"}},
 	KindNewDeviceLogin:    {},
+	KindInvitation:        {all: []string{"link"}},
 	KindGeneric:           {all: []string{"subject", "body"}},
 }
 

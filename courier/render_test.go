@@ -114,6 +114,27 @@ func TestRenderSMS(t *testing.T) {
 	}
 }
 
+func TestRenderInvitation(t *testing.T) {
+	data := map[string]any{"link": "https://acme.example/v1/auth/invitations/accept?token=rlt_x", "expires_in_hours": 72, "role": "member"}
+	subject, text, html, err := Render(KindInvitation, data, Brand{Name: "Acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if subject != "You are invited to Acme" {
+		t.Errorf("subject %q", subject)
+	}
+	for _, part := range []string{text, html} {
+		for _, want := range []string{"rlt_x", "72 hours", "as member"} {
+			if !strings.Contains(part, want) {
+				t.Errorf("%q missing from\n%s", want, part)
+			}
+		}
+	}
+	if _, _, _, err := Render(KindInvitation, map[string]any{"role": "member"}, Brand{}); err == nil {
+		t.Error("an invitation without a link rendered")
+	}
+}
+
 func TestOneLine(t *testing.T) {
 	long := strings.Repeat("é", 300)
 	if got := oneLine(long, 10); len([]rune(got)) != 10 || !strings.HasSuffix(got, "…") {

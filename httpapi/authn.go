@@ -31,17 +31,24 @@ func (s *Server) meta(r *http.Request) auth.Meta {
 // (enrolment-only) sessions and API keys are refused: these are the routes
 // of a person's own session.
 func (s *Server) authenticated(next http.Handler) http.Handler {
-	return s.authenticate(false, false, next)
+	return s.authenticate(false, false, false, next)
 }
 
 // enrolling admits restricted sessions too: the MFA enrolment routes.
 func (s *Server) enrolling(next http.Handler) http.Handler {
-	return s.authenticate(true, false, next)
+	return s.authenticate(true, false, false, next)
+}
+
+// ownAccount admits every session of a person, however held back:
+// restricted, or due to change its password or accept its tenant's terms.
+// These are the routes that let it do so (and see itself, and log out).
+func (s *Server) ownAccount(next http.Handler) http.Handler {
+	return s.authenticate(true, false, true, next)
 }
 
 // callers admits sessions and API keys: routes decided by permissions.
 func (s *Server) callers(next http.Handler) http.Handler {
-	return s.authenticate(false, true, next)
+	return s.authenticate(false, true, false, next)
 }
 
 // credential reads "Authorization: Bearer <token>" or "ApiKey <key>"; API
@@ -61,7 +68,7 @@ func credential(r *http.Request) (token string, apiKey bool, ok bool) {
 	return "", false, false
 }
 
-func (s *Server) authenticate(allowRestricted, allowAPIKeys bool, next http.Handler) http.Handler {
+func (s *Server) authenticate(allowRestricted, allowAPIKeys, allowGated bool, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		raw, apiKey, ok := credential(r)
 		if !ok {
@@ -86,6 +93,9 @@ func (s *Server) authenticate(allowRestricted, allowAPIKeys bool, next http.Hand
 		switch {
 		case p.APIKeyID != "" && !allowAPIKeys:
 			writeError(w, r, s.log, rampart.Errorf(rampart.EForbidden, "this endpoint is for a person's session, not an API key"))
+			return
+		case p.Gate != "" && !allowGated:
+			writeError(w, r, s.log, p.GateError())
 			return
 		case p.Restricted && !allowRestricted:
 			writeError(w, r, s.log, rampart.Errorf(rampart.EForbidden, "your tenant requires MFA for your role: enrol with POST /v1/me/mfa/totp first"))

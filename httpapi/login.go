@@ -41,6 +41,7 @@ type loginRequest struct {
 	Tenant   string `json:"tenant" validate:"max=100"` // a slug or a tenant id
 	Email    string `json:"email" validate:"max=254"`
 	Password string `json:"password" validate:"max=1024"`
+	DeviceID string `json:"device_id" validate:"omitempty,max=128"` // optional: the device_id claim
 }
 
 func (s *Server) handleLogin() http.Handler {
@@ -54,7 +55,7 @@ func (s *Server) handleLogin() http.Handler {
 			writeError(w, r, s.log, err)
 			return
 		}
-		res, err := s.auth.Login(r.Context(), auth.LoginRequest{Tenant: req.Tenant, Email: req.Email, Password: req.Password, Meta: s.meta(r)})
+		res, err := s.auth.Login(r.Context(), auth.LoginRequest{Tenant: req.Tenant, Email: req.Email, Password: req.Password, DeviceID: req.DeviceID, Meta: s.meta(r)})
 		if err != nil {
 			writeError(w, r, s.log, err)
 			return
@@ -135,6 +136,9 @@ func (s *Server) handleIntrospect() http.Handler {
 			"sub": c.Subject, "aud": c.Audience, "iss": c.Issuer, "exp": c.Expiry, "iat": c.IssuedAt, "nbf": c.NotBefore, "jti": c.ID,
 			"tenant_id": c.TenantID, "role": c.Role, "permissions": c.Permissions, "sid": c.SessionID, "amr": c.AMR,
 			"mfa_verified": c.MFAVerified, "rate_limit_tier": c.RateLimitTier,
+			"password_change_required": c.PasswordChangeRequired, "terms_accepted": c.TermsAccepted, "feature_flags": c.FeatureFlags,
+			"data_residency": c.DataResidency, "compliance_level": c.ComplianceLevel, "daily_quota": c.DailyQuota,
+			"device_id": c.DeviceID, "user_agent_hash": c.UserAgentHash,
 		})
 	})
 }
@@ -162,7 +166,8 @@ func (s *Server) handleOpenIDConfiguration() http.Handler {
 			"id_token_signing_alg_values_supported": []string{s.auth.Settings().Alg},
 			"token_endpoint_auth_methods_supported": []string{"none"},
 			"claims_supported": []string{"iss", "sub", "aud", "iat", "nbf", "exp", "jti", "tenant_id", "role", "permissions", "scopes",
-				"sid", "amr", "mfa_verified", "rate_limit_tier"},
+				"sid", "amr", "mfa_verified", "rate_limit_tier", "password_change_required", "terms_accepted", "feature_flags",
+				"data_residency", "compliance_level", "daily_quota", "device_id", "user_agent_hash"},
 		})
 	})
 }

@@ -16,6 +16,7 @@ const (
 	operator = "operator" // the operator token
 	user     = "user"     // any valid access token of an active session
 	enrol    = "enrol"    // as user, and also enrolment-only (restricted) sessions
+	account  = "account"  // as enrol, and also sessions due to change their password or accept terms
 	caller   = "caller"   // any session or API key (what it may do is decided inside)
 	inspect  = "inspect"  // the operator token or a tenant API key
 	keyAdmin = "keyAdmin" // the operator token, or admin:security in a tenant
@@ -51,7 +52,7 @@ func (s *Server) routes() []route {
 
 		{"POST", "/v1/auth/login", public, s.handleLogin()},
 		{"POST", "/v1/auth/refresh", public, s.handleRefresh()},
-		{"POST", "/v1/auth/logout", enrol, s.handleLogout()},
+		{"POST", "/v1/auth/logout", account, s.handleLogout()},
 		{"POST", "/v1/auth/mfa", public, s.handleCompleteMFA()},
 		{"POST", "/v1/auth/mfa/send", public, s.handleSendLoginCode()}, // a code by one of the user's e-mail or SMS factors
 		{"POST", "/v1/auth/introspect", inspect, s.handleIntrospect()},
@@ -63,7 +64,8 @@ func (s *Server) routes() []route {
 		{"POST", "/v1/auth/email/verify", public, s.handleConfirmEmail()},
 		{"GET", "/v1/auth/invitations/accept", public, s.handleLinkPage(auth.PurposeInvitation, invitationPage)}, // renders the link's page; consumes nothing
 		{"POST", "/v1/auth/invitations/accept", public, s.handleAcceptInvitation()},
-		{"GET", "/v1/me", enrol, s.handleMe()},
+		{"GET", "/v1/me", account, s.handleMe()},
+		{"POST", "/v1/me/terms", account, s.handleAcceptTerms()}, // {version}: the tenant's current terms
 		{"POST", "/v1/me/email/verify", user, s.handleSendVerification()},
 		{"POST", "/v1/me/mfa/totp", enrol, s.handleStartTOTP()},
 		{"POST", "/v1/me/mfa/totp/confirm", enrol, s.handleConfirmTOTP()},
@@ -74,7 +76,7 @@ func (s *Server) routes() []route {
 		{"DELETE", "/v1/me/mfa/totp", user, s.handleDisableTOTP()},
 		{"POST", "/v1/me/mfa/backup-codes", user, s.handleRegenerateBackupCodes()},
 		{"POST", "/v1/me/mfa/verify", user, s.handleStepUp()},
-		{"POST", "/v1/me/password", user, s.handleChangePassword()},
+		{"POST", "/v1/me/password", account, s.handleChangePassword()}, // clears password_change_required
 		{"GET", "/v1/sessions", user, s.handleListSessions()},
 		{"DELETE", "/v1/sessions/{id}", user, s.handleDeleteSession()}, // own; admins: any of the tenant
 
@@ -152,6 +154,8 @@ func (s *Server) mux() *http.ServeMux {
 			h = s.authenticated(h)
 		case enrol:
 			h = s.enrolling(h)
+		case account:
+			h = s.ownAccount(h)
 		case caller:
 			h = s.callers(h)
 		case inspect:

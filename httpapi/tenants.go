@@ -176,6 +176,21 @@ type tenantSettingsRequest struct {
 	ForbidSMS          bool                               `json:"forbid_sms"`
 	SMSRegions         []string                           `json:"sms_regions" validate:"max=10,dive,max=2"`
 	Monitoring         *monitoringRequest                 `json:"monitoring"`
+	Claims             *claimSettingsRequest              `json:"claims"`
+	TermsVersion       string                             `json:"terms_version" validate:"omitempty,max=64"`
+	TermsRequired      bool                               `json:"terms_required"`
+	PasswordMaxAgeDays int                                `json:"password_max_age_days" validate:"min=0,max=3650"`
+}
+
+// claimSettingsRequest is the tenant's claims (identity.ClaimSettings); the
+// domain checks the names (never a registered claim) and the values.
+type claimSettingsRequest struct {
+	FeatureFlags    []string       `json:"feature_flags" validate:"max=50,dive,max=64"`
+	DataResidency   string         `json:"data_residency" validate:"omitempty,max=16"`
+	ComplianceLevel string         `json:"compliance_level" validate:"omitempty,max=32"`
+	DailyQuota      int64          `json:"daily_quota" validate:"min=0,max=1000000000000"`
+	CustomNames     []string       `json:"custom_names" validate:"max=20,dive,max=40"`
+	CustomClaims    map[string]any `json:"custom_claims" validate:"max=20"`
 }
 
 // monitoringRequest is the tenant's monitoring policy (monitor.Policy); the

@@ -20,6 +20,21 @@ type userJSON struct {
 	Disabled    bool      `json:"disabled"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
+	// Attributes are the user's own claim values (their tokens add the
+	// tenant's defaults); absent where the answer does not read them.
+	Attributes *attributesJSON `json:"attributes,omitempty"`
+}
+
+// attributesJSON shows a user's claim attributes.
+type attributesJSON struct {
+	PasswordChangeRequired bool           `json:"password_change_required"`
+	FeatureFlags           []string       `json:"feature_flags"`
+	DataResidency          string         `json:"data_residency,omitempty"`
+	ComplianceLevel        string         `json:"compliance_level,omitempty"`
+	DailyQuota             int64          `json:"daily_quota,omitempty"`
+	CustomClaims           map[string]any `json:"custom_claims,omitempty"`
+	TermsVersion           string         `json:"terms_version,omitempty"`
+	TermsAcceptedAt        *time.Time     `json:"terms_accepted_at,omitempty"`
 }
 
 func toUserJSON(u *identity.User) userJSON {
@@ -27,8 +42,17 @@ func toUserJSON(u *identity.User) userJSON {
 	if perms == nil {
 		perms = []string{}
 	}
+	a := u.Attributes
+	attrs := &attributesJSON{PasswordChangeRequired: a.PasswordChangeRequired, FeatureFlags: a.FeatureFlags, DataResidency: a.DataResidency,
+		ComplianceLevel: a.ComplianceLevel, DailyQuota: a.DailyQuota, CustomClaims: a.CustomClaims, TermsVersion: a.TermsVersion}
+	if attrs.FeatureFlags == nil {
+		attrs.FeatureFlags = []string{}
+	}
+	if !a.TermsAcceptedAt.IsZero() {
+		attrs.TermsAcceptedAt = &a.TermsAcceptedAt
+	}
 	return userJSON{ID: u.ID, TenantID: u.TenantID, Email: u.Email, Role: string(u.Role), Permissions: perms, Status: u.Status,
-		Disabled: u.Status == identity.UserDisabled, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
+		Disabled: u.Status == identity.UserDisabled, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, Attributes: attrs}
 }
 
 // handleMe answers from the authenticated session's state (refreshed from
@@ -39,6 +63,7 @@ func (s *Server) handleMe() http.Handler {
 		u := &identity.User{ID: p.UserID, TenantID: p.TenantID, Email: p.Email, Role: p.Role, Permissions: p.Permissions,
 			Status: identity.UserActive, CreatedAt: p.UserCreatedAt, UpdatedAt: p.UserUpdatedAt}
 		uj := toUserJSON(u)
+		uj.Attributes = nil // not in the session's cached state
 		verified, err := s.auth.EmailVerified(r.Context(), p.TenantID, p.UserID)
 		if err != nil {
 			writeError(w, r, s.log, err)
@@ -47,6 +72,8 @@ func (s *Server) handleMe() http.Handler {
 		encode(w, http.StatusOK, map[string]any{
 			"user": uj, "id": uj.ID, "tenant_id": uj.TenantID, "email": uj.Email, "role": uj.Role, "email_verified": verified,
 			"permissions": uj.Permissions, "session_id": p.SessionID, "amr": p.Claims.AMR, "mfa_verified": p.Claims.MFAVerified,
+			// What the session must do before other routes answer.
+			"password_change_required": p.Gate == identity.GatePasswordChange, "terms_required": p.Gate == identity.GateTerms,
 		})
 	})
 }
@@ -155,6 +182,14 @@ type updateUserRequest struct {
 	Role        *string   `json:"role" validate:"omitempty,max=63,role"`
 	Permissions *[]string `json:"permissions" validate:"omitempty,max=200,dive,max=200,grant"`
 	Disabled    *bool     `json:"disabled"`
+	// Claims (identity.Attributes); the domain checks the values and that
+	// custom claims are of the names the tenant allows.
+	PasswordChangeRequired *bool           `json:"password_change_required"`
+	FeatureFlags           *[]string       `json:"feature_flags" validate:"omitempty,max=50,dive,max=64"`
+	DataResidency          *string         `json:"data_residency" validate:"omitempty,max=16"`
+	ComplianceLevel        *string         `json:"compliance_level" validate:"omitempty,max=32"`
+	DailyQuota             *int64          `json:"daily_quota" validate:"omitempty,min=0,max=1000000000000"`
+	CustomClaims           *map[string]any `json:"custom_claims" validate:"omitempty,max=20"`
 }
 
 func (s *Server) handleUpdateUser() http.Handler {
@@ -164,7 +199,9 @@ func (s *Server) handleUpdateUser() http.Handler {
 			writeError(w, r, s.log, err)
 			return
 		}
-		ch := auth.UserChange{Permissions: req.Permissions, Disabled: req.Disabled}
+		ch := auth.UserChange{Permissions: req.Permissions, Disabled: req.Disabled, Claims: auth.ClaimChange{
+			PasswordChangeRequired: req.PasswordChangeRequired, FeatureFlags: req.FeatureFlags, DataResidency: req.DataResidency,
+			ComplianceLevel: req.ComplianceLevel, DailyQuota: req.DailyQuota, CustomClaims: req.CustomClaims}}
 		if req.Role != nil {
 			role := identity.Role(*req.Role)
 			ch.Role = &role
@@ -175,6 +212,27 @@ func (s *Server) handleUpdateUser() http.Handler {
 			return
 		}
 		encode(w, http.StatusOK, toUserJSON(u))
+	})
+}
+
+// acceptTermsRequest is the body of POST /v1/me/terms.
+type acceptTermsRequest struct {
+	Version string `json:"version" validate:"required,max=64"`
+}
+
+func (s *Server) handleAcceptTerms() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req acceptTermsRequest
+		if err := decode(r, &req); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		a, err := s.auth.AcceptTerms(r.Context(), principal(r), req.Version, s.meta(r))
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		encode(w, http.StatusOK, map[string]any{"terms_version": a.Version, "accepted_at": a.AcceptedAt})
 	})
 }
 

@@ -55,6 +55,7 @@ type User struct {
 	Role         Role
 	Permissions  []string // custom permissions and resource grants
 	Status       string
+	Attributes   Attributes // what the user's tokens claim beyond role and permissions
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 }

@@ -34,6 +34,7 @@ type Session struct {
 	MFAVerified   bool
 	MFAVerifiedAt time.Time // when the second factor was last checked; zero if never
 	Restricted    bool      // the tenant requires MFA for the user's role and it is not enrolled yet: the session may only enrol
+	DeviceID      string    // as the client named its device at login (optional)
 	Active        bool
 	EndedAt       time.Time
 	EndReason     string
@@ -177,6 +178,19 @@ type TenantPolicy struct {
 	// SMSRegions are the regions (ISO 3166 alpha-2) whose numbers may
 	// receive codes; empty: the deployment's default region only.
 	SMSRegions []string `json:"sms_regions,omitempty"`
+	// Claims are the tenant's defaults for its users' token claims and the
+	// custom claim names it allows (replaced whole, like a map).
+	Claims *ClaimSettings `json:"claims,omitempty"`
+	// TermsVersion is the current version of the tenant's terms; with
+	// TermsRequired, users who have not accepted it reach only their own
+	// account's routes (POST /v1/me/terms) until they do.
+	TermsVersion  string `json:"terms_version,omitempty"`
+	TermsRequired bool   `json:"terms_required,omitempty"`
+	// PasswordMaxAgeDays, when set, requires a password change (see
+	// PasswordChangeDue) once a password is that old. NIST SP 800-63B
+	// advises against periodic changes: set it only where a compliance
+	// regime demands it.
+	PasswordMaxAgeDays int `json:"password_max_age_days,omitempty"`
 }
 
 // RateLimitSetting is one limit a tenant configures.
@@ -312,6 +326,20 @@ func (p TenantPolicy) Validate(field string) error {
 		if !pii.ValidRegion(r) {
 			return FieldErrorf(fmt.Sprintf("%s.sms_regions[%d]", field, i), "%q is not a region code (ISO 3166 alpha-2, such as DE or FR)", r)
 		}
+	}
+	if p.Claims != nil {
+		if err := p.Claims.Validate(field + ".claims"); err != nil {
+			return err
+		}
+	}
+	if p.TermsVersion != "" && !ValidTermsVersion(p.TermsVersion) {
+		return FieldErrorf(field+".terms_version", "a terms version is 1 to 64 of letters, digits, . _ and -")
+	}
+	if p.TermsRequired && p.TermsVersion == "" {
+		return FieldErrorf(field+".terms_required", "requiring terms needs a terms_version")
+	}
+	if p.PasswordMaxAgeDays < 0 || p.PasswordMaxAgeDays > 3650 {
+		return FieldErrorf(field+".password_max_age_days", "must be from 0 (none) to 3650")
 	}
 	if p.Monitoring != nil {
 		if err := p.Monitoring.Validate(field+".monitoring", monitor.BuiltinPack()); err != nil {

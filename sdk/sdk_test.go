@@ -1,6 +1,7 @@
 package sdk_test
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -170,4 +171,26 @@ func Example() {
 	// Output:
 	// member 200 conversations of tenant t1 for u1
 	// nobody 403 {"detail":"permission conversations:read
+}
+
+// TestDesignClaims: the chatbot design's claims and a tenant's custom
+// claims reach the handler through sdk.Claims.
+func TestDesignClaims(t *testing.T) {
+	f := newFakeRampart()
+	defer f.srv.Close()
+	is := &token.Issuer{Keyring: f.ring, Issuer: f.srv.URL, Audience: []string{"rampart"}}
+	raw, _, err := is.Issue(token.Claims{Subject: "u1", TenantID: "t1", SessionID: "s1", Role: "member",
+		FeatureFlags: []string{"beta_ui"}, DataResidency: "eu", ComplianceLevel: "hipaa", DailyQuota: 500, TermsAccepted: true,
+		DeviceID: "dev-1", UserAgentHash: token.UserAgentHash("app/1"), Custom: map[string]any{"department": "sales"}}, time.Now(), time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := sdk.NewVerifier(sdk.Config{Issuer: f.srv.URL, Audience: "rampart"}).Verify(context.Background(), raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.FeatureFlags) != 1 || c.DataResidency != "eu" || c.ComplianceLevel != "hipaa" || c.DailyQuota != 500 || !c.TermsAccepted ||
+		c.PasswordChangeRequired || c.DeviceID != "dev-1" || c.UserAgentHash != token.UserAgentHash("app/1") || c.Custom["department"] != "sales" {
+		t.Fatalf("claims %+v", c)
+	}
 }

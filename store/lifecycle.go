@@ -228,6 +228,18 @@ func (tx *Tx) MFAChannels(ctx context.Context, userID string) ([]MFAChannel, err
 	return out, rows.Err()
 }
 
+// StoredPhones returns the scoped tenant's confirmed SMS factors' numbers
+// as stored (sealed), for the re-encryption job.
+func (tx *Tx) StoredPhones(ctx context.Context) ([]SealedSecret, error) {
+	return tx.sealedRows(ctx, "SELECT user_id, target FROM mfa_channels WHERE tenant_id = ? AND method = 'sms' ORDER BY user_id")
+}
+
+// ReplaceStoredPhone swaps a user's stored SMS number for its
+// re-encryption, only if it is still the old one.
+func (tx *Tx) ReplaceStoredPhone(ctx context.Context, userID, old, next string) (bool, error) {
+	return tx.swapSealed(ctx, "UPDATE mfa_channels SET target = ? WHERE tenant_id = ? AND user_id = ? AND method = 'sms' AND target = ?", userID, old, next)
+}
+
 // PutMFAChannel stores (or replaces) a confirmed factor of the user.
 func (tx *Tx) PutMFAChannel(ctx context.Context, userID string, c MFAChannel) error {
 	tenantID, err := tx.tenant()

@@ -163,6 +163,7 @@ type Challenge struct {
 	ExpiresAt time.Time
 	Failures  int
 	UsedAt    time.Time
+	DeviceID  string // the login's device_id, for the session it opens
 }
 
 // InsertChallenge stores a new challenge.
@@ -171,8 +172,8 @@ func (tx *Tx) InsertChallenge(ctx context.Context, c *Challenge) error {
 	if err != nil {
 		return err
 	}
-	_, err = tx.exec(ctx, "INSERT INTO mfa_challenges (hash, tenant_id, user_id, amr, created_at, expires_at, failures, used_at) VALUES (?, ?, ?, ?, ?, ?, 0, NULL)",
-		c.Hash, tenantID, c.UserID, c.AMR, tx.d.timeArg(c.CreatedAt), tx.d.timeArg(c.ExpiresAt))
+	_, err = tx.exec(ctx, "INSERT INTO mfa_challenges (hash, tenant_id, user_id, amr, created_at, expires_at, failures, used_at, device_id) VALUES (?, ?, ?, ?, ?, ?, 0, NULL, ?)",
+		c.Hash, tenantID, c.UserID, c.AMR, tx.d.timeArg(c.CreatedAt), tx.d.timeArg(c.ExpiresAt), c.DeviceID)
 	return err
 }
 
@@ -183,8 +184,8 @@ func (tx *Tx) Challenge(ctx context.Context, hash string) (*Challenge, error) {
 		return nil, err
 	}
 	var c Challenge
-	err = tx.queryRow(ctx, "SELECT hash, user_id, amr, created_at, expires_at, failures, used_at FROM mfa_challenges WHERE tenant_id = ? AND hash = ?", tenantID, hash).
-		Scan(&c.Hash, &c.UserID, &c.AMR, scanTime{&c.CreatedAt}, scanTime{&c.ExpiresAt}, &c.Failures, scanNullTime{&c.UsedAt})
+	err = tx.queryRow(ctx, "SELECT hash, user_id, amr, created_at, expires_at, failures, used_at, device_id FROM mfa_challenges WHERE tenant_id = ? AND hash = ?", tenantID, hash).
+		Scan(&c.Hash, &c.UserID, &c.AMR, scanTime{&c.CreatedAt}, scanTime{&c.ExpiresAt}, &c.Failures, scanNullTime{&c.UsedAt}, &c.DeviceID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, rampart.Errorf(rampart.ENotFound, "challenge not found")
 	}

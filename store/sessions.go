@@ -11,14 +11,14 @@ import (
 	"github.com/rampart-dev/rampart/identity"
 )
 
-const sessionColumns = "id, tenant_id, user_id, created_at, last_activity, expires_at, ip_address, user_agent, fingerprint, amr, mfa_verified, active, ended_at, end_reason, mfa_verified_at, restricted"
+const sessionColumns = "id, tenant_id, user_id, created_at, last_activity, expires_at, ip_address, user_agent, fingerprint, amr, mfa_verified, active, ended_at, end_reason, mfa_verified_at, restricted, device_id"
 
 func scanSession(row interface{ Scan(...any) error }) (*identity.Session, error) {
 	var s identity.Session
 	var amr string
 	err := row.Scan(&s.ID, &s.TenantID, &s.UserID, scanTime{&s.CreatedAt}, scanTime{&s.LastActivity}, scanTime{&s.ExpiresAt},
 		&s.IP, &s.UserAgent, &s.Fingerprint, &amr, &s.MFAVerified, &s.Active, scanNullTime{&s.EndedAt}, &s.EndReason,
-		scanNullTime{&s.MFAVerifiedAt}, &s.Restricted)
+		scanNullTime{&s.MFAVerifiedAt}, &s.Restricted, &s.DeviceID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, rampart.Errorf(rampart.ENotFound, "session not found")
 	}
@@ -70,9 +70,9 @@ func (tx *Tx) CreateSession(ctx context.Context, s *identity.Session, maxActive 
 		evicted = append(evicted, active[i])
 	}
 	amr, _ := json.Marshal(nonNil(s.AMR))
-	_, err = tx.exec(ctx, "INSERT INTO sessions ("+sessionColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, '', ?, ?)",
+	_, err = tx.exec(ctx, "INSERT INTO sessions ("+sessionColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, '', ?, ?, ?)",
 		s.ID, tenantID, s.UserID, tx.d.timeArg(s.CreatedAt), tx.d.timeArg(s.LastActivity), tx.d.timeArg(s.ExpiresAt),
-		s.IP, s.UserAgent, s.Fingerprint, string(amr), s.MFAVerified, true, tx.d.nullTimeArg(s.MFAVerifiedAt), s.Restricted)
+		s.IP, s.UserAgent, s.Fingerprint, string(amr), s.MFAVerified, true, tx.d.nullTimeArg(s.MFAVerifiedAt), s.Restricted, s.DeviceID)
 	return evicted, err
 }
 
@@ -262,10 +262,11 @@ func (tx *Tx) RefreshState(ctx context.Context, hash string) (*RefreshState, err
 		return nil, err
 	}
 	var st RefreshState
-	var amr, perms, role, settings string
+	var amr, perms, role, settings, attrs string
 	err = tx.queryRow(ctx, `SELECT r.hash, r.session_id, r.created_at, r.expires_at, r.used_at, r.grace_used,
 		s.user_id, s.created_at, s.expires_at, s.amr, s.mfa_verified, s.active, s.mfa_verified_at, s.restricted, s.ip_address,
-		u.email, u.role, u.permissions, u.status,
+		s.user_agent, s.device_id,
+		u.email, u.role, u.permissions, u.status, u.created_at, u.attributes,
 		t.slug, t.name, t.status, t.settings
 	FROM refresh_tokens r
 	JOIN sessions s ON s.tenant_id = r.tenant_id AND s.id = r.session_id
@@ -275,7 +276,8 @@ func (tx *Tx) RefreshState(ctx context.Context, hash string) (*RefreshState, err
 		&st.Token.Hash, &st.Token.SessionID, scanTime{&st.Token.CreatedAt}, scanTime{&st.Token.ExpiresAt}, scanNullTime{&st.Token.UsedAt}, &st.Token.GraceUsed,
 		&st.Session.UserID, scanTime{&st.Session.CreatedAt}, scanTime{&st.Session.ExpiresAt}, &amr, &st.Session.MFAVerified, &st.Session.Active,
 		scanNullTime{&st.Session.MFAVerifiedAt}, &st.Session.Restricted, &st.Session.IP,
-		&st.User.Email, &role, scanText{&perms}, &st.User.Status,
+		&st.Session.UserAgent, &st.Session.DeviceID,
+		&st.User.Email, &role, scanText{&perms}, &st.User.Status, scanTime{&st.User.CreatedAt}, scanText{&attrs},
 		&st.Tenant.Slug, &st.Tenant.Name, &st.Tenant.Status, scanText{&settings})
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, rampart.Errorf(rampart.ENotFound, "refresh token not found")
@@ -290,7 +292,7 @@ func (tx *Tx) RefreshState(ctx context.Context, hash string) (*RefreshState, err
 		return nil, err
 	}
 	if err := errors.Join(json.Unmarshal([]byte(amr), &st.Session.AMR), json.Unmarshal([]byte(perms), &st.User.Permissions),
-		json.Unmarshal([]byte(settings), &st.Tenant.Policy)); err != nil {
+		json.Unmarshal([]byte(settings), &st.Tenant.Policy), unmarshalAttributes(attrs, &st.User.Attributes)); err != nil {
 		return nil, err
 	}
 	return &st, nil

@@ -14,7 +14,7 @@ import (
 	"github.com/rampart-dev/rampart/identity"
 )
 
-const userColumns = "id, tenant_id, email, email_key, password_hash, role, permissions, status, created_at, updated_at"
+const userColumns = "id, tenant_id, email, email_key, password_hash, role, permissions, status, created_at, updated_at, attributes"
 
 func nowUTC() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
@@ -60,9 +60,9 @@ func (tx *Tx) scanUser(row interface{ Scan(...any) error }) (*identity.User, err
 
 func scanUser(row interface{ Scan(...any) error }) (*identity.User, error) {
 	var u identity.User
-	var role, perms string
+	var role, perms, attrs string
 	err := row.Scan(&u.ID, &u.TenantID, &u.Email, &u.EmailKey, &u.PasswordHash, &role, scanText{&perms}, &u.Status,
-		scanTime{&u.CreatedAt}, scanTime{&u.UpdatedAt})
+		scanTime{&u.CreatedAt}, scanTime{&u.UpdatedAt}, scanText{&attrs})
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, rampart.Errorf(rampart.ENotFound, "user not found")
 	}
@@ -73,7 +73,18 @@ func scanUser(row interface{ Scan(...any) error }) (*identity.User, error) {
 	if err := json.Unmarshal([]byte(perms), &u.Permissions); err != nil {
 		return nil, fmt.Errorf("store: user %s permissions: %w", u.ID, err)
 	}
+	if err := unmarshalAttributes(attrs, &u.Attributes); err != nil {
+		return nil, fmt.Errorf("store: user %s attributes: %w", u.ID, err)
+	}
 	return &u, nil
+}
+
+// unmarshalAttributes reads users.attributes ('{}' by default).
+func unmarshalAttributes(s string, a *identity.Attributes) error {
+	if s == "" {
+		return nil
+	}
+	return json.Unmarshal([]byte(s), a)
 }
 
 // CreateUser inserts u into the scoped tenant. An email already used in the
@@ -97,9 +108,13 @@ func (tx *Tx) CreateUser(ctx context.Context, u *identity.User) error {
 		}
 	}
 	u.EmailKey = key
-	_, err = tx.exec(ctx, "INSERT INTO users ("+userColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	attrs, err := json.Marshal(u.Attributes)
+	if err != nil {
+		return err
+	}
+	_, err = tx.exec(ctx, "INSERT INTO users ("+userColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		u.ID, tenantID, email, key, u.PasswordHash, string(u.Role), string(perms), u.Status,
-		tx.d.timeArg(u.CreatedAt), tx.d.timeArg(u.UpdatedAt))
+		tx.d.timeArg(u.CreatedAt), tx.d.timeArg(u.UpdatedAt), string(attrs))
 	if isUniqueViolation(err) {
 		return rampart.FieldError(rampart.EConflict, "email", "a user with this email already exists in the tenant")
 	}
@@ -181,7 +196,8 @@ func (s *Store) Users(ctx context.Context, tenantID, after string, limit int) ([
 	return out, err
 }
 
-// UpdateUser writes u's role, permissions, status and password hash.
+// UpdateUser writes u's role, permissions, status, password hash and
+// attributes.
 func (tx *Tx) UpdateUser(ctx context.Context, u *identity.User) error {
 	tenantID, err := tx.tenant()
 	if err != nil {
@@ -191,9 +207,13 @@ func (tx *Tx) UpdateUser(ctx context.Context, u *identity.User) error {
 	if err != nil {
 		return err
 	}
+	attrs, err := json.Marshal(u.Attributes)
+	if err != nil {
+		return err
+	}
 	u.UpdatedAt = nowUTC()
-	res, err := tx.exec(ctx, "UPDATE users SET role = ?, permissions = ?, status = ?, password_hash = ?, updated_at = ? WHERE tenant_id = ? AND id = ?",
-		string(u.Role), string(perms), u.Status, u.PasswordHash, tx.d.timeArg(u.UpdatedAt), tenantID, u.ID)
+	res, err := tx.exec(ctx, "UPDATE users SET role = ?, permissions = ?, status = ?, password_hash = ?, attributes = ?, updated_at = ? WHERE tenant_id = ? AND id = ?",
+		string(u.Role), string(perms), u.Status, u.PasswordHash, string(attrs), tx.d.timeArg(u.UpdatedAt), tenantID, u.ID)
 	if err != nil {
 		return err
 	}

@@ -118,6 +118,9 @@ func mergeSettings(stored identity.TenantPolicy, doc json.RawMessage) (identity.
 		if _, ok := present["monitoring"]; ok {
 			policy.Monitoring = nil // replaced whole, like a map
 		}
+		if _, ok := present["claims"]; ok {
+			policy.Claims = nil // replaced whole, like a map
+		}
 	}
 	dec := json.NewDecoder(bytes.NewReader(doc))
 	dec.DisallowUnknownFields()

@@ -4,11 +4,15 @@ package token
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
@@ -36,6 +40,74 @@ type Claims struct {
 	AMR           []string `json:"amr"`
 	MFAVerified   bool     `json:"mfa_verified"`
 	RateLimitTier string   `json:"rate_limit_tier"`
+
+	// The chatbot design's claims. The two flags are always present;
+	// the others only when the user or tenant sets them (device_id when
+	// the login named one).
+	PasswordChangeRequired bool     `json:"password_change_required"`
+	TermsAccepted          bool     `json:"terms_accepted"`
+	FeatureFlags           []string `json:"feature_flags"`
+	DataResidency          string   `json:"data_residency,omitempty"`
+	ComplianceLevel        string   `json:"compliance_level,omitempty"`
+	DailyQuota             int64    `json:"daily_quota,omitempty"`
+	DeviceID               string   `json:"device_id,omitempty"`
+	UserAgentHash          string   `json:"user_agent_hash,omitempty"`
+
+	// Custom are the tenant's custom claims, at the top level of the
+	// token beside the others; Issue never lets one replace a claim
+	// above, and reading a token puts every claim not above here.
+	Custom map[string]any `json:"-"`
+}
+
+// knownClaims are the JSON names of Claims' fields.
+var knownClaims = func() map[string]bool {
+	out := map[string]bool{}
+	t := reflect.TypeFor[Claims]()
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name != "" && name != "-" {
+			out[name] = true
+		}
+	}
+	return out
+}()
+
+// UnmarshalJSON reads the claims above, and any other into Custom.
+func (c *Claims) UnmarshalJSON(b []byte) error {
+	type plain Claims
+	if err := json.Unmarshal(b, (*plain)(c)); err != nil {
+		return err
+	}
+	var all map[string]json.RawMessage
+	if err := json.Unmarshal(b, &all); err != nil {
+		return err
+	}
+	c.Custom = nil
+	for k, raw := range all {
+		if knownClaims[k] {
+			continue
+		}
+		var v any
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return err
+		}
+		if c.Custom == nil {
+			c.Custom = map[string]any{}
+		}
+		c.Custom[k] = v
+	}
+	return nil
+}
+
+// UserAgentHash is the user_agent_hash claim of a User-Agent: hex of the
+// first 16 bytes of its SHA-256 ("" for none). It lets a resource server
+// notice a token replayed from another client without learning the agent.
+func UserAgentHash(userAgent string) string {
+	if userAgent == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(userAgent))
+	return hex.EncodeToString(sum[:16])
 }
 
 // ExpiresAt returns the expiry as a time.
@@ -100,12 +172,25 @@ func (is *Issuer) Issue(c Claims, now time.Time, ttl time.Duration) (string, *Cl
 	if c.Scopes == nil {
 		c.Scopes = []string{}
 	}
+	if c.FeatureFlags == nil {
+		c.FeatureFlags = []string{}
+	}
 	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.SignatureAlgorithm(k.Alg), Key: jose.JSONWebKey{Key: k.Private, KeyID: k.KID}},
 		(&jose.SignerOptions{}).WithType("JWT"))
 	if err != nil {
 		return "", nil, fmt.Errorf("token: signer: %w", err)
 	}
-	raw, err := jwt.Signed(signer).Claims(c).Serialize()
+	// Custom claims first: the registered ones, merged after, win any
+	// clash (the tenant's settings refuse such names anyway).
+	b := jwt.Signed(signer)
+	if len(c.Custom) > 0 {
+		custom := make(map[string]interface{}, len(c.Custom))
+		for k, v := range c.Custom {
+			custom[k] = v
+		}
+		b = b.Claims(custom)
+	}
+	raw, err := b.Claims(c).Serialize()
 	if err != nil {
 		return "", nil, fmt.Errorf("token: sign: %w", err)
 	}

@@ -1,7 +1,10 @@
 package token
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -145,5 +148,44 @@ func TestCheckSaysWhy(t *testing.T) {
 	}
 	if _, err := (&Verifier{Keys: kr, Issuer: "https://b.example", Audience: "aud"}).Check(raw, now); !strings.Contains(err.Error(), `"https://a.example"`) {
 		t.Errorf("the refusal does not name the token's issuer: %v", err)
+	}
+}
+
+// TestCustomClaims: custom claims sit at the top level of the payload
+// beside the design's claims, and never replace a registered one.
+func TestCustomClaims(t *testing.T) {
+	kr := ring(t, keys.ES256)
+	is := &Issuer{Keyring: kr, Issuer: "iss", Audience: []string{"aud"}}
+	now := time.Now()
+	raw, _, err := is.Issue(Claims{Subject: "u1", TenantID: "t1", SessionID: "s1", Role: "member", DataResidency: "eu",
+		UserAgentHash: UserAgentHash("curl/8"), Custom: map[string]any{"department": "sales", "sub": "u2", "role": "owner"}}, now, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seg := strings.Split(raw, ".")[1]
+	b, err := base64.RawURLEncoding.DecodeString(seg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var payload map[string]any
+	if err := json.Unmarshal(b, &payload); err != nil {
+		t.Fatal(err)
+	}
+	if payload["department"] != "sales" || payload["sub"] != "u1" || payload["role"] != "member" || payload["data_residency"] != "eu" ||
+		payload["password_change_required"] != false || payload["terms_accepted"] != false || fmt.Sprint(payload["feature_flags"]) != "[]" {
+		t.Fatalf("payload %v", payload)
+	}
+	if h := payload["user_agent_hash"].(string); len(h) != 32 || h != UserAgentHash("curl/8") || UserAgentHash("") != "" {
+		t.Fatalf("user_agent_hash %q", h)
+	}
+	if _, ok := payload["device_id"]; ok {
+		t.Fatal("an empty device_id was issued")
+	}
+	got, err := (&Verifier{Keys: kr, Issuer: "iss", Audience: "aud"}).Verify(raw, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Subject != "u1" || got.DataResidency != "eu" || len(got.Custom) != 1 || got.Custom["department"] != "sales" {
+		t.Fatalf("read back: %+v", got)
 	}
 }

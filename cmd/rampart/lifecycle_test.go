@@ -209,7 +209,7 @@ func TestInvitation(t *testing.T) {
 	if r, _ := ts.login(t, "acme", "new@acme.io", ""); r.StatusCode != 400 && r.StatusCode != 401 {
 		t.Fatalf("login of an invited user: %d", r.StatusCode)
 	}
-	token := linkTokenRE.FindStringSubmatch(ts.sent(t, "new@acme.io", "generic", 1))[1]
+	token := linkTokenRE.FindStringSubmatch(ts.sent(t, "new@acme.io", "invitation", 1))[1]
 	if st, body := ts.getPage(t, "/v1/auth/invitations/accept?token="+token); st != 200 || !strings.Contains(body, `name="password"`) {
 		t.Fatalf("page: %d %s", st, body)
 	}
@@ -288,6 +288,38 @@ func TestCodesAsSecondFactors(t *testing.T) {
 	}
 	resp, b = ts.do(t, "POST", "/v1/auth/mfa/send", "", map[string]any{"mfa_token": ch["mfa_token"], "method": "sms"})
 	assertProblem(t, resp, b, 403)
+}
+
+// TestResetNotifiesTheOtherChannel: a reset (which came by e-mail) is
+// told by SMS to a user with a confirmed number, and by e-mail to one
+// without.
+func TestResetNotifiesTheOtherChannel(t *testing.T) {
+	ts := start(t, testEnv(t, "sqlite"))
+	ts.tenantWithOwner(t, "acme", "owner@acme.io")
+	owner, _ := ts.mustLogin(t, "acme", "owner@acme.io", ownerPassword)
+	ts.member(t, owner, "acme", "plain@acme.io", "member")
+	const phone = "+12024560177"
+	if r, b := ts.do(t, "POST", "/v1/me/mfa/sms", owner, map[string]any{"phone": phone}); r.StatusCode != 202 {
+		t.Fatalf("enrol sms: %d %v", r.StatusCode, b)
+	}
+	code := codeRE.FindStringSubmatch(ts.sent(t, phone, "otp_code", 1))[1]
+	if r, b := ts.do(t, "POST", "/v1/me/mfa/sms/confirm", owner, map[string]any{"code": code}); r.StatusCode != 200 {
+		t.Fatalf("confirm sms: %d %v", r.StatusCode, b)
+	}
+	for _, email := range []string{"owner@acme.io", "plain@acme.io"} {
+		ts.do(t, "POST", "/v1/auth/password-reset", "", map[string]any{"tenant": "acme", "email": email})
+		token, _ := linkAndCode(t, ts.sent(t, email, "password_reset", 1))
+		if r, b := ts.do(t, "POST", "/v1/auth/password-reset/confirm", "", map[string]any{"token": token, "new_password": newPassword}); r.StatusCode != 200 {
+			t.Fatalf("confirm %s: %d %v", email, r.StatusCode, b)
+		}
+	}
+	if text := ts.sent(t, phone, "security_alert", 1); !strings.Contains(text, "Your password was reset") {
+		t.Fatalf("SMS: %q", text)
+	}
+	ts.sent(t, "plain@acme.io", "security_alert", 1)
+	if n := ts.sentCount(t, "owner@acme.io", "security_alert"); n != 0 {
+		t.Fatalf("%d e-mail alerts to a user with a confirmed number", n)
+	}
 }
 
 // mustLoginMFA logs in a user with the e-mail factor: the n-th otp_code
