@@ -11,19 +11,21 @@ import (
 // Error codes. Each maps to one HTTP status in httpapi; anything without a code
 // is internal and is shown to callers only as "Internal error".
 const (
-	EInvalid       = "invalid"       // malformed request: bad JSON, unknown field, wrong type
-	EUnprocessable = "unprocessable" // well-formed but semantically invalid value
-	EUnauthorized  = "unauthorized"  // missing or wrong credentials
-	EForbidden     = "forbidden"     // authenticated but not allowed
-	ENotFound      = "not_found"     // no such resource (or not visible to the caller)
-	EConflict      = "conflict"      // uniqueness or state conflict
-	ETooLarge      = "too_large"     // request body over the configured limit
-	EUnavailable   = "unavailable"   // temporarily overloaded; retry later
-	EInternal      = "internal"      // anything else
-	EMethod        = "method_not_allowed"
-	ELocked        = "locked"              // too many failed attempts; retry after the lock
-	EStepUp        = "step_up_required"    // a fresh second factor is needed (401)
-	ERateLimited   = "RATE_LIMIT_EXCEEDED" // 429; the chatbot design's code, kept as it is
+	EInvalid        = "invalid"       // malformed request: bad JSON, unknown field, wrong type
+	EUnprocessable  = "unprocessable" // well-formed but semantically invalid value
+	EUnauthorized   = "unauthorized"  // missing or wrong credentials
+	EForbidden      = "forbidden"     // authenticated but not allowed
+	ENotFound       = "not_found"     // no such resource (or not visible to the caller)
+	EConflict       = "conflict"      // uniqueness or state conflict
+	ETooLarge       = "too_large"     // request body over the configured limit
+	EUnavailable    = "unavailable"   // temporarily overloaded; retry later
+	EInternal       = "internal"      // anything else
+	EMethod         = "method_not_allowed"
+	ELocked         = "locked"              // too many failed attempts; retry after the lock
+	EStepUp         = "step_up_required"    // a fresh second factor is needed (401)
+	ERateLimited    = "RATE_LIMIT_EXCEEDED" // 429; the chatbot design's code, kept as it is
+	EBadGateway     = "bad_gateway"         // 502: an upstream (a model provider) failed or answered garbage
+	EGatewayTimeout = "gateway_timeout"     // 504: an upstream did not answer in time
 )
 
 // Error is a failure with a machine code and a message safe to show callers.
