@@ -93,6 +93,10 @@ func sourceOf(role string) guard.Source {
 	return guard.SourceUser
 }
 
+// outputScanners are the guardrails of an answer: what it must not say
+// (injection is about instructions to a model, not a model's words).
+var outputScanners = []guard.Scanner{guard.Toxicity, guard.Leakage, guard.PII, guard.Secrets}
+
 // exchange is one request on its way through the gateway.
 type exchange struct {
 	caller   Caller
@@ -441,7 +445,7 @@ func (s *Service) answer(ctx context.Context, x *exchange, raw []byte) ([]byte, 
 		err := msg.texts(func(t string) (string, error) {
 			outBytes += len(t)
 			if x.guarded() && strings.TrimSpace(t) != "" {
-				res, err := s.guard.Scan(ctx, x.caller.TenantID, x.caller.Actor, guard.Request{Text: scannable([]byte(t)), Source: guard.SourceOutput, SystemPrompt: truncate(x.system, 64<<10)})
+				res, err := s.guard.Scan(ctx, x.caller.TenantID, x.caller.Actor, guard.Request{Text: scannable([]byte(t)), Source: guard.SourceOutput, SystemPrompt: truncate(x.system, 64<<10), Scanners: outputScanners})
 				if err != nil {
 					return "", err
 				}

@@ -91,7 +91,7 @@ func (s *Service) ChatStream(ctx context.Context, c Caller, body []byte, out Eve
 	st := &streamer{s: s, x: x, out: out, ctx: ctx,
 		win: &window{size: s.cfg.Window}, rest: &restorer{m: x.masks}}
 	st.win.scan = func(text string) (*guard.Result, error) {
-		return s.guard.Scan(ctx, c.TenantID, c.Actor, guard.Request{Text: text, Source: guard.SourceOutput, SystemPrompt: truncate(x.system, 64<<10)})
+		return s.guard.Scan(ctx, c.TenantID, c.Actor, guard.Request{Text: text, Source: guard.SourceOutput, SystemPrompt: truncate(x.system, 64<<10), Scanners: outputScanners})
 	}
 	if !x.guarded() {
 		st.win.scan = func(string) (*guard.Result, error) { return &guard.Result{Verdict: guard.Allow}, nil }

@@ -196,3 +196,66 @@ func (ts *testServer) client(key string) *openai.Client {
 	c := openai.NewClient(option.WithBaseURL(ts.URL+"/v1/ai/"), option.WithAPIKey(key), option.WithMaxRetries(0))
 	return &c
 }
+
+// sseResult is a streamed answer as the client received it.
+type sseResult struct {
+	Status  int
+	Events  []string // the data of each event, in order
+	Content string   // the content deltas joined
+	Error   map[string]any
+	Done    bool // ended with data: [DONE]
+	Raw     string
+}
+
+// stream posts a streamed chat and reads every event.
+func (ts *testServer) stream(t testing.TB, key string, body map[string]any) sseResult {
+	t.Helper()
+	body["stream"] = true
+	req, _ := http.NewRequest("POST", ts.URL+"/v1/ai/chat/completions", strings.NewReader(string(mustJSON(body))))
+	req.Header.Set("Authorization", "Bearer "+key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	out := sseResult{Status: resp.StatusCode, Raw: string(raw)}
+	if resp.StatusCode != 200 {
+		return out
+	}
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/event-stream") {
+		t.Fatalf("content type %q", ct)
+	}
+	for _, ev := range strings.Split(string(raw), "\n\n") {
+		if ev == "" {
+			continue
+		}
+		if !strings.HasPrefix(ev, "data: ") || strings.Contains(ev, "\n") {
+			t.Fatalf("not an SSE data event: %q", ev)
+		}
+		data := strings.TrimPrefix(ev, "data: ")
+		out.Events = append(out.Events, data)
+		if data == "[DONE]" {
+			out.Done = true
+			continue
+		}
+		if out.Done {
+			t.Fatalf("event after [DONE]: %q", data)
+		}
+		var doc map[string]any
+		if err := json.Unmarshal([]byte(data), &doc); err != nil {
+			t.Fatalf("event is not JSON: %q", data)
+		}
+		if e, ok := doc["error"].(map[string]any); ok {
+			out.Error = e
+			continue
+		}
+		for _, c := range doc["choices"].([]any) {
+			if d, ok := c.(map[string]any)["delta"].(map[string]any); ok {
+				s, _ := d["content"].(string)
+				out.Content += s
+			}
+		}
+	}
+	return out
+}
