@@ -121,7 +121,14 @@ func subjects(c Caller) []string {
 // insufficient_quota when one has no room and 503 when the backend fails.
 func (s *Service) reserve(ctx context.Context, c Caller, a Amount) (*Reservation, error) {
 	r := &Reservation{TenantID: c.TenantID, Subjects: subjects(c), Amount: a, At: s.now()}
-	ok, err := s.budgets.Reserve(ctx, r)
+	has, err := s.hasBudgets(ctx, c.TenantID, r.Subjects)
+	if err == nil && !has {
+		return nil, nil // nothing to spend from: no write on the request path
+	}
+	ok := false
+	if err == nil {
+		ok, err = s.budgets.Reserve(ctx, r)
+	}
 	if err != nil {
 		s.log.Error("gateway: budgets unavailable: refusing", "err", err.Error())
 		return nil, &rampart.Error{Code: rampart.EUnavailable, Message: "budgets are unavailable; retry shortly", RetryAfter: time.Second}
@@ -131,6 +138,44 @@ func (s *Service) reserve(ctx context.Context, c Caller, a Amount) (*Reservation
 		return nil, e
 	}
 	return r, nil
+}
+
+// hasBudgets reports whether any of subjects has a budget, from a short
+// cache of the tenant's budgeted subjects (a budget set on another replica
+// applies within upstreamCacheTTL; on this one at once).
+func (s *Service) hasBudgets(ctx context.Context, tenantID string, subjects []string) (bool, error) {
+	now := s.now()
+	s.mu.Lock()
+	c, ok := s.budgeted[tenantID]
+	s.mu.Unlock()
+	if !ok || now.Sub(c.at) >= upstreamCacheTTL {
+		var list []*store.AIBudget
+		err := s.store.ReadTenant(ctx, tenantID, func(tx *store.Tx) (err error) {
+			list, err = tx.AIBudgets(ctx)
+			return err
+		})
+		if err != nil {
+			return false, err
+		}
+		c = budgetedSubjects{set: map[string]bool{}, at: now}
+		for _, b := range list {
+			c.set[b.Subject] = true
+		}
+		s.mu.Lock()
+		s.budgeted[tenantID] = c
+		s.mu.Unlock()
+	}
+	for _, sub := range subjects {
+		if c.set[sub] {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+type budgetedSubjects struct {
+	set map[string]bool
+	at  time.Time
 }
 
 // settle replaces a reservation by what was spent; it runs after the
@@ -168,6 +213,9 @@ func (s *Service) SetBudget(ctx context.Context, c Caller, subject, period strin
 		}
 		return tx.SetAIBudget(ctx, b, now)
 	})
+	s.mu.Lock()
+	delete(s.budgeted, c.TenantID)
+	s.mu.Unlock()
 	if err != nil {
 		return nil, err
 	}

@@ -104,8 +104,9 @@ type Service struct {
 	pii     *pii.Detector
 	usage   *usageQueue
 
-	mu    sync.Mutex
-	cache map[string]cachedUpstreams
+	mu       sync.Mutex
+	cache    map[string]cachedUpstreams
+	budgeted map[string]budgetedSubjects
 }
 
 type cachedUpstreams struct {
@@ -136,7 +137,7 @@ func New(d Deps) *Service {
 		d.Logger = slog.Default()
 	}
 	s := &Service{store: d.Store, sealer: d.Sealer, guard: d.Guard, cfg: c, log: d.Logger, now: d.Now,
-		pii: pii.NewDetector(), cache: map[string]cachedUpstreams{}}
+		pii: pii.NewDetector(), cache: map[string]cachedUpstreams{}, budgeted: map[string]budgetedSubjects{}}
 	s.budgets = d.Budgets
 	if s.budgets == nil {
 		s.budgets = &SQLBudgets{Store: d.Store}

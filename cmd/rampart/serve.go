@@ -234,7 +234,8 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 	guardSvc := &guard.Service{Guard: guards, Policies: guardPolicies{authn}, Audit: authn, MaxBodyBytes: int(cfg.MaxBodyBytes)}
 	ai := gateway.New(gateway.Deps{
 		Store: st, Sealer: providerKeys{vlt}, Guard: guardSvc, Logger: log, Now: now,
-		Config: gateway.Config{AllowPrivate: cfg.Delivery.WebhookAllowPrivate, RequireHTTPS: cfg.Env == config.Production},
+		Config: gateway.Config{AllowPrivate: cfg.Delivery.WebhookAllowPrivate, RequireHTTPS: cfg.Env == config.Production,
+			UpstreamTimeout: cfg.AIUpstreamTimeout, StreamIdle: cfg.AIUpstreamTimeout, Window: cfg.AIStreamWindow},
 	})
 	defer ai.Close() // writes the usage records it holds
 	srv := httpapi.New(httpapi.Deps{
