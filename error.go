@@ -29,6 +29,8 @@ const (
 	// but its own account's routes.
 	EPasswordChange = "password_change_required"
 	ETermsRequired  = "terms_not_accepted"
+	EBadGateway     = "bad_gateway"     // 502: an upstream (a model provider) failed or answered garbage
+	EGatewayTimeout = "gateway_timeout" // 504: an upstream did not answer in time
 )
 
 // Error is a failure with a machine code and a message safe to show callers.

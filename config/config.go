@@ -50,6 +50,11 @@ type Config struct {
 	LogLevel          string
 	DeploymentName    string
 	ShutdownTimeout   time.Duration
+	// AIUpstreamTimeout bounds an AI gateway call to a provider (and a
+	// stream's first byte and its silences); AIStreamWindow is how many
+	// characters of a streamed answer are held back and scanned.
+	AIUpstreamTimeout time.Duration
+	AIStreamWindow    int
 	HashSlots         int
 	HashQueue         int
 	Argon2            identity.Argon2Params
@@ -144,6 +149,9 @@ func Load(name string, args []string, getenv func(string) string, stderr io.Writ
 	fs.StringVar(&debug, "debug", env("RAMPART_DEBUG", "false"), "debug logging; refused in production (RAMPART_DEBUG)")
 	fs.StringVar(&c.LogLevel, "log-level", env("RAMPART_LOG_LEVEL", "info"), "debug | info | warn | error (RAMPART_LOG_LEVEL)")
 	fs.StringVar(&c.DeploymentName, "deployment-name", env("RAMPART_DEPLOYMENT_NAME", "Rampart"), "name shown to users, e.g. in authenticator apps (RAMPART_DEPLOYMENT_NAME)")
+	var aiTimeout, aiWindow string
+	fs.StringVar(&aiTimeout, "ai-upstream-timeout", env("RAMPART_AI_UPSTREAM_TIMEOUT", "120s"), "AI gateway: limit of a provider call, and of a stream's silences (RAMPART_AI_UPSTREAM_TIMEOUT)")
+	fs.StringVar(&aiWindow, "ai-stream-window", env("RAMPART_AI_STREAM_WINDOW", "256"), "AI gateway: characters of a streamed answer held back and scanned before release, at least 64 (RAMPART_AI_STREAM_WINDOW)")
 	fs.StringVar(&shutdown, "shutdown-timeout", env("RAMPART_SHUTDOWN_TIMEOUT", "15s"), "graceful shutdown limit (RAMPART_SHUTDOWN_TIMEOUT)")
 	fs.StringVar(&slots, "hash-slots", env("RAMPART_HASH_SLOTS", "0"), "password hashes run at once; 0 = one per CPU (RAMPART_HASH_SLOTS)")
 	fs.StringVar(&queue, "hash-queue", env("RAMPART_HASH_QUEUE", "0"), "password hashes allowed to wait; 0 = 4 per slot (RAMPART_HASH_QUEUE)")
@@ -223,6 +231,10 @@ func Load(name string, args []string, getenv func(string) string, stderr io.Writ
 	if c.ShutdownTimeout, err = time.ParseDuration(shutdown); err != nil || c.ShutdownTimeout <= 0 {
 		bad("RAMPART_SHUTDOWN_TIMEOUT", "must be a positive duration such as 15s, got %q", shutdown)
 	}
+	if c.AIUpstreamTimeout, err = time.ParseDuration(aiTimeout); err != nil || c.AIUpstreamTimeout <= 0 {
+		bad("RAMPART_AI_UPSTREAM_TIMEOUT", "must be a positive duration such as 120s, got %q", aiTimeout)
+	}
+	c.AIStreamWindow = parseInt(aiWindow, 64, 1<<20, "RAMPART_AI_STREAM_WINDOW", bad)
 	c.HashSlots = parseInt(slots, 0, 1024, "RAMPART_HASH_SLOTS", bad)
 	c.HashQueue = parseInt(queue, 0, 100000, "RAMPART_HASH_QUEUE", bad)
 	c.Argon2 = identity.DefaultArgon2Params

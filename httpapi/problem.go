@@ -39,6 +39,8 @@ var statusOf = map[string]int{
 	rampart.ERateLimited:    http.StatusTooManyRequests,
 	rampart.EPasswordChange: http.StatusForbidden,
 	rampart.ETermsRequired:  http.StatusForbidden,
+	rampart.EBadGateway:     http.StatusBadGateway,
+	rampart.EGatewayTimeout: http.StatusGatewayTimeout,
 }
 
 var titleOf = map[string]string{
@@ -57,6 +59,8 @@ var titleOf = map[string]string{
 	rampart.ERateLimited:    "Too many requests",
 	rampart.EPasswordChange: "Password change required",
 	rampart.ETermsRequired:  "Terms not accepted",
+	rampart.EBadGateway:     "Bad gateway",
+	rampart.EGatewayTimeout: "Gateway timeout",
 }
 
 // newErrorID returns a random identifier that ties a problem shown to a

@@ -134,6 +134,16 @@ func (s *Server) routes() []route {
 		{"POST", "/v1/guard/scan", "guard:scan", s.handleGuardScan()},
 		{"POST", "/v1/guard/scan-batch", "guard:scan", s.handleGuardScanBatch()},
 
+		{"POST", "/v1/ai/upstreams", "admin:security", s.handleCreateUpstream()}, // the provider key is sealed and never shown again
+		{"GET", "/v1/ai/upstreams", "admin:security", s.handleListUpstreams()},
+		{"DELETE", "/v1/ai/upstreams/{id}", "admin:security", s.handleDeleteUpstream()},
+		{"GET", "/v1/ai/models", caller, s.handleModels()}, // ai:chat or ai:embeddings; OpenAI-shaped errors
+		{"POST", "/v1/ai/chat/completions", "ai:chat", s.handleChat()},
+		{"POST", "/v1/ai/embeddings", "ai:embeddings", s.handleEmbeddings()},
+		{"PUT", "/v1/ai/budgets", "admin:billing", s.handleSetBudget()},
+		{"GET", "/v1/ai/budgets", "admin:billing", s.handleBudgets()},
+		{"GET", "/v1/ai/usage", "admin:billing", s.handleUsage()},
+
 		{"POST", "/v1/api-keys", "api:keys", s.handleCreateAPIKey()},
 		{"GET", "/v1/api-keys", "api:keys", s.handleListAPIKeys()},
 		{"DELETE", "/v1/api-keys/{id}", "api:keys", s.handleRevokeAPIKey()},
@@ -175,6 +185,9 @@ func (s *Server) mux() *http.ServeMux {
 				panic("httpapi: route " + rt.path + " has unknown access " + rt.access)
 			}
 			h = s.permitted(rt.access, h)
+		}
+		if openAIRoutes[rt.path] {
+			h = openAIErrors(h)
 		}
 		mux.Handle(rt.method+" "+rt.path, h)
 		methods[rt.path] = append(methods[rt.path], rt.method)

@@ -19,6 +19,7 @@ import (
 	"github.com/rampart-dev/rampart/courier"
 	"github.com/rampart-dev/rampart/delivery"
 	"github.com/rampart-dev/rampart/encryption"
+	"github.com/rampart-dev/rampart/gateway"
 	"github.com/rampart-dev/rampart/guard"
 	"github.com/rampart-dev/rampart/identity"
 	"github.com/rampart-dev/rampart/incident"
@@ -59,6 +60,8 @@ type Server struct {
 	crypto *encryption.Service
 	// uploads validates uploaded files under the deployment's policy.
 	uploads *upload.Service
+	// gateway is the AI gateway (the /v1/ai/ routes).
+	gateway *gateway.Service
 	now     func() time.Time
 }
 
@@ -101,7 +104,9 @@ type Deps struct {
 	Uploads *upload.Service
 	// Encryption encrypts and decrypts for callers and rotates keys.
 	Encryption *encryption.Service
-	Now        func() time.Time
+	// Gateway is the AI gateway.
+	Gateway *gateway.Service
+	Now     func() time.Time
 }
 
 // New returns a Server.
@@ -123,6 +128,7 @@ func New(d Deps) *Server {
 		guard:        d.Guard,
 		incidents:    d.Incidents,
 		crypto:       d.Encryption,
+		gateway:      d.Gateway,
 	}
 	s.readiness = append(s.readiness, readinessCheck{"database", func(r *http.Request) error { return d.Store.Ping(r.Context()) }})
 	for name, fn := range d.Ready {

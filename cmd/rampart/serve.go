@@ -26,6 +26,7 @@ import (
 	"github.com/rampart-dev/rampart/auth"
 	"github.com/rampart-dev/rampart/config"
 	"github.com/rampart-dev/rampart/encryption"
+	"github.com/rampart-dev/rampart/gateway"
 	"github.com/rampart-dev/rampart/guard"
 	"github.com/rampart-dev/rampart/httpapi"
 	"github.com/rampart-dev/rampart/identity"
@@ -231,8 +232,15 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	guardSvc := &guard.Service{Guard: guards, Policies: guardPolicies{authn}, Audit: authn, MaxBodyBytes: int(cfg.MaxBodyBytes)}
+	ai := gateway.New(gateway.Deps{
+		Store: st, Sealer: providerKeys{vlt}, Guard: guardSvc, Logger: log, Now: now,
+		Config: gateway.Config{AllowPrivate: cfg.Delivery.WebhookAllowPrivate, RequireHTTPS: cfg.Env == config.Production,
+			UpstreamTimeout: cfg.AIUpstreamTimeout, StreamIdle: cfg.AIUpstreamTimeout, Window: cfg.AIStreamWindow},
+	})
+	defer ai.Close() // writes the usage records it holds
 	srv := httpapi.New(httpapi.Deps{
-		Config: cfg, Logger: log, Store: st, Hasher: hasher, Auth: authn, Tenancy: tenants,
+		Gateway: ai,
+		Config:  cfg, Logger: log, Store: st, Hasher: hasher, Auth: authn, Tenancy: tenants,
 		Vault:             vlt,
 		OperatorTokenHash: operatorHash, Ready: ready, Limiter: limiter, LimiterName: limiterName, Now: now,
 		Limits:   tenancy.NewLimits(cfg.RateLimitTiers, authn),
@@ -443,4 +451,17 @@ func keyCare(ctx context.Context, a *auth.Service, v *vault.Vault, st *store.Sto
 		err = fmt.Errorf("%d tenant steps failed (see the log)", failed)
 	}
 	return outcome, err
+}
+
+// providerKeys seals the AI gateway's provider keys under the tenant's
+// api_keys key, bound to the upstream's row.
+type providerKeys struct{ v *vault.Vault }
+
+func (p providerKeys) Seal(ctx context.Context, tenantID, context string, plaintext []byte) (string, error) {
+	return p.v.Encrypt(ctx, vault.Field{TenantID: tenantID, Purpose: keys.PurposeAPIKeys, Context: context}, plaintext)
+}
+
+func (p providerKeys) Open(ctx context.Context, tenantID, context, sealed string) ([]byte, error) {
+	pt, _, err := p.v.Decrypt(ctx, tenantID, context, sealed)
+	return pt, err
 }

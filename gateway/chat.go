@@ -1,0 +1,493 @@
+package gateway
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/rampart-dev/rampart"
+	"github.com/rampart-dev/rampart/guard"
+	"github.com/rampart-dev/rampart/store"
+)
+
+func newID() string { return uuid.NewString() }
+
+// message is one chat message, its unknown fields kept.
+type message map[string]json.RawMessage
+
+func (m message) role() string {
+	var r string
+	json.Unmarshal(m["role"], &r)
+	return r
+}
+
+// texts calls fn with each text of the message's content (a string, or the
+// text parts of a list) and stores what fn returns in its place.
+func (m message) texts(fn func(string) (string, error)) error {
+	raw, ok := m["content"]
+	if !ok || len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	if raw[0] == '"' {
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return err
+		}
+		out, err := fn(s)
+		if err != nil || out == s {
+			return err
+		}
+		m["content"], _ = json.Marshal(out)
+		return nil
+	}
+	var parts []map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &parts); err != nil {
+		return err
+	}
+	changed := false
+	for _, p := range parts {
+		var typ, text string
+		json.Unmarshal(p["type"], &typ)
+		if typ != "text" {
+			continue
+		}
+		if err := json.Unmarshal(p["text"], &text); err != nil {
+			return err
+		}
+		out, err := fn(text)
+		if err != nil {
+			return err
+		}
+		if out != text {
+			p["text"], _ = json.Marshal(out)
+			changed = true
+		}
+	}
+	if changed {
+		m["content"], _ = json.Marshal(parts)
+	}
+	return nil
+}
+
+// sourceOf is the guardrail source of a message's role; "" for the
+// operator's own messages (system, developer), which are not scanned as
+// input.
+func sourceOf(role string) guard.Source {
+	switch role {
+	case "user":
+		return guard.SourceUser
+	case "tool", "function":
+		return guard.SourceTool
+	case "system", "developer":
+		return ""
+	}
+	// Earlier assistant turns are written by the caller too.
+	return guard.SourceUser
+}
+
+// outputScanners are the guardrails of an answer: what it must not say
+// (injection is about instructions to a model, not a model's words).
+var outputScanners = []guard.Scanner{guard.Toxicity, guard.Leakage, guard.PII, guard.Secrets}
+
+// exchange is one request on its way through the gateway.
+type exchange struct {
+	caller   Caller
+	endpoint string
+	body     map[string]json.RawMessage
+	model    string // the public name asked for
+	route    *route
+	stream   bool
+	wantUse  bool // the client asked for the usage chunk
+	system   string
+	masks    *masking
+	inTokens int64
+	maxOut   int64
+	res      *Reservation
+	started  time.Time
+	usage    store.AIUsage
+}
+
+// parse reads an OpenAI request body.
+func (s *Service) parse(ctx context.Context, c Caller, endpoint string, body []byte) (*exchange, error) {
+	x := &exchange{caller: c, endpoint: endpoint, started: s.now(), masks: newMasking()}
+	if err := json.Unmarshal(body, &x.body); err != nil || x.body == nil {
+		return nil, openAIError(rampart.EInvalid, "invalid_json", "We could not parse the JSON body of your request: it must be a JSON object.", nil)
+	}
+	if err := json.Unmarshal(x.body["model"], &x.model); err != nil || x.model == "" {
+		return nil, openAIError(rampart.EInvalid, "invalid_request", "you must provide a model parameter", map[string]any{"param": "model"})
+	}
+	r, err := s.resolve(ctx, c.TenantID, x.model)
+	if err != nil {
+		return nil, err
+	}
+	x.route = r
+	x.usage = store.AIUsage{KeyID: c.KeyID, UserID: c.UserID, Endpoint: endpoint, Model: x.model, Upstream: r.up.Name}
+	return x, nil
+}
+
+// guarded reports whether the exchange runs the guardrails.
+func (x *exchange) guarded() bool { return x.route.up.Guardrail }
+
+// blocked is the 400 content_filter answer naming the scanner that blocked.
+func blocked(res *guard.Result, where string) *rampart.Error {
+	scanner := "guard"
+	if len(res.Blocking) > 0 {
+		scanner = string(res.Blocking[0])
+	}
+	return openAIError(rampart.EInvalid, CodeContentFilter,
+		fmt.Sprintf("The %s was blocked by the %s guardrail.", where, scanner), map[string]any{"scanner": scanner})
+}
+
+// scanInput runs the input guardrails over the texts of messages and
+// returns the strongest verdict; a block is an error.
+func (s *Service) scanInput(ctx context.Context, x *exchange, texts []sourced) error {
+	x.usage.InputVerdict = string(guard.Allow)
+	if !x.guarded() {
+		x.usage.InputVerdict = ""
+		return nil
+	}
+	for _, t := range texts {
+		if strings.TrimSpace(t.text) == "" {
+			continue
+		}
+		res, err := s.guard.Scan(ctx, x.caller.TenantID, x.caller.Actor, guard.Request{Text: t.text, Source: t.source})
+		if err != nil {
+			return err
+		}
+		switch res.Verdict {
+		case guard.Block:
+			x.usage.InputVerdict = string(guard.Block)
+			return blocked(res, "request")
+		case guard.Flag:
+			x.usage.InputVerdict = string(guard.Flag)
+		}
+	}
+	return nil
+}
+
+// sourced is a text with its guardrail source.
+type sourced struct {
+	text   string
+	source guard.Source
+}
+
+// prepareChat scans and masks the messages and reserves the budget.
+func (s *Service) prepareChat(ctx context.Context, x *exchange) error {
+	var msgs []message
+	if err := json.Unmarshal(x.body["messages"], &msgs); err != nil || len(msgs) == 0 {
+		return openAIError(rampart.EInvalid, "invalid_request", "messages must be a non-empty array of message objects", map[string]any{"param": "messages"})
+	}
+	if len(msgs) > s.cfg.MaxMessages {
+		return openAIError(rampart.EInvalid, "invalid_request", fmt.Sprintf("messages holds %d messages; at most %d are allowed", len(msgs), s.cfg.MaxMessages), map[string]any{"param": "messages"})
+	}
+	var inputs []sourced
+	var system []string
+	for i, m := range msgs {
+		if m == nil {
+			return openAIError(rampart.EInvalid, "invalid_request", fmt.Sprintf("messages[%d] must be an object", i), map[string]any{"param": fmt.Sprintf("messages[%d]", i)})
+		}
+		role := m.role()
+		src := sourceOf(role)
+		err := m.texts(func(t string) (string, error) {
+			x.inTokens += int64(len(t))
+			if src == "" {
+				system = append(system, t)
+			} else {
+				inputs = append(inputs, sourced{t, src})
+			}
+			return t, nil
+		})
+		if err != nil {
+			return openAIError(rampart.EInvalid, "invalid_request", fmt.Sprintf("messages[%d].content must be a string or a list of parts", i), map[string]any{"param": fmt.Sprintf("messages[%d].content", i)})
+		}
+		x.inTokens += 8 // the message's framing
+	}
+	x.system = strings.Join(system, "\n")
+	if err := s.scanInput(ctx, x, inputs); err != nil {
+		return err
+	}
+	if x.route.up.MaskPII {
+		for _, m := range msgs {
+			if sourceOf(m.role()) == "" {
+				continue // the operator's own prompt goes as written
+			}
+			m.texts(func(t string) (string, error) { return x.masks.mask(s.pii, t), nil })
+		}
+	}
+	x.body["messages"], _ = json.Marshal(msgs)
+	x.body["model"], _ = json.Marshal(x.route.model)
+	x.maxOut = DefaultMaxOutputTokens
+	for _, k := range []string{"max_completion_tokens", "max_tokens"} {
+		var n int64
+		if json.Unmarshal(x.body[k], &n) == nil && n > 0 {
+			x.maxOut = n
+			break
+		}
+	}
+	if n := choices(x.body); n > 1 {
+		x.maxOut *= n
+	}
+	return s.reserveFor(ctx, x)
+}
+
+// choices is the request's n (1 when absent).
+func choices(body map[string]json.RawMessage) int64 {
+	var n int64
+	if json.Unmarshal(body["n"], &n) == nil && n > 1 {
+		return n
+	}
+	return 1
+}
+
+// reserveFor reserves the most the request can spend: every byte of input
+// as a token (no tokenizer makes more tokens than bytes) plus its output
+// maximum.
+func (s *Service) reserveFor(ctx context.Context, x *exchange) error {
+	a := Amount{Tokens: x.inTokens + x.maxOut}
+	if p, ok := x.route.up.Prices[x.route.model]; ok {
+		a.Micros = cost(p, x.inTokens, x.maxOut)
+	} else if p, ok := x.route.up.Prices[x.model]; ok {
+		a.Micros = cost(p, x.inTokens, x.maxOut)
+	}
+	r, err := s.reserve(ctx, x.caller, a)
+	if err != nil {
+		return err
+	}
+	x.res = r
+	return nil
+}
+
+// spent is what the exchange cost: the provider's count, or the reserved
+// input and an estimate of the output (a byte a token) when it gave none.
+func (x *exchange) spent(in, out int64, outBytes int) Amount {
+	if in == 0 && out == 0 {
+		in, out = x.inTokens, int64(outBytes)
+	}
+	x.usage.InputTokens, x.usage.OutputTokens = in, out
+	a := Amount{Tokens: in + out}
+	if p, ok := x.route.up.Prices[x.route.model]; ok {
+		a.Micros = cost(p, in, out)
+	} else if p, ok := x.route.up.Prices[x.model]; ok {
+		a.Micros = cost(p, in, out)
+	}
+	x.usage.CostMicros = a.Micros
+	return a
+}
+
+// done settles the exchange and logs its usage.
+func (s *Service) done(x *exchange, status int, spent Amount) {
+	s.settle(x.res, spent)
+	x.res = nil
+	x.usage.Status = status
+	x.usage.Stream = x.stream
+	x.usage.CreatedAt = x.started.UTC()
+	x.usage.LatencyMS = s.now().Sub(x.started).Milliseconds()
+	rec := x.usage
+	s.usage.add(x.caller.TenantID, &rec)
+}
+
+// fail ends an exchange that failed before its answer: the reservation is
+// released and the failure logged.
+func (s *Service) fail(x *exchange, err error) error {
+	if x != nil {
+		s.done(x, statusOf(err), Amount{})
+	}
+	return err
+}
+
+func statusOf(err error) int {
+	switch rampart.ErrorCode(err) {
+	case rampart.EInvalid:
+		return 400
+	case rampart.ENotFound:
+		return 404
+	case rampart.ERateLimited:
+		return 429
+	case rampart.ETooLarge:
+		return 413
+	case rampart.EBadGateway:
+		return 502
+	case rampart.EGatewayTimeout:
+		return 504
+	case rampart.EUnavailable:
+		return 503
+	}
+	return 500
+}
+
+// call sends the exchange's body to its upstream's path and returns the
+// answer when it is a success; failures become OpenAI-shaped errors that
+// never carry the provider's body or key.
+func (s *Service) call(ctx context.Context, x *exchange, path string) (*http.Response, error) {
+	body, err := json.Marshal(x.body)
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, "POST", x.route.up.BaseURL+path, bytes.NewReader(body))
+	if err != nil {
+		return nil, openAIError(rampart.EBadGateway, CodeUpstream, "The upstream's address is not usable.", nil)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+string(x.route.up.apiKey))
+	if x.stream {
+		req.Header.Set("Accept", "text/event-stream")
+	}
+	resp, err := s.client.Do(req)
+	if err != nil {
+		if ctx.Err() != nil && errors.Is(ctx.Err(), context.Canceled) {
+			return nil, ctx.Err()
+		}
+		var ue interface{ Timeout() bool }
+		if errors.As(err, &ue) && ue.Timeout() || errors.Is(err, context.DeadlineExceeded) {
+			return nil, openAIError(rampart.EGatewayTimeout, CodeUpstreamTimeout, "The upstream did not answer in time.", nil)
+		}
+		s.log.Warn("gateway: upstream unreachable", "upstream", x.route.up.Name, "err", redact(err.Error(), x.route.up.apiKey))
+		return nil, openAIError(rampart.EBadGateway, CodeUpstream, "The upstream could not be reached.", nil)
+	}
+	if resp.StatusCode/100 == 2 {
+		return resp, nil
+	}
+	// The body may echo the request or the key: it is read a little (to
+	// reuse the connection) and dropped.
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
+	resp.Body.Close()
+	s.log.Warn("gateway: upstream refused", "upstream", x.route.up.Name, "status", resp.StatusCode)
+	switch {
+	case resp.StatusCode == http.StatusTooManyRequests:
+		e := openAIError(rampart.ERateLimited, "rate_limit_exceeded", "The upstream is rate limiting requests; retry shortly.", nil)
+		e.RetryAfter = time.Second
+		return nil, e
+	case resp.StatusCode == http.StatusBadRequest || resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusUnprocessableEntity:
+		return nil, openAIError(rampart.EInvalid, "upstream_refused", fmt.Sprintf("The upstream refused the request (status %d).", resp.StatusCode), nil)
+	}
+	return nil, openAIError(rampart.EBadGateway, CodeUpstream, fmt.Sprintf("The upstream failed (status %d).", resp.StatusCode), nil)
+}
+
+// redact removes a key from a message before it is logged.
+func redact(msg string, key []byte) string {
+	if len(key) == 0 {
+		return msg
+	}
+	return strings.ReplaceAll(msg, string(key), "[REDACTED]")
+}
+
+// upstreamGarbage is the answer to a provider whose answer is not OpenAI's.
+func upstreamGarbage() error {
+	return openAIError(rampart.EBadGateway, CodeUpstream, "The upstream answered with something that is not an OpenAI response.", nil)
+}
+
+// Chat answers a non-streamed chat completion: the answer's body, ready to
+// send. Streamed requests go to ChatStream.
+func (s *Service) Chat(ctx context.Context, c Caller, body []byte) ([]byte, error) {
+	x, err := s.parse(ctx, c, "chat", body)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.prepareChat(ctx, x); err != nil {
+		return nil, s.fail(x, err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.UpstreamTimeout)
+	defer cancel()
+	resp, err := s.call(ctx, x, "/chat/completions")
+	if err != nil {
+		return nil, s.fail(x, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, MaxUpstreamBody+1))
+	if err != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return nil, s.fail(x, openAIError(rampart.EGatewayTimeout, CodeUpstreamTimeout, "The upstream did not answer in time.", nil))
+		}
+		return nil, s.fail(x, upstreamGarbage())
+	}
+	if len(raw) > MaxUpstreamBody {
+		return nil, s.fail(x, upstreamGarbage())
+	}
+	out, spent, err := s.answer(ctx, x, raw)
+	if err != nil {
+		s.done(x, statusOf(err), spent)
+		return nil, err
+	}
+	s.done(x, 200, spent)
+	return out, nil
+}
+
+// answer checks and restores a non-streamed answer.
+func (s *Service) answer(ctx context.Context, x *exchange, raw []byte) ([]byte, Amount, error) {
+	var doc map[string]json.RawMessage
+	var chs []map[string]json.RawMessage
+	if json.Unmarshal(raw, &doc) != nil || json.Unmarshal(doc["choices"], &chs) != nil {
+		return nil, x.spent(0, 0, 0), upstreamGarbage()
+	}
+	var use struct {
+		Prompt     int64 `json:"prompt_tokens"`
+		Completion int64 `json:"completion_tokens"`
+	}
+	json.Unmarshal(doc["usage"], &use)
+	outBytes := 0
+	x.usage.OutputVerdict = ""
+	if x.guarded() {
+		x.usage.OutputVerdict = string(guard.Allow)
+	}
+	for _, ch := range chs {
+		var msg message
+		if json.Unmarshal(ch["message"], &msg) != nil || msg == nil {
+			continue
+		}
+		err := msg.texts(func(t string) (string, error) {
+			outBytes += len(t)
+			if x.guarded() && strings.TrimSpace(t) != "" {
+				res, err := s.guard.Scan(ctx, x.caller.TenantID, x.caller.Actor, guard.Request{Text: scannable([]byte(t)), Source: guard.SourceOutput, SystemPrompt: truncate(x.system, 64<<10), Scanners: outputScanners})
+				if err != nil {
+					return "", err
+				}
+				switch res.Verdict {
+				case guard.Block:
+					x.usage.OutputVerdict = string(guard.Block)
+					return "", blocked(res, "answer")
+				case guard.Flag:
+					x.usage.OutputVerdict = string(guard.Flag)
+				}
+			}
+			return x.masks.restore(t), nil
+		})
+		if err != nil {
+			return nil, x.spent(use.Prompt, use.Completion, outBytes), err
+		}
+		restoreToolCalls(x.masks, msg)
+		ch["message"], _ = json.Marshal(msg)
+	}
+	doc["choices"], _ = json.Marshal(chs)
+	out, err := json.Marshal(doc)
+	return out, x.spent(use.Prompt, use.Completion, outBytes), err
+}
+
+// restoreToolCalls restores placeholders in the arguments of a message's
+// tool calls: the caller's tools need the real values.
+func restoreToolCalls(m *masking, msg message) {
+	if m.empty() || msg["tool_calls"] == nil {
+		return
+	}
+	var calls []map[string]json.RawMessage
+	if json.Unmarshal(msg["tool_calls"], &calls) != nil {
+		return
+	}
+	for _, c := range calls {
+		var fn map[string]json.RawMessage
+		var args string
+		if json.Unmarshal(c["function"], &fn) != nil || json.Unmarshal(fn["arguments"], &args) != nil {
+			continue
+		}
+		fn["arguments"], _ = json.Marshal(m.restore(args))
+		c["function"], _ = json.Marshal(fn)
+	}
+	msg["tool_calls"], _ = json.Marshal(calls)
+}

@@ -1,0 +1,133 @@
+package gateway
+
+import (
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// appendJSONString decodes the JSON string literal raw (quotes included)
+// onto dst, keeping bytes that are not valid UTF-8 as they are (a provider
+// may split a character between two events) and carrying a high surrogate
+// escape that ends raw in *high for the next string (a provider may split a
+// surrogate pair the same way). ok is false when raw is not a string.
+func appendJSONString(dst []byte, raw []byte, high *rune) ([]byte, bool) {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return dst, false
+	}
+	s := raw[1 : len(raw)-1]
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c != '\\' {
+			if *high != 0 {
+				dst = utf8.AppendRune(dst, utf8.RuneError)
+				*high = 0
+			}
+			dst = append(dst, c)
+			i++
+			continue
+		}
+		if i+1 >= len(s) {
+			return dst, false
+		}
+		e := s[i+1]
+		if e != 'u' && *high != 0 {
+			dst = utf8.AppendRune(dst, utf8.RuneError)
+			*high = 0
+		}
+		switch e {
+		case '"', '\\', '/':
+			dst = append(dst, e)
+		case 'b':
+			dst = append(dst, '\b')
+		case 'f':
+			dst = append(dst, '\f')
+		case 'n':
+			dst = append(dst, '\n')
+		case 'r':
+			dst = append(dst, '\r')
+		case 't':
+			dst = append(dst, '\t')
+		case 'u':
+			if i+6 > len(s) {
+				return dst, false
+			}
+			r, ok := hex4(s[i+2 : i+6])
+			if !ok {
+				return dst, false
+			}
+			switch {
+			case utf16.IsSurrogate(r) && r < 0xdc00: // high
+				if *high != 0 {
+					dst = utf8.AppendRune(dst, utf8.RuneError)
+				}
+				*high = r
+			case utf16.IsSurrogate(r): // low
+				if *high != 0 {
+					dst = utf8.AppendRune(dst, utf16.DecodeRune(*high, r))
+					*high = 0
+				} else {
+					dst = utf8.AppendRune(dst, utf8.RuneError)
+				}
+			default:
+				if *high != 0 {
+					dst = utf8.AppendRune(dst, utf8.RuneError)
+					*high = 0
+				}
+				dst = utf8.AppendRune(dst, r)
+			}
+			i += 6
+			continue
+		default:
+			return dst, false
+		}
+		i += 2
+	}
+	return dst, true
+}
+
+func hex4(b []byte) (rune, bool) {
+	var r rune
+	for _, c := range b {
+		r <<= 4
+		switch {
+		case c >= '0' && c <= '9':
+			r |= rune(c - '0')
+		case c >= 'a' && c <= 'f':
+			r |= rune(c - 'a' + 10)
+		case c >= 'A' && c <= 'F':
+			r |= rune(c - 'A' + 10)
+		default:
+			return 0, false
+		}
+	}
+	return r, true
+}
+
+// scannable is text as the guardrails accept it: valid UTF-8 without
+// replacement characters (each becomes a space, so offsets stay near).
+func scannable(b []byte) string {
+	s := strings.ToValidUTF8(string(b), " ")
+	if strings.ContainsRune(s, utf8.RuneError) {
+		s = strings.ReplaceAll(s, string(utf8.RuneError), " ")
+	}
+	return s
+}
+
+// completePrefix is the longest prefix of b that does not end inside a
+// UTF-8 sequence that may yet be completed.
+func completePrefix(b []byte) int {
+	for k := 1; k <= utf8.UTFMax && k <= len(b); k++ {
+		c := b[len(b)-k]
+		if c < 0x80 {
+			return len(b)
+		}
+		if utf8.RuneStart(c) {
+			if !utf8.FullRune(b[len(b)-k:]) {
+				return len(b) - k
+			}
+			return len(b)
+		}
+	}
+	return len(b)
+}

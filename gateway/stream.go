@@ -1,0 +1,417 @@
+package gateway
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rampart-dev/rampart"
+	"github.com/rampart-dev/rampart/guard"
+)
+
+// maxEventBytes bounds one event of an upstream stream.
+const maxEventBytes = 1 << 20
+
+// Events receives a streamed answer: the HTTP layer sends each event as
+// "data: <event>\n\n" and flushes. Start is called once, before the first
+// event; errors before it are returned by ChatStream instead.
+type Events interface {
+	Start()
+	Event(data []byte) error
+}
+
+// errClientGone is a write to a client that left.
+var errClientGone = errors.New("gateway: client gone")
+
+// streamErrorEvent is the OpenAI-shaped error event that ends a stream.
+func streamErrorEvent(e *rampart.Error) []byte {
+	code, _ := e.Extensions["openai_code"].(string)
+	body := map[string]any{"message": e.Message, "type": "invalid_request_error", "code": code, "param": nil}
+	if sc, ok := e.Extensions["scanner"]; ok {
+		body["scanner"] = sc
+	}
+	if code != CodeContentFilter {
+		body["type"] = "server_error"
+	}
+	b, _ := json.Marshal(map[string]any{"error": body})
+	return b
+}
+
+// ChatStream answers a streamed chat completion. Text reaches the client
+// only after the output guardrails saw it with the window of text that
+// follows it; placeholders are restored on the way out, wherever the chunks
+// split them.
+func (s *Service) ChatStream(ctx context.Context, c Caller, body []byte, out Events) error {
+	x, err := s.parse(ctx, c, "chat", body)
+	if err != nil {
+		return err
+	}
+	x.stream = true
+	if err := s.prepareChat(ctx, x); err != nil {
+		return s.fail(x, err)
+	}
+	if choices(x.body) > 1 {
+		return s.fail(x, openAIError(rampart.EInvalid, "invalid_request", "n greater than 1 is not supported with stream", map[string]any{"param": "n"}))
+	}
+	// Ask for the usage chunk (it settles the budget); the client gets it
+	// only if it asked too.
+	var so map[string]json.RawMessage
+	json.Unmarshal(x.body["stream_options"], &so)
+	if so == nil {
+		so = map[string]json.RawMessage{}
+	}
+	x.wantUse = string(so["include_usage"]) == "true"
+	so["include_usage"] = json.RawMessage("true")
+	x.body["stream_options"], _ = json.Marshal(so)
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	// The first byte within the upstream timeout, then each event within
+	// the idle timeout.
+	idle := newIdleTimer(s.cfg.UpstreamTimeout, cancel)
+	defer idle.stop()
+	resp, err := s.call(ctx, x, "/chat/completions")
+	if err != nil {
+		if idle.fired() {
+			err = openAIError(rampart.EGatewayTimeout, CodeUpstreamTimeout, "The upstream did not answer in time.", nil)
+		}
+		return s.fail(x, err)
+	}
+	defer resp.Body.Close()
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/event-stream") {
+		return s.fail(x, upstreamGarbage())
+	}
+	idle.reset(s.cfg.StreamIdle)
+	st := &streamer{s: s, x: x, out: out, ctx: ctx,
+		win: &window{size: s.cfg.Window}, rest: &restorer{m: x.masks}}
+	st.win.scan = func(text string) (*guard.Result, error) {
+		return s.guard.Scan(ctx, c.TenantID, c.Actor, guard.Request{Text: text, Source: guard.SourceOutput, SystemPrompt: truncate(x.system, 64<<10), Scanners: outputScanners})
+	}
+	if !x.guarded() {
+		st.win.scan = func(string) (*guard.Result, error) { return &guard.Result{Verdict: guard.Allow}, nil }
+		st.win.size = 0
+	}
+	out.Start()
+	status, err := st.run(resp.Body, idle)
+	spent := x.spent(st.promptTokens, st.completionTokens, len(st.win.all))
+	s.done(x, status, spent)
+	return err
+}
+
+// streamer turns the upstream's events into the client's.
+type streamer struct {
+	s    *Service
+	x    *exchange
+	out  Events
+	ctx  context.Context
+	win  *window
+	rest *restorer
+
+	high     rune                       // a surrogate escape split between two events
+	template map[string]json.RawMessage // the last chunk, for the chunks the gateway writes
+	usage    []byte                     // the usage chunk, sent last when asked for
+	finished bool
+
+	promptTokens, completionTokens int64
+}
+
+// run reads the upstream stream to its end and answers the status to log.
+func (st *streamer) run(body io.Reader, idle *idleTimer) (int, error) {
+	br := bufio.NewReaderSize(body, 64<<10)
+	var data []byte
+	for {
+		line, err := readLine(br)
+		if err != nil {
+			if idle.fired() {
+				return st.abort(openAIError(rampart.EGatewayTimeout, CodeUpstreamTimeout, "The upstream stopped answering.", nil), 504)
+			}
+			if st.ctx.Err() != nil {
+				return 499, errClientGone
+			}
+			if err == io.EOF && st.finished {
+				return st.done()
+			}
+			// A stream cut before its end: what was held back is checked
+			// and sent, and the client sees the error.
+			return st.abort(upstreamGarbage().(*rampart.Error), 502)
+		}
+		idle.reset(st.s.cfg.StreamIdle)
+		switch {
+		case len(line) == 0: // the end of an event
+			if data == nil {
+				continue
+			}
+			ev := data
+			data = nil
+			if bytes.Equal(bytes.TrimSpace(ev), []byte("[DONE]")) {
+				return st.done()
+			}
+			if status, err, stop := st.event(ev); stop {
+				return status, err
+			}
+		case bytes.HasPrefix(line, []byte("data:")):
+			v := bytes.TrimPrefix(bytes.TrimPrefix(line, []byte("data:")), []byte(" "))
+			if data != nil {
+				data = append(data, '\n')
+			}
+			data = append(data, v...)
+			if len(data) > maxEventBytes {
+				return st.abort(upstreamGarbage().(*rampart.Error), 502)
+			}
+		default: // comments, event:, id:, retry: are not forwarded
+		}
+	}
+}
+
+// readLine reads one line without its end, bounded.
+func readLine(br *bufio.Reader) ([]byte, error) {
+	var line []byte
+	for {
+		frag, err := br.ReadSlice('\n')
+		line = append(line, frag...)
+		if err == bufio.ErrBufferFull {
+			if len(line) > maxEventBytes {
+				return nil, errors.New("line too long")
+			}
+			continue
+		}
+		if err != nil {
+			if len(line) > 0 && err == io.EOF {
+				return bytes.TrimRight(line, "\r\n"), nil
+			}
+			return nil, err
+		}
+		return bytes.TrimRight(line, "\r\n"), nil
+	}
+}
+
+// event handles one upstream event; stop says the stream is over.
+func (st *streamer) event(ev []byte) (int, error, bool) {
+	var doc map[string]json.RawMessage
+	if json.Unmarshal(ev, &doc) != nil {
+		s, e := st.abort(upstreamGarbage().(*rampart.Error), 502)
+		return s, e, true
+	}
+	if _, ok := doc["error"]; ok {
+		// The provider's error text stays with the provider.
+		s, e := st.abort(openAIError(rampart.EBadGateway, CodeUpstream, "The upstream failed during the answer.", nil), 502)
+		return s, e, true
+	}
+	var chs []map[string]json.RawMessage
+	json.Unmarshal(doc["choices"], &chs)
+	if u, ok := doc["usage"]; ok && string(u) != "null" {
+		var use struct {
+			Prompt     int64 `json:"prompt_tokens"`
+			Completion int64 `json:"completion_tokens"`
+		}
+		json.Unmarshal(u, &use)
+		st.promptTokens, st.completionTokens = use.Prompt, use.Completion
+		if len(chs) == 0 {
+			if st.x.wantUse {
+				st.usage = append([]byte(nil), ev...)
+			}
+			return 0, nil, false
+		}
+		if !st.x.wantUse {
+			delete(doc, "usage")
+		}
+	}
+	if len(chs) == 0 {
+		return 0, nil, false
+	}
+	st.template = doc
+	ch := chs[0]
+	var delta map[string]json.RawMessage
+	json.Unmarshal(ch["delta"], &delta)
+	if raw, ok := delta["content"]; ok && string(raw) != "null" {
+		text, ok := appendJSONString(nil, raw, &st.high)
+		if !ok {
+			s, e := st.abort(upstreamGarbage().(*rampart.Error), 502)
+			return s, e, true
+		}
+		delete(delta, "content")
+		if err := st.text(text); err != nil {
+			s, e := st.stopOn(err)
+			return s, e, true
+		}
+	}
+	finish := ch["finish_reason"]
+	others := len(delta) > 0
+	if !others && (finish == nil || string(finish) == "null") {
+		return 0, nil, false
+	}
+	if finish != nil && string(finish) != "null" {
+		// Everything held back goes out (after the final check) before the
+		// chunk that ends the answer.
+		if err := st.final(); err != nil {
+			s, e := st.stopOn(err)
+			return s, e, true
+		}
+	}
+	// Role, tool calls, refusal, finish: forwarded without the content
+	// already handled.
+	if _, ok := delta["role"]; ok && len(delta) == 1 && (finish == nil || string(finish) == "null") {
+		delta["content"] = json.RawMessage(`""`)
+	}
+	ch["delta"], _ = json.Marshal(delta)
+	chs[0] = ch
+	doc["choices"], _ = json.Marshal(chs)
+	b, _ := json.Marshal(doc)
+	if err := st.send(b); err != nil {
+		s, e := st.stopOn(err)
+		return s, e, true
+	}
+	return 0, nil, false
+}
+
+// text passes a piece of model text through the window.
+func (st *streamer) text(b []byte) error {
+	out, res, err := st.win.add(b)
+	if err != nil {
+		return err
+	}
+	if res != nil {
+		st.x.usage.OutputVerdict = string(guard.Block)
+		return blocked(res, "answer")
+	}
+	return st.emit(out, false)
+}
+
+// final runs the final check and sends what is held back.
+func (st *streamer) final() error {
+	if st.finished {
+		return nil
+	}
+	st.finished = true
+	if st.high != 0 {
+		st.win.add([]byte(string(rune(0xfffd))))
+		st.high = 0
+	}
+	out, res, err := st.win.finish()
+	if err != nil {
+		return err
+	}
+	if res != nil {
+		st.x.usage.OutputVerdict = string(guard.Block)
+		return blocked(res, "answer")
+	}
+	if st.x.guarded() && st.x.usage.OutputVerdict == "" {
+		st.x.usage.OutputVerdict = string(guard.Allow)
+	}
+	return st.emit(out, true)
+}
+
+// emit sends released model text, restored, as a content chunk.
+func (st *streamer) emit(b []byte, last bool) error {
+	var text string
+	if len(b) > 0 {
+		if !last {
+			// A character split between two releases waits for its end.
+			k := completePrefix(b)
+			if k < len(b) {
+				st.win.pending = append(append([]byte(nil), b[k:]...), st.win.pending...)
+				b = b[:k]
+			}
+		}
+		text = st.rest.write(string(b))
+	}
+	if last {
+		text += st.rest.flush()
+	}
+	if text == "" {
+		return nil
+	}
+	doc := map[string]json.RawMessage{}
+	for k, v := range st.template {
+		doc[k] = v
+	}
+	delete(doc, "usage")
+	content, _ := json.Marshal(text)
+	doc["choices"] = json.RawMessage(`[{"index":0,"delta":{"content":` + string(content) + `},"logprobs":null,"finish_reason":null}]`)
+	out, _ := json.Marshal(doc)
+	return st.send(out)
+}
+
+func (st *streamer) send(b []byte) error {
+	if err := st.out.Event(b); err != nil {
+		return errClientGone
+	}
+	return nil
+}
+
+// done finishes a stream that ended well: final check, usage, [DONE].
+func (st *streamer) done() (int, error) {
+	if err := st.final(); err != nil {
+		return st.stopOn(err)
+	}
+	if st.usage != nil {
+		if err := st.send(st.usage); err != nil {
+			return 499, errClientGone
+		}
+	}
+	if err := st.send([]byte("[DONE]")); err != nil {
+		return 499, errClientGone
+	}
+	return 200, nil
+}
+
+// stopOn ends the stream on an error of the gateway's own.
+func (st *streamer) stopOn(err error) (int, error) {
+	if errors.Is(err, errClientGone) {
+		return 499, err
+	}
+	var e *rampart.Error
+	if !errors.As(err, &e) {
+		st.s.log.Error("gateway: stream failed", "err", err.Error())
+		e = openAIError(rampart.EInternal, "internal_error", "The gateway failed during the answer.", nil)
+	}
+	st.out.Event(streamErrorEvent(e))
+	return statusOf(e), nil
+}
+
+// abort ends a stream the upstream broke: an error event, no [DONE]. What
+// was held back is not sent.
+func (st *streamer) abort(e *rampart.Error, status int) (int, error) {
+	st.out.Event(streamErrorEvent(e))
+	return status, nil
+}
+
+// idleTimer cancels a stream whose upstream stays silent too long.
+type idleTimer struct {
+	mu    sync.Mutex
+	t     *time.Timer
+	fire  bool
+	ended bool
+}
+
+func newIdleTimer(d time.Duration, cancel func()) *idleTimer {
+	it := &idleTimer{}
+	it.t = time.AfterFunc(d, func() {
+		it.mu.Lock()
+		it.fire = !it.ended
+		it.mu.Unlock()
+		cancel()
+	})
+	return it
+}
+
+func (it *idleTimer) reset(d time.Duration) { it.t.Reset(d) }
+
+func (it *idleTimer) fired() bool {
+	it.mu.Lock()
+	defer it.mu.Unlock()
+	return it.fire
+}
+
+func (it *idleTimer) stop() {
+	it.mu.Lock()
+	it.ended = true
+	it.mu.Unlock()
+	it.t.Stop()
+}
