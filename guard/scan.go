@@ -121,18 +121,51 @@ func (g *Guard) Scan(r Request, p Policy) *Result {
 	t := Normalize(text)
 	defer t.Release()
 	res := &Result{Scores: map[Scanner]float64{}, Findings: []Finding{}}
-	if run[Injection] {
+	// A run of one to three repeated letters says nothing, but its few
+	// features weigh like a sentence's in the models: the model scanners
+	// score it 0.
+	noLanguage := degenerate(t)
+	// A text of a word or two gives the models too few features to judge
+	// by: a model's score alone is damped there (a rule's is not).
+	short := true
+	for i := range t.Views {
+		if wordCount(t.Views[i].Text, minModelWords) >= minModelWords {
+			short = false
+			break
+		}
+	}
+	if run[Injection] && noLanguage {
+		res.Scores[Injection] = 0
+	} else if run[Injection] {
 		score, fs := g.injection.Scan(t, src)
+		if short && modelOnly(fs) {
+			score *= shortTextDamp
+		}
 		res.Scores[Injection] = clamp(score)
 		res.Findings = append(res.Findings, fs...)
 	}
-	if run[Toxicity] {
+	if run[Toxicity] && noLanguage {
+		res.Scores[Toxicity] = 0
+	} else if run[Toxicity] {
 		score, fs := g.toxicity.Scan(t)
+		if short && modelOnly(fs) {
+			score *= shortTextDamp
+		}
 		res.Scores[Toxicity] = clamp(score)
 		res.Findings = append(res.Findings, fs...)
 	}
-	if run[Crisis] {
+	if run[Crisis] && noLanguage {
+		res.Scores[Crisis] = 0
+		res.Crisis = &CrisisResult{Level: LevelNone, Resources: p.resources(r.Locale)}
+	} else if run[Crisis] {
 		score, level, fs := g.crisis.Scan(t)
+		if short && modelOnly(fs) {
+			score *= shortTextDamp
+			if score < CrisisThreshold {
+				level = LevelNone
+				fs = nil
+			}
+		}
 		res.Scores[Crisis] = clamp(score)
 		res.Findings = append(res.Findings, fs...)
 		res.Crisis = &CrisisResult{Level: level, Resources: p.resources(r.Locale)}
@@ -234,4 +267,70 @@ func (p Policy) maskAllowed(text string) string {
 		return text
 	}
 	return string(rs)
+}
+
+// degenerate reports a text with letters in it but no language: one view,
+// at least eight letters, at most three different ones ("üüüüüü",
+// "zzzzzzzz", "ababab").
+func degenerate(t *Text) bool {
+	if len(t.Views) != 1 {
+		return false
+	}
+	var seen [4]rune
+	n, letters := 0, 0
+	for _, r := range t.Views[0].Text {
+		if !unicode.IsLetter(r) {
+			continue
+		}
+		letters++
+		if !slices.Contains(seen[:n], r) {
+			if n == len(seen) {
+				return false
+			}
+			seen[n] = r
+			n++
+		}
+	}
+	return letters >= 8 && n <= 3
+}
+
+// Short texts: below minModelWords words, a score that only a model gave is
+// multiplied by shortTextDamp ("123", "hello", "?" are not attacks).
+const (
+	minModelWords = 3
+	shortTextDamp = 0.3
+)
+
+// wordCount counts the words of a folded text up to limit: runs of letters
+// or digits, each Han, kana or Hangul character counting as a word.
+func wordCount(s string, limit int) int {
+	n, in := 0, false
+	for _, r := range s {
+		switch {
+		case unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul):
+			n++
+			in = false
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if !in {
+				n++
+			}
+			in = true
+		default:
+			in = false
+		}
+		if n >= limit {
+			return n
+		}
+	}
+	return n
+}
+
+// modelOnly reports whether no rule fired among a scanner's findings.
+func modelOnly(fs []Finding) bool {
+	for _, f := range fs {
+		if !strings.Contains(f.Rule, "model") {
+			return false
+		}
+	}
+	return true
 }
