@@ -99,11 +99,19 @@ func (s *Service) Act(ctx context.Context, tenantID, id string, a Action, actor 
 			if err != nil {
 				return err
 			}
+			// Access tokens already issued are refused too (auth reads the
+			// epoch again once RevokedUser drops its cache).
+			if err := tx.RaiseEpoch(ctx, userID, now); err != nil {
+				return err
+			}
 			detail = "user " + userID + ": " + itoa(len(ended)) + " sessions ended"
 			after = func() { s.revoke.RevokedUser(ctx, userID) }
 		case monitor.ActionRevokeTenantSessions:
 			n, err := tx.EndTenantSessions(ctx, identity.EndRevoked, now)
 			if err != nil {
+				return err
+			}
+			if err := tx.RaiseEpoch(ctx, "", now); err != nil {
 				return err
 			}
 			detail = itoa(int(n)) + " sessions ended"
