@@ -39,6 +39,8 @@ type Service struct {
 	block  Blocker
 	log    *slog.Logger
 	now    func() time.Time
+	// pending is the automatic remediation of the batch in hand.
+	pending pending
 }
 
 // Deps are what New needs.
@@ -78,6 +80,7 @@ func (s *Service) Handle(ctx context.Context, tx *store.Tx, events []*audit.Even
 	for _, e := range events {
 		evs = append(evs, fromAudit(e))
 	}
+	s.pending.reset(tenant.ID) // a batch that rolled back comes again whole
 	found, err := s.engine.Process(ctx, tenant.ID, evs, policy)
 	if err != nil {
 		return err
@@ -98,6 +101,9 @@ func (s *Service) Handle(ctx context.Context, tx *store.Tx, events []*audit.Even
 		}
 		if err := s.alert(ctx, tx, tenant.Name, policy, in); err != nil {
 			return err
+		}
+		if len(d.Remediate) > 0 && s.revoke != nil {
+			s.pending.add(tenant.ID, remediation{incidentID: in.ID, actions: d.Remediate})
 		}
 	}
 	return nil

@@ -132,7 +132,8 @@ func newEvents(cfg *config.Config, st *store.Store, name string, rdb redis.Unive
 	}
 	e.incidents = incident.New(incident.Deps{Store: st, Engine: monitor.NewEngine(monitor.BuiltinPack(), state), Mail: e.svc,
 		Revoke: revoke, Block: st, Logger: log})
-	e.monitor = &feed.Follower{Store: st, Consumer: incident.Consumer, Handle: e.incidents.Handle, Poll: monitorPoll, Log: log}
+	e.monitor = &feed.Follower{Store: st, Consumer: incident.Consumer, Handle: e.incidents.Handle, Committed: e.incidents.Committed,
+		Poll: monitorPoll, Log: log}
 	return e, nil
 }
 
@@ -178,7 +179,11 @@ func newScheduler(st *store.Store, a *auth.Service, v *vault.Vault, inc *inciden
 	return &jobs.Scheduler{Store: st, Worker: name, Log: log, Jobs: []jobs.Job{
 		{Name: jobPurge, Every: time.Hour, First: time.Hour, Run: func(ctx context.Context, _, _ string, _ func(string) error) (string, error) {
 			n, err := purgeExpired(ctx, st)
-			return fmt.Sprintf("%d rows purged", n), err
+			if err != nil {
+				return fmt.Sprintf("%d rows purged", n), err
+			}
+			blocks, err := inc.ExpireBlocks(ctx)
+			return fmt.Sprintf("%d rows purged, %d tenants' expired IP blocks removed", n, blocks), err
 		}},
 		{Name: jobKeyCare, Every: time.Hour, First: 5 * time.Second, Run: func(ctx context.Context, _, _ string, _ func(string) error) (string, error) {
 			return keyCare(ctx, a, v, st, log)

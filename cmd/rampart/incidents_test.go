@@ -98,7 +98,7 @@ func TestIncidentCredentialStuffing(t *testing.T) {
 			for _, e := range got["timeline"].([]any) {
 				kinds = append(kinds, e.(map[string]any)["kind"].(string))
 			}
-			if got["status"] != "resolved" || !slices.Equal(kinds, []string{"opened", "status", "status"}) {
+			if got["status"] != "resolved" || !slices.Equal(kinds, []string{"opened", "action", "status", "status"}) {
 				t.Errorf("incident after changes: %v", got)
 			}
 			resp, body = ts.do(t, "GET", "/v1/events?type=incident_opened,incident_updated", owner, nil)
@@ -201,6 +201,17 @@ func TestIncidentActions(t *testing.T) {
 		ts.loginFrom(t, "203.0.113.66", "acme", fmt.Sprintf("v%d@example.com", i), "Wr0ng-Passw0rd!")
 	}
 	in, _ := ts.waitIncident(t, owner, "credential_stuffing", "?status=open", 5*time.Second)
+	// The rule's own action, block_ip, ran once the incident was recorded:
+	// for an hour (ip_deny_until).
+	for deadline := time.Now().Add(2 * time.Second); ts.loginFrom(t, "203.0.113.66", "acme", "owner@acme.io", ownerPassword) != 403; {
+		if time.Now().After(deadline) {
+			t.Fatal("address not blocked automatically")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if _, body := ts.do(t, "GET", "/v1/tenant", owner, nil); body["settings"].(map[string]any)["ip_deny_until"] == nil {
+		t.Errorf("automatic block without an end: %v", body)
+	}
 	path := "/v1/incidents/" + in["id"].(string) + "/actions"
 	for _, c := range []struct {
 		body   any
@@ -254,7 +265,13 @@ func TestIncidentActions(t *testing.T) {
 		t.Errorf("victim's token after the action: %d", got)
 	}
 	resp, body = ts.do(t, "GET", "/v1/events?type=incident_action", owner, nil)
-	if n := len(body["events"].([]any)); n != 2 {
-		t.Errorf("%d incident_action events, want 2: %v", n, body)
+	auto := 0
+	for _, e := range body["events"].([]any) {
+		if e.(map[string]any)["details"].(map[string]any)["automatic"] == true {
+			auto++
+		}
+	}
+	if n := len(body["events"].([]any)); n != 3 || auto != 1 {
+		t.Errorf("%d incident_action events (%d automatic), want 3 (1): %v", n, auto, body)
 	}
 }
