@@ -121,6 +121,14 @@ func newEvents(cfg *config.Config, st *store.Store, name string, rdb redis.Unive
 	case e.sink != nil:
 		channels[outbox.ChannelSMS] = delivery.SMSChannel{Sender: e.sink}
 	}
+	var operator incident.OperatorQueue
+	if d.OperatorWebhookURL != "" {
+		secret, err := webhook.ParseSecret(d.OperatorWebhookSecret)
+		if err != nil {
+			return nil, fmt.Errorf("RAMPART_OPERATOR_WEBHOOK_SECRET: %w", err)
+		}
+		channels[outbox.ChannelOperator] = delivery.OperatorChannel{Sender: sender, URL: d.OperatorWebhookURL, Secret: secret}
+	}
 	e.worker = &outbox.Worker{Queue: st, Channels: channels, Policy: policy, ID: name, Concurrency: d.Workers, Log: log, Observe: e.observe}
 	e.svc = delivery.New(delivery.Deps{Store: st, Policy: policy, Rules: delivery.WebhookRules{RequireHTTPS: prod, AllowPrivate: d.WebhookAllowPrivate},
 		Notify: e.worker.Notify, PhoneRegion: d.DefaultPhoneRegion, Logger: log})
@@ -130,7 +138,10 @@ func newEvents(cfg *config.Config, st *store.Store, name string, rdb redis.Unive
 		e.rules = monitor.NewMemory(0)
 		state = e.rules
 	}
-	e.incidents = incident.New(incident.Deps{Store: st, Engine: monitor.NewEngine(monitor.BuiltinPack(), state), Mail: e.svc,
+	if d.OperatorWebhookURL != "" {
+		operator = e.svc
+	}
+	e.incidents = incident.New(incident.Deps{Store: st, Engine: monitor.NewEngine(monitor.BuiltinPack(), state), Mail: e.svc, Operator: operator,
 		Revoke: revoke, Block: st, Logger: log})
 	e.monitor = &feed.Follower{Store: st, Consumer: incident.Consumer, Handle: e.incidents.Handle, Committed: e.incidents.Committed,
 		Poll: monitorPoll, Log: log}
