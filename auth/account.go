@@ -178,7 +178,12 @@ func (s *Service) RevokeUserSessions(ctx context.Context, p *Principal, userID s
 			return err
 		}
 		var err error
-		if ended, err = tx.EndUserSessions(ctx, userID, "", identity.EndRevoked, s.now()); err != nil {
+		now := s.now()
+		if ended, err = tx.EndUserSessions(ctx, userID, "", identity.EndRevoked, now); err != nil {
+			return err
+		}
+		// Access tokens already issued stop working too.
+		if err := tx.RaiseEpoch(ctx, userID, now); err != nil {
 			return err
 		}
 		return tx.AppendAudit(ctx, &audit.Event{Type: audit.SessionRevoked, UserID: p.UserID, IP: meta.IP, UserAgent: meta.UserAgent,
@@ -386,6 +391,9 @@ func (s *Service) UpdateUser(ctx context.Context, p *Principal, userID string, c
 				u.Status = status
 				if *ch.Disabled {
 					if _, err := tx.EndUserSessions(ctx, u.ID, "", identity.EndUserDisabled, s.now()); err != nil {
+						return err
+					}
+					if err := tx.RaiseEpoch(ctx, u.ID, s.now()); err != nil {
 						return err
 					}
 				}

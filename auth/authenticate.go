@@ -79,6 +79,10 @@ func (s *Service) Authenticate(ctx context.Context, raw string, meta Meta) (*Pri
 		s.log.DebugContext(ctx, "access token refused", "reason", "session ended")
 		return nil, errInvalidToken
 	}
+	if issuedBeforeEpoch(claims, st) {
+		s.log.DebugContext(ctx, "access token refused", "reason", "issued before the revocation epoch")
+		return nil, errInvalidToken
+	}
 	if meta.IP != "" && meta.IP != st.ip {
 		if st.ipPolicy == identity.IPChangeRevoke {
 			// Under revoke, a mismatch is refused every time, whether or
@@ -144,12 +148,17 @@ func (s *Service) sessionState(ctx context.Context, claims *token.Claims) (sessi
 		if err != nil {
 			return err
 		}
+		epoch, err := tx.Epoch(ctx, sess.UserID)
+		if err != nil {
+			return err
+		}
 		st = sessionState{
 			active:   sess.Active && user.Status == identity.UserActive && tenant.Status == identity.TenantActive,
 			tenantID: sess.TenantID, userID: sess.UserID, role: string(user.Role), permissions: user.Permissions, email: user.Email,
 			userCreated: user.CreatedAt, userUpdated: user.UpdatedAt,
 			restricted: restricted, gate: tenant.Policy.GateOf(user, s.now()), mfaAt: sess.MFAVerifiedAt, stepUp: time.Duration(tenant.Policy.StepUpMinutes) * time.Minute,
 			ip: sess.IP, ipPolicy: tenant.Policy.WithDefaults().IPChangePolicy, sessionEnd: sess.ExpiresAt, touched: sess.LastActivity,
+			started: sess.CreatedAt, epoch: epoch,
 		}
 		return nil
 	})
@@ -210,7 +219,7 @@ func (s *Service) Introspect(ctx context.Context, raw string) (*token.Claims, er
 		return nil, nil
 	}
 	st, err := s.sessionState(ctx, claims)
-	if err == errInvalidToken || (err == nil && (!st.active || !now.Before(st.sessionEnd))) {
+	if err == errInvalidToken || (err == nil && (!st.active || !now.Before(st.sessionEnd) || issuedBeforeEpoch(claims, st))) {
 		return nil, nil
 	}
 	if err != nil {

@@ -28,6 +28,10 @@ type sessionState struct {
 	mfaAt       time.Time // when the session last passed a second factor
 	stepUp      time.Duration
 	sessionEnd  time.Time
+	// started is when the session was opened and epoch the later of its
+	// user's and tenant's revocation epochs (see issuedBeforeEpoch).
+	started     time.Time
+	epoch       time.Time
 	cachedUntil time.Time
 	touched     time.Time
 	warnedIPs   map[string]bool // addresses already reported, to avoid floods

@@ -66,6 +66,7 @@ func (s *Service) tenantEntry(ctx context.Context, tenantID string) (catalogueEn
 	if ok && now.Before(e.until) {
 		return e, nil
 	}
+	var ipNext time.Time // when a temporary block ends
 	err := s.store.ReadTenant(ctx, tenantID, func(tx *store.Tx) error {
 		t, err := tx.Tenant(ctx, tenantID)
 		if err != nil {
@@ -76,7 +77,7 @@ func (s *Service) tenantEntry(ctx context.Context, tenantID string) (catalogueEn
 			return err
 		}
 		e.policy = t.Policy.WithDefaults()
-		if e.ip, err = e.policy.IPRules(); err != nil {
+		if e.ip, ipNext, err = e.policy.IPRulesAt(now); err != nil {
 			return err
 		}
 		e.c, err = authz.NewCatalogue(e.policy.RolePreset, custom)
@@ -87,6 +88,9 @@ func (s *Service) tenantEntry(ctx context.Context, tenantID string) (catalogueEn
 	}
 	if s.cfg.SessionCacheTTL > 0 {
 		e.until = now.Add(s.cfg.SessionCacheTTL)
+		if !ipNext.IsZero() && ipNext.Before(e.until) {
+			e.until = ipNext
+		}
 		s.roles.mu.Lock()
 		if s.roles.gen == gen {
 			s.roles.m[tenantID] = e

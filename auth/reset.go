@@ -164,6 +164,9 @@ func (s *Service) ConfirmPasswordReset(ctx context.Context, c ResetConfirmation,
 		if ended, err = tx.EndUserSessions(ctx, u.ID, "", identity.EndPasswordChange, now); err != nil {
 			return err
 		}
+		if err := tx.RaiseEpoch(ctx, u.ID, now); err != nil {
+			return err
+		}
 		if err := tx.RetireAccountTokens(ctx, u.ID, PurposeReset, now); err != nil {
 			return err
 		}

@@ -32,6 +32,10 @@ type Delivery struct {
 	SMSWebhookSecret string
 	// DefaultPhoneRegion parses SMS numbers written without a country code.
 	DefaultPhoneRegion string
+	// OperatorWebhookURL receives the incidents of every tenant, signed
+	// with OperatorWebhookSecret like tenant webhooks.
+	OperatorWebhookURL    string
+	OperatorWebhookSecret string
 }
 
 // deliveryFlags registers the delivery settings and returns the function
@@ -45,12 +49,14 @@ func deliveryFlags(c *Config, fs *flag.FlagSet, env func(name, def string) strin
 	fs.StringVar(&lease, "delivery-lease", env("RAMPART_DELIVERY_LEASE", "60s"), "how long a replica holds a message it attempts; more than the 10 s webhook timeout (RAMPART_DELIVERY_LEASE)")
 	fs.StringVar(&c.Delivery.MailFrom, "mail-from", env("RAMPART_MAIL_FROM", ""), "sender address of e-mail, e.g. Acme <no-reply@acme.io> (RAMPART_MAIL_FROM)")
 	fs.StringVar(&c.Delivery.SMSWebhookURL, "sms-webhook-url", env("RAMPART_SMS_WEBHOOK_URL", ""), "URL that receives SMS to send, signed like webhooks (RAMPART_SMS_WEBHOOK_URL)")
+	fs.StringVar(&c.Delivery.OperatorWebhookURL, "operator-webhook-url", env("RAMPART_OPERATOR_WEBHOOK_URL", ""), "URL that receives the incidents of every tenant, signed like webhooks (RAMPART_OPERATOR_WEBHOOK_URL)")
 	fs.StringVar(&c.Delivery.DefaultPhoneRegion, "default-phone-region", env("RAMPART_DEFAULT_PHONE_REGION", "US"), "region of phone numbers written without a country code (RAMPART_DEFAULT_PHONE_REGION)")
 	return func(bad func(string, string, ...any)) {
 		d := &c.Delivery
 		// Secrets come from the environment only.
 		d.SMTPURL = getenv("RAMPART_SMTP_URL")
 		d.SMSWebhookSecret = getenv("RAMPART_SMS_WEBHOOK_SECRET")
+		d.OperatorWebhookSecret = getenv("RAMPART_OPERATOR_WEBHOOK_SECRET")
 		switch allowPrivate {
 		case "":
 			d.WebhookAllowPrivate = c.Env != Production
@@ -95,6 +101,14 @@ func deliveryFlags(c *Config, fs *flag.FlagSet, env func(name, def string) strin
 			}
 			if len(d.SMSWebhookSecret) < 24 {
 				bad("RAMPART_SMS_WEBHOOK_SECRET", "is required with RAMPART_SMS_WEBHOOK_URL (at least 24 bytes, or whsec_ and base64)")
+			}
+		}
+		if d.OperatorWebhookURL != "" {
+			if !strings.HasPrefix(d.OperatorWebhookURL, "https://") && !(c.Env != Production && strings.HasPrefix(d.OperatorWebhookURL, "http://")) {
+				bad("RAMPART_OPERATOR_WEBHOOK_URL", "must be an https:// URL")
+			}
+			if len(d.OperatorWebhookSecret) < 24 {
+				bad("RAMPART_OPERATOR_WEBHOOK_SECRET", "is required with RAMPART_OPERATOR_WEBHOOK_URL (at least 24 bytes, or whsec_ and base64)")
 			}
 		}
 	}

@@ -34,6 +34,11 @@ func (s *Service) FanOut(ctx context.Context, tx *store.Tx, events []*audit.Even
 	queued := false
 	now := s.now()
 	for _, e := range events {
+		if ok, err := takeIncidentNotice(ctx, tx, e); err != nil {
+			return err
+		} else if !ok {
+			continue
+		}
 		var body []byte
 		for _, h := range hooks {
 			if e.CreatedAt.Before(h.CreatedAt.Truncate(audit.Precision)) || !subscribed(h.Events, string(e.Type)) {
@@ -57,6 +62,33 @@ func (s *Service) FanOut(ctx context.Context, tx *store.Tx, events []*audit.Even
 		s.notify()
 	}
 	return nil
+}
+
+// IncidentNoticeInterval is the least time between two webhook
+// notifications of one incident dedup key (incident.NoticeInterval, which
+// e-mail keeps too): a key that reopens at once is not announced again.
+const IncidentNoticeInterval = 5 * time.Minute
+
+// takeIncidentNotice reports whether e may go to webhooks: any event but
+// incident_opened may; that one at most once per dedup key per
+// IncidentNoticeInterval (counted only when the tenant has webhooks).
+func takeIncidentNotice(ctx context.Context, tx *store.Tx, e *audit.Event) (bool, error) {
+	if e.Type != audit.IncidentOpened {
+		return true, nil
+	}
+	// The event's dedup_key is masked (audit details hide keys): the
+	// incident has it whole.
+	id, _ := e.Details["incident_id"].(string)
+	in, err := tx.IncidentByID(ctx, id)
+	if rampart.ErrorCode(err) == rampart.ENotFound {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	key := in.DedupKey
+	// By the event's time: a fan-out catching up judges as it would have.
+	return tx.TakeNotice(ctx, key, outbox.ChannelWebhook, IncidentNoticeInterval, e.CreatedAt)
 }
 
 func subscribed(events []string, typ string) bool {

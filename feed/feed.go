@@ -25,6 +25,11 @@ type Follower struct {
 	Store    *store.Store
 	Consumer string // the position's name; one per kind of work
 	Handle   Handler
+	// Committed, when set, is called after a batch of tenantID's events
+	// has been handled and its transaction committed: for work that must
+	// not run before the handler's writes are visible (automatic
+	// remediation), nor at all if they roll back.
+	Committed func(ctx context.Context, tenantID string)
 	// Batch is the most events handled in one transaction (default 500).
 	Batch int
 	// Poll is how often the heads are checked when idle (default 1 s);
@@ -131,6 +136,9 @@ func (f *Follower) Step(ctx context.Context) (more bool, err error) {
 			}
 			return err
 		})
+		if err == nil && n > 0 && f.Committed != nil {
+			f.Committed(ctx, tenant)
+		}
 		switch {
 		case errors.Is(err, errRaced):
 			more = true // look again from the new position

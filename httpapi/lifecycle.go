@@ -221,3 +221,37 @@ func (s *Server) handleAcceptInvitation() http.Handler {
 		}
 	})
 }
+
+func notMePage(token string) page {
+	return page{Title: "This wasn't me", Message: "Sign out every session of your account and get a link to choose a new password.",
+		Action: auth.NotMePath, Hidden: [][2]string{{"token", token}}, Button: "Sign out everywhere"}
+}
+
+// handleNotMe redeems a "this wasn't me" link (JSON or the page's form).
+func (s *Server) handleNotMe() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req linkTokenRequest
+		form := isForm(r)
+		if form {
+			if err := r.ParseForm(); err != nil {
+				writeError(w, r, s.log, rampart.Errorf(rampart.EInvalid, "request body is not a valid form"))
+				return
+			}
+			req.Token = r.PostForm.Get("token")
+		} else if err := decode(r, &req); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		err := s.auth.NotMe(r.Context(), req.Token, s.meta(r))
+		switch {
+		case form && err == nil:
+			writePage(w, http.StatusOK, page{Title: "Signed out everywhere", Message: "Every session of your account has ended. A link to choose a new password is on its way to your e-mail address."})
+		case form && rampart.ErrorCode(err) == rampart.EInvalid:
+			writePage(w, http.StatusBadRequest, linkExpiredPage)
+		case err != nil:
+			writeError(w, r, s.log, err)
+		default:
+			encode(w, http.StatusOK, map[string]string{"status": "signed_out", "detail": "Every session has ended; a password reset link is on its way."})
+		}
+	})
+}

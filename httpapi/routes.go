@@ -59,6 +59,8 @@ func (s *Server) routes() []route {
 		{"POST", "/v1/auth/password-reset", public, s.handlePasswordReset()},                               // always 202, whether the account exists or not
 		{"GET", "/v1/auth/password-reset/confirm", public, s.handleLinkPage(auth.PurposeReset, resetPage)}, // renders the link's page; consumes nothing
 		{"POST", "/v1/auth/password-reset/confirm", public, s.handleConfirmPasswordReset()},                // {token} or {tenant, email, code}, and new_password
+		{"GET", "/v1/auth/not-me", public, s.handleLinkPage(auth.PurposeNotMe, notMePage)},                 // "this wasn't me" link from a security e-mail; consumes nothing
+		{"POST", "/v1/auth/not-me", public, s.handleNotMe()},                                               // {token}: ends every session, e-mails a password reset
 
 		{"GET", "/v1/auth/email/verify", public, s.handleLinkPage(auth.PurposeVerification, verifyPage)}, // renders the link's page; consumes nothing
 		{"POST", "/v1/auth/email/verify", public, s.handleConfirmEmail()},

@@ -168,6 +168,7 @@ type tenantSettingsRequest struct {
 	StepUpMinutes      int                                `json:"step_up_minutes" validate:"min=0,max=1440"`
 	IPAllow            []string                           `json:"ip_allow" validate:"max=256,dive,max=64,ipprefix"`
 	IPDeny             []string                           `json:"ip_deny" validate:"max=256,dive,max=64,ipprefix"`
+	IPDenyUntil        map[string]string                  `json:"ip_deny_until" validate:"max=256,dive,keys,max=64,endkeys,max=64,rfc3339"`
 	RateLimits         map[string]rateLimitSettingRequest `json:"rate_limits" validate:"max=50,dive,keys,max=40,operation,endkeys"`
 	PIIRegions         []string                           `json:"pii_regions" validate:"max=10,dive,max=2"`
 	Guardrails         *guardrailsRequest                 `json:"guardrails"`

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -154,6 +155,10 @@ type TenantPolicy struct {
 	// this tenant is: deny wins; a non-empty allow list admits only its own.
 	IPAllow []string `json:"ip_allow,omitempty"`
 	IPDeny  []string `json:"ip_deny,omitempty"`
+	// IPDenyUntil makes entries of IPDeny temporary (blocks by a
+	// remediation): past its time an entry no longer denies, and the hourly
+	// purge removes it. Entries not listed here stay until removed.
+	IPDenyUntil map[string]time.Time `json:"ip_deny_until,omitempty"`
 	// RateLimits are the tenant's own limits by operation: new operations
 	// for POST /v1/ratelimit/check, or tighter versions of the tiers' ones.
 	RateLimits map[string]RateLimitSetting `json:"rate_limits,omitempty"`
@@ -203,6 +208,46 @@ type RateLimitSetting struct {
 // IPRules parses the tenant's lists (validated when they were saved).
 func (p TenantPolicy) IPRules() (*iprules.Rules, error) {
 	return iprules.FromStrings("settings.ip_allow", p.IPAllow, "settings.ip_deny", p.IPDeny)
+}
+
+// IPRulesAt is IPRules without the temporary deny entries expired at now;
+// next is when the next of those left expires (zero: none).
+func (p TenantPolicy) IPRulesAt(now time.Time) (r *iprules.Rules, next time.Time, err error) {
+	deny := p.IPDeny
+	if len(p.IPDenyUntil) > 0 {
+		deny = make([]string, 0, len(p.IPDeny))
+		for _, d := range p.IPDeny {
+			until, ok := p.IPDenyUntil[d]
+			switch {
+			case !ok:
+			case !now.Before(until):
+				continue
+			case next.IsZero() || until.Before(next):
+				next = until
+			}
+			deny = append(deny, d)
+		}
+	}
+	r, err = iprules.FromStrings("settings.ip_allow", p.IPAllow, "settings.ip_deny", deny)
+	return r, next, err
+}
+
+// ExpireIPDeny removes the temporary deny entries expired at now, and
+// reports whether there were any.
+func (p *TenantPolicy) ExpireIPDeny(now time.Time) bool {
+	changed := false
+	for d, until := range p.IPDenyUntil {
+		if now.Before(until) {
+			continue
+		}
+		delete(p.IPDenyUntil, d)
+		p.IPDeny = slices.DeleteFunc(slices.Clone(p.IPDeny), func(x string) bool { return x == d })
+		changed = true
+	}
+	if len(p.IPDenyUntil) == 0 {
+		p.IPDenyUntil = nil
+	}
+	return changed
 }
 
 // RequiresMFA reports whether the policy requires MFA for role.
@@ -297,6 +342,11 @@ func (p TenantPolicy) Validate(field string) error {
 	}
 	if p.StepUpMinutes < 0 || p.StepUpMinutes > 24*60 {
 		return FieldErrorf(field+".step_up_minutes", "must be from 0 to 1440")
+	}
+	for d := range p.IPDenyUntil {
+		if !slices.Contains(p.IPDeny, d) {
+			return FieldErrorf(field+".ip_deny_until."+d, "not an entry of ip_deny")
+		}
 	}
 	if _, err := iprules.FromStrings(field+".ip_allow", p.IPAllow, field+".ip_deny", p.IPDeny); err != nil {
 		var e *iprules.Error

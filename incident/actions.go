@@ -2,6 +2,7 @@ package incident
 
 import (
 	"context"
+	"maps"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -33,14 +34,22 @@ type Blocker interface {
 const (
 	DefaultLockFor = time.Hour
 	MaxLockFor     = 30 * 24 * time.Hour
+	// AutoBlockFor is how long an automatic block_ip denies the address.
+	AutoBlockFor = time.Hour
 )
 
 // Action is a remediation to take on an incident.
 type Action struct {
 	Name string
-	// For is how long lock_account locks (default DefaultLockFor).
+	// For is how long lock_account locks (default DefaultLockFor) and
+	// block_ip denies (default: until an admin removes the entry).
 	For time.Duration
+	// Auto marks an action the rule's policy took, not an admin.
+	Auto bool
 }
+
+// AutoActor is the timeline's actor of automatic actions.
+const AutoActor = "monitor"
 
 // Act takes a remediation action on what an incident is about: its user,
 // API key, address or tenant. The action, naming the incident, is audited
@@ -51,9 +60,6 @@ func (s *Service) Act(ctx context.Context, tenantID, id string, a Action, actor 
 	}
 	if a.For < 0 || a.For > MaxLockFor {
 		return nil, rampart.FieldError(rampart.EUnprocessable, "duration_seconds", "at most %d", int(MaxLockFor.Seconds()))
-	}
-	if a.For == 0 {
-		a.For = DefaultLockFor
 	}
 	if s.revoke == nil {
 		return nil, rampart.Errorf(rampart.EUnavailable, "remediation is not configured")
@@ -74,7 +80,7 @@ func (s *Service) Act(ctx context.Context, tenantID, id string, a Action, actor 
 	var after func()
 	switch a.Name {
 	case monitor.ActionBlockIP:
-		detail, err = s.blockIP(ctx, tenantID, in, actor)
+		detail, err = s.blockIP(ctx, tenantID, in, a, actor)
 		if err != nil {
 			return nil, err
 		}
@@ -99,11 +105,19 @@ func (s *Service) Act(ctx context.Context, tenantID, id string, a Action, actor 
 			if err != nil {
 				return err
 			}
+			// Access tokens already issued are refused too (auth reads the
+			// epoch again once RevokedUser drops its cache).
+			if err := tx.RaiseEpoch(ctx, userID, now); err != nil {
+				return err
+			}
 			detail = "user " + userID + ": " + itoa(len(ended)) + " sessions ended"
 			after = func() { s.revoke.RevokedUser(ctx, userID) }
 		case monitor.ActionRevokeTenantSessions:
 			n, err := tx.EndTenantSessions(ctx, identity.EndRevoked, now)
 			if err != nil {
+				return err
+			}
+			if err := tx.RaiseEpoch(ctx, "", now); err != nil {
 				return err
 			}
 			detail = itoa(int(n)) + " sessions ended"
@@ -116,12 +130,30 @@ func (s *Service) Act(ctx context.Context, tenantID, id string, a Action, actor 
 			if s.block == nil {
 				return rampart.Errorf(rampart.EUnavailable, "account locks are not configured")
 			}
-			if err := s.block.Block(ctx, (&identity.Lockout{}).Key(tenantID, u.Email), now.Add(a.For)); err != nil {
+			lockFor := a.For
+			if lockFor == 0 {
+				lockFor = DefaultLockFor
+			}
+			if err := s.block.Block(ctx, (&identity.Lockout{}).Key(tenantID, u.Email), now.Add(lockFor)); err != nil {
 				return err
 			}
-			detail = "user " + userID + " locked until " + now.Add(a.For).Format(time.RFC3339)
-		case monitor.ActionRevokeAPIKey, monitor.ActionLowerAPIKey:
-			// Lowering a key's tier is not offered yet: both revoke it.
+			detail = "user " + userID + " locked until " + now.Add(lockFor).Format(time.RFC3339)
+		case monitor.ActionLowerAPIKey:
+			k, err := tx.APIKey(ctx, keyID)
+			if err != nil {
+				return err
+			}
+			tier := lowerTier(k.RateLimitTier)
+			ok, err := tx.SetAPIKeyTier(ctx, keyID, tier)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return rampart.Errorf(rampart.ENotFound, "API key not found")
+			}
+			detail = "API key " + keyID + " lowered to the " + tier + " tier"
+			after = func() { s.revoke.RevokedAPIKey(ctx, keyID) }
+		case monitor.ActionRevokeAPIKey:
 			ok, err := tx.RevokeAPIKey(ctx, keyID, now)
 			if err != nil {
 				return err
@@ -132,12 +164,16 @@ func (s *Service) Act(ctx context.Context, tenantID, id string, a Action, actor 
 			detail = "API key " + keyID + " revoked"
 			after = func() { s.revoke.RevokedAPIKey(ctx, keyID) }
 		}
-		in.Timeline = append(in.Timeline, store.TimelineEntry{At: now, Kind: "action", Actor: actor.UserID, Action: a.Name, Detail: detail})
+		who := actor.UserID
+		if a.Auto {
+			who = AutoActor
+		}
+		in.Timeline = append(in.Timeline, store.TimelineEntry{At: now, Kind: "action", Actor: who, Action: a.Name, Detail: detail})
 		if err := tx.UpdateIncident(ctx, in, now); err != nil {
 			return err
 		}
 		d := incidentDetails(in)
-		d["action"], d["result"] = a.Name, detail
+		d["action"], d["result"], d["automatic"] = a.Name, detail, a.Auto
 		return tx.AppendAudit(ctx, &audit.Event{Type: audit.IncidentAction, UserID: actor.UserID, IP: actor.IP, UserAgent: actor.UserAgent,
 			Resource: "incident:" + in.ID, Success: true, Details: d})
 	})
@@ -151,27 +187,101 @@ func (s *Service) Act(ctx context.Context, tenantID, id string, a Action, actor 
 }
 
 // blockIP adds the incident's address to the tenant's deny list (a /32 or
-// /128; it stays until an admin removes it).
-func (s *Service) blockIP(ctx context.Context, tenantID string, in *store.Incident, actor audit.Actor) (string, error) {
+// /128): for a.For when set (an entry of ip_deny_until, which the IP check
+// honours at once and the hourly purge removes), else until an admin
+// removes it. A longer block already there is kept.
+func (s *Service) blockIP(ctx context.Context, tenantID string, in *store.Incident, a Action, actor audit.Actor) (string, error) {
 	addr, err := netip.ParseAddr(in.IP)
 	if err != nil {
 		return "", rampart.FieldError(rampart.EUnprocessable, "action", "the incident names no address")
 	}
 	cidr := netip.PrefixFrom(addr.Unmap(), addr.Unmap().BitLen()).String()
+	var until time.Time
+	if a.For > 0 {
+		until = s.now().UTC().Add(a.For).Truncate(time.Second)
+	}
 	_, err = s.store.ChangeTenant(ctx, tenantID, func(t *identity.Tenant) (*identity.TenantChange, error) {
-		if slices.Contains(t.Policy.IPDeny, cidr) {
+		p := t.Policy
+		old, temporary := p.IPDenyUntil[cidr]
+		listed := slices.Contains(p.IPDeny, cidr)
+		switch {
+		case listed && !temporary: // permanent already
+			return nil, nil
+		case listed && !until.IsZero() && !old.Before(until):
 			return nil, nil
 		}
-		p := t.Policy
-		p.IPDeny = append(slices.Clone(p.IPDeny), cidr)
+		if !listed {
+			p.IPDeny = append(slices.Clone(p.IPDeny), cidr)
+		}
+		p.IPDenyUntil = maps.Clone(p.IPDenyUntil)
+		if until.IsZero() {
+			delete(p.IPDenyUntil, cidr)
+		} else {
+			if p.IPDenyUntil == nil {
+				p.IPDenyUntil = map[string]time.Time{}
+			}
+			p.IPDenyUntil[cidr] = until
+		}
 		if err := p.Validate("settings"); err != nil {
 			return nil, err
 		}
+		d := map[string]any{"ip_deny_added": cidr, "incident_id": in.ID}
+		if !until.IsZero() {
+			d["until"] = until.Format(time.RFC3339)
+		}
 		return &identity.TenantChange{Policy: &p, Event: &audit.Event{Type: audit.ConfigChange, UserID: actor.UserID, IP: actor.IP,
-			UserAgent: actor.UserAgent, Resource: "tenant:" + tenantID, Success: true,
-			Details: map[string]any{"ip_deny_added": cidr, "incident_id": in.ID}}}, nil
+			UserAgent: actor.UserAgent, Resource: "tenant:" + tenantID, Success: true, Details: d}}, nil
 	})
+	if !until.IsZero() {
+		return cidr + " denied until " + until.Format(time.RFC3339), err
+	}
 	return cidr + " denied", err
+}
+
+// lowerTier returns the rate-limit tier below tier (a key without a tier
+// is limited at basic, the lowest).
+func lowerTier(tier string) string {
+	if r := identity.TierRank(tier); r > 1 {
+		return identity.RateLimitTiers[r-2]
+	}
+	return identity.RateLimitTiers[0]
+}
+
+// ExpireBlocks removes the temporary deny entries whose time has passed
+// from every tenant's settings (the hourly purge; the IP check already
+// ignores them) and returns how many tenants changed.
+func (s *Service) ExpireBlocks(ctx context.Context) (int, error) {
+	now := s.now()
+	n := 0
+	err := s.store.EachTenant(ctx, func(t *identity.Tenant) error {
+		if len(t.Policy.IPDenyUntil) == 0 {
+			return nil
+		}
+		changed := false
+		_, err := s.store.ChangeTenant(ctx, t.ID, func(t *identity.Tenant) (*identity.TenantChange, error) {
+			p := t.Policy
+			p.IPDeny, p.IPDenyUntil = slices.Clone(p.IPDeny), maps.Clone(p.IPDenyUntil)
+			before := slices.Clone(p.IPDeny)
+			if !p.ExpireIPDeny(now) {
+				return nil, nil
+			}
+			changed = true
+			expired := slices.DeleteFunc(before, func(x string) bool { return slices.Contains(p.IPDeny, x) })
+			return &identity.TenantChange{Policy: &p, Event: &audit.Event{Type: audit.ConfigChange, Resource: "tenant:" + t.ID, Success: true,
+				Details: map[string]any{"ip_deny_expired": expired}}}, nil
+		})
+		if err != nil {
+			return err
+		}
+		if changed {
+			n++
+			if s.revoke != nil {
+				s.revoke.CatalogueChanged(ctx, t.ID)
+			}
+		}
+		return nil
+	})
+	return n, err
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -30,15 +30,24 @@ type Mailer interface {
 	QueueMail(ctx context.Context, tx *store.Tx, to, kind string, data map[string]any, brand courier.Brand, key string) error
 }
 
+// OperatorQueue queues a message for the deployment's operator webhook in
+// a transaction (delivery.Service).
+type OperatorQueue interface {
+	QueueOperator(ctx context.Context, tx *store.Tx, eventType string, data map[string]any, key string) error
+}
+
 // Service runs the rules and answers the incidents API. Build it with New.
 type Service struct {
 	store  *store.Store
 	engine *monitor.Engine
 	mail   Mailer
+	oper   OperatorQueue
 	revoke Revoker
 	block  Blocker
 	log    *slog.Logger
 	now    func() time.Time
+	// pending is the automatic remediation of the batch in hand.
+	pending pending
 }
 
 // Deps are what New needs.
@@ -47,6 +56,9 @@ type Deps struct {
 	Engine *monitor.Engine
 	// Mail, when set, sends alerts to the tenants' security contacts.
 	Mail Mailer
+	// Operator, when set, tells the deployment's operator webhook of the
+	// incidents of every tenant.
+	Operator OperatorQueue
 	// Revoke and Block, when set, let remediation end sessions, revoke
 	// keys and lock accounts on every replica.
 	Revoke Revoker
@@ -63,7 +75,7 @@ func New(d Deps) *Service {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: d.Store, engine: d.Engine, mail: d.Mail, revoke: d.Revoke, block: d.Block, log: d.Logger, now: d.Now}
+	return &Service{store: d.Store, engine: d.Engine, mail: d.Mail, oper: d.Operator, revoke: d.Revoke, block: d.Block, log: d.Logger, now: d.Now}
 }
 
 // Handle is the feed handler: it runs one tenant's batch of events through
@@ -78,6 +90,7 @@ func (s *Service) Handle(ctx context.Context, tx *store.Tx, events []*audit.Even
 	for _, e := range events {
 		evs = append(evs, fromAudit(e))
 	}
+	s.pending.reset(tenant.ID) // a batch that rolled back comes again whole
 	found, err := s.engine.Process(ctx, tenant.ID, evs, policy)
 	if err != nil {
 		return err
@@ -98,6 +111,12 @@ func (s *Service) Handle(ctx context.Context, tx *store.Tx, events []*audit.Even
 		}
 		if err := s.alert(ctx, tx, tenant.Name, policy, in); err != nil {
 			return err
+		}
+		if err := s.alertOperator(ctx, tx, tenant.Name, in); err != nil {
+			return err
+		}
+		if len(d.Remediate) > 0 && s.revoke != nil {
+			s.pending.add(tenant.ID, remediation{incidentID: in.ID, actions: d.Remediate})
 		}
 	}
 	return nil
@@ -129,6 +148,21 @@ func (s *Service) alert(ctx context.Context, tx *store.Tx, brand string, p *moni
 		}
 	}
 	return tx.AppendTimeline(ctx, in.ID, store.TimelineEntry{At: s.now().UTC(), Kind: "notified", Detail: fmt.Sprintf("e-mail to %d security contacts", len(p.SecurityContacts))})
+}
+
+// alertOperator queues incident.opened for the operator webhook, at most
+// once per dedup key per NoticeInterval.
+func (s *Service) alertOperator(ctx context.Context, tx *store.Tx, tenantName string, in *store.Incident) error {
+	if s.oper == nil {
+		return nil
+	}
+	ok, err := tx.TakeNotice(ctx, in.DedupKey, "operator", NoticeInterval, in.CreatedAt)
+	if err != nil || !ok {
+		return err
+	}
+	d := incidentDetails(in)
+	d["tenant_name"] = tenantName
+	return s.oper.QueueOperator(ctx, tx, "incident.opened", d, "incident_"+in.ID)
 }
 
 // fromAudit reduces an audit event to what rules read.

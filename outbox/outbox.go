@@ -23,6 +23,9 @@ const (
 	ChannelWebhook = "webhook"
 	ChannelEmail   = "email"
 	ChannelSMS     = "sms"
+	// ChannelOperator is the deployment's operator webhook: messages of
+	// every tenant (each row keeps the tenant it is about) to one URL.
+	ChannelOperator = "operator"
 )
 
 // Statuses of a message.

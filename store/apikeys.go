@@ -98,3 +98,18 @@ func (tx *Tx) TouchAPIKey(ctx context.Context, id string, at time.Time) error {
 		tx.d.timeArg(at), tenantID, id, tx.d.timeArg(at))
 	return err
 }
+
+// SetAPIKeyTier changes the rate-limit tier of a live key of the scoped
+// tenant; it reports false when there is none.
+func (tx *Tx) SetAPIKeyTier(ctx context.Context, id, tier string) (bool, error) {
+	tenantID, err := tx.tenant()
+	if err != nil {
+		return false, err
+	}
+	res, err := tx.exec(ctx, "UPDATE api_keys SET rate_limit_tier = ? WHERE tenant_id = ? AND id = ? AND revoked_at IS NULL", tier, tenantID, id)
+	if err != nil {
+		return false, err
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}

@@ -201,7 +201,13 @@ func (tx *Tx) IncidentByID(ctx context.Context, id string) (*Incident, error) {
 	if _, err := uuid.Parse(id); err != nil {
 		return nil, errIncidentNotFound
 	}
-	in, err := scanIncident(tx.queryRow(ctx, "SELECT "+incidentColumns+" FROM incidents WHERE tenant_id = ? AND id = ?", tenantID, id))
+	q := "SELECT " + incidentColumns + " FROM incidents WHERE tenant_id = ? AND id = ?"
+	if tx.d.name == "postgres" && !tx.readOnly {
+		// Read to change: a concurrent change (an admin's status, an
+		// automatic action) waits, so neither overwrites the other.
+		q += " FOR UPDATE"
+	}
+	in, err := scanIncident(tx.queryRow(ctx, q, tenantID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errIncidentNotFound
 	}

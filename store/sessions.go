@@ -304,6 +304,7 @@ const (
 	SessionRetention      = 30 * 24 * time.Hour // ended or expired sessions
 	ChallengeRetention    = time.Hour           // expired MFA challenges
 	AccountTokenRetention = 24 * time.Hour      // used or expired one-time links and codes
+	KnownLoginRetention   = 90 * 24 * time.Hour // a device or address unseen this long is new again
 )
 
 // PurgeExpired deletes the scoped tenant's refresh tokens, sessions, MFA
@@ -326,6 +327,7 @@ func (tx *Tx) PurgeExpired(ctx context.Context, now time.Time) (int64, error) {
 		{"DELETE FROM mfa_challenges WHERE tenant_id = ? AND expires_at < ?", []any{tenantID, tx.d.timeArg(now.Add(-ChallengeRetention))}},
 		{"DELETE FROM account_tokens WHERE tenant_id = ? AND ((used_at IS NOT NULL AND used_at < ?) OR (link_expires_at < ? AND code_expires_at < ?))",
 			[]any{tenantID, tx.d.timeArg(now.Add(-AccountTokenRetention)), tx.d.timeArg(now.Add(-AccountTokenRetention)), tx.d.timeArg(now.Add(-AccountTokenRetention))}},
+		{"DELETE FROM known_logins WHERE tenant_id = ? AND last_seen < ?", []any{tenantID, tx.d.timeArg(now.Add(-KnownLoginRetention))}},
 	} {
 		res, err := tx.exec(ctx, q.sql, q.args...)
 		if err != nil {

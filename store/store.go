@@ -126,6 +126,7 @@ type Tx struct {
 	d        *dialect
 	tenantID string
 	operator bool
+	readOnly bool
 	fields   FieldSealer
 }
 
@@ -176,7 +177,7 @@ func (s *Store) run(ctx context.Context, db *sql.DB, readOnly bool, tenantID str
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	tx := &Tx{tx: sqlTx, d: s.d, tenantID: tenantID, operator: operator, fields: s.fields}
+	tx := &Tx{tx: sqlTx, d: s.d, tenantID: tenantID, operator: operator, readOnly: readOnly, fields: s.fields}
 	if err := s.d.beginScope(ctx, sqlTx, tenantID, operator); err != nil {
 		sqlTx.Rollback()
 		return fmt.Errorf("scope transaction: %w", err)

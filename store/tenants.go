@@ -276,6 +276,9 @@ func (s *Store) ChangeTenant(ctx context.Context, id string, change func(*identi
 			if _, err := tx.EndTenantSessions(ctx, c.EndSessions, c.At); err != nil {
 				return err
 			}
+			if err := tx.RaiseEpoch(ctx, "", c.At); err != nil {
+				return err
+			}
 		}
 		if c.Event != nil {
 			return tx.AppendAudit(ctx, c.Event)

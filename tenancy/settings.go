@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -96,8 +97,10 @@ func mergeSettings(stored identity.TenantPolicy, doc json.RawMessage) (identity.
 	policy.MFARequiredRoles = slices.Clone(stored.MFARequiredRoles)
 	policy.IPAllow = slices.Clone(stored.IPAllow)
 	policy.IPDeny = slices.Clone(stored.IPDeny)
+	policy.IPDenyUntil = maps.Clone(stored.IPDenyUntil)
 	policy.PIIRegions = slices.Clone(stored.PIIRegions)
 	var present map[string]json.RawMessage
+	pruneUntil := false
 	if json.Unmarshal(doc, &present) == nil {
 		// encoding/json matches names in any case; settings take their
 		// exact names only, so that checks on a name (the tier) cannot be
@@ -121,11 +124,26 @@ func mergeSettings(stored identity.TenantPolicy, doc json.RawMessage) (identity.
 		if _, ok := present["claims"]; ok {
 			policy.Claims = nil // replaced whole, like a map
 		}
+		_, until := present["ip_deny_until"]
+		if until {
+			policy.IPDenyUntil = nil
+		}
+		_, deny := present["ip_deny"]
+		pruneUntil = deny && !until
 	}
 	dec := json.NewDecoder(bytes.NewReader(doc))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&policy); err != nil {
 		return policy, rampart.FieldError(rampart.EInvalid, "settings", "settings must be an object of known settings of the right types")
+	}
+	if pruneUntil {
+		// Temporary blocks follow their entries: one removed from ip_deny
+		// loses its end, and added again it is permanent.
+		for d := range policy.IPDenyUntil {
+			if !slices.Contains(policy.IPDeny, d) {
+				delete(policy.IPDenyUntil, d)
+			}
+		}
 	}
 	if policy.WithDefaults().RolePreset != stored.WithDefaults().RolePreset {
 		return policy, rampart.FieldError(rampart.EUnprocessable, "settings.role_preset", "the role preset is chosen at creation and cannot change")

@@ -76,6 +76,11 @@ func TestKilledReplicaLosesNoDelivery(t *testing.T) {
 	secret = k
 	mu.Unlock()
 
+	// 150 addresses failing from one address is credential stuffing:
+	// keep the rule's automatic block off, this test is about delivery.
+	if r, b := a.do(t, "PATCH", "/v1/tenant/settings", owner, map[string]any{"monitoring": map[string]any{"rules": map[string]any{"credential_stuffing": map[string]any{"remediate": []string{}}}}}); r.StatusCode != 200 {
+		t.Fatalf("settings: %d %v", r.StatusCode, b)
+	}
 	const n, total = 150, 150
 	for i := 0; i < n; i++ {
 		srv := a

@@ -121,6 +121,14 @@ func newEvents(cfg *config.Config, st *store.Store, name string, rdb redis.Unive
 	case e.sink != nil:
 		channels[outbox.ChannelSMS] = delivery.SMSChannel{Sender: e.sink}
 	}
+	var operator incident.OperatorQueue
+	if d.OperatorWebhookURL != "" {
+		secret, err := webhook.ParseSecret(d.OperatorWebhookSecret)
+		if err != nil {
+			return nil, fmt.Errorf("RAMPART_OPERATOR_WEBHOOK_SECRET: %w", err)
+		}
+		channels[outbox.ChannelOperator] = delivery.OperatorChannel{Sender: sender, URL: d.OperatorWebhookURL, Secret: secret}
+	}
 	e.worker = &outbox.Worker{Queue: st, Channels: channels, Policy: policy, ID: name, Concurrency: d.Workers, Log: log, Observe: e.observe}
 	e.svc = delivery.New(delivery.Deps{Store: st, Policy: policy, Rules: delivery.WebhookRules{RequireHTTPS: prod, AllowPrivate: d.WebhookAllowPrivate},
 		Notify: e.worker.Notify, PhoneRegion: d.DefaultPhoneRegion, Logger: log})
@@ -130,9 +138,13 @@ func newEvents(cfg *config.Config, st *store.Store, name string, rdb redis.Unive
 		e.rules = monitor.NewMemory(0)
 		state = e.rules
 	}
-	e.incidents = incident.New(incident.Deps{Store: st, Engine: monitor.NewEngine(monitor.BuiltinPack(), state), Mail: e.svc,
+	if d.OperatorWebhookURL != "" {
+		operator = e.svc
+	}
+	e.incidents = incident.New(incident.Deps{Store: st, Engine: monitor.NewEngine(monitor.BuiltinPack(), state), Mail: e.svc, Operator: operator,
 		Revoke: revoke, Block: st, Logger: log})
-	e.monitor = &feed.Follower{Store: st, Consumer: incident.Consumer, Handle: e.incidents.Handle, Poll: monitorPoll, Log: log}
+	e.monitor = &feed.Follower{Store: st, Consumer: incident.Consumer, Handle: e.incidents.Handle, Committed: e.incidents.Committed,
+		Poll: monitorPoll, Log: log}
 	return e, nil
 }
 
@@ -178,7 +190,11 @@ func newScheduler(st *store.Store, a *auth.Service, v *vault.Vault, inc *inciden
 	return &jobs.Scheduler{Store: st, Worker: name, Log: log, Jobs: []jobs.Job{
 		{Name: jobPurge, Every: time.Hour, First: time.Hour, Run: func(ctx context.Context, _, _ string, _ func(string) error) (string, error) {
 			n, err := purgeExpired(ctx, st)
-			return fmt.Sprintf("%d rows purged", n), err
+			if err != nil {
+				return fmt.Sprintf("%d rows purged", n), err
+			}
+			blocks, err := inc.ExpireBlocks(ctx)
+			return fmt.Sprintf("%d rows purged, %d tenants' expired IP blocks removed", n, blocks), err
 		}},
 		{Name: jobKeyCare, Every: time.Hour, First: 5 * time.Second, Run: func(ctx context.Context, _, _ string, _ func(string) error) (string, error) {
 			return keyCare(ctx, a, v, st, log)

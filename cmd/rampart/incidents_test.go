@@ -45,6 +45,11 @@ func TestIncidentCredentialStuffing(t *testing.T) {
 			ts := start(t, monitorEnv(t, d))
 			ts.tenantWithOwner(t, "acme", "owner@acme.io")
 			owner, _ := ts.mustLogin(t, "acme", "owner@acme.io", ownerPassword)
+			// Without the rule's automatic block, every attempt is judged
+			// (TestIncidentActions has the block).
+			if r, b := ts.do(t, "PATCH", "/v1/tenant/settings", owner, map[string]any{"monitoring": map[string]any{"rules": map[string]any{"credential_stuffing": map[string]any{"remediate": []string{}}}}}); r.StatusCode != 200 {
+				t.Fatalf("settings: %d %v", r.StatusCode, b)
+			}
 			for i := range 30 {
 				if got := ts.loginFrom(t, "203.0.113.77", "acme", fmt.Sprintf("victim%d@example.com", i), "Wr0ng-Passw0rd!"); got != 401 {
 					t.Fatalf("login %d: %d", i, got)
@@ -212,6 +217,17 @@ func TestIncidentActions(t *testing.T) {
 		ts.loginFrom(t, "203.0.113.66", "acme", fmt.Sprintf("v%d@example.com", i), "Wr0ng-Passw0rd!")
 	}
 	in, _ := ts.waitIncident(t, owner, "credential_stuffing", "?status=open", incidentWait)
+	// The rule's own action, block_ip, ran once the incident was recorded:
+	// for an hour (ip_deny_until).
+	for deadline := time.Now().Add(2 * time.Second); ts.loginFrom(t, "203.0.113.66", "acme", "owner@acme.io", ownerPassword) != 403; {
+		if time.Now().After(deadline) {
+			t.Fatal("address not blocked automatically")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if _, body := ts.do(t, "GET", "/v1/tenant", owner, nil); body["settings"].(map[string]any)["ip_deny_until"] == nil {
+		t.Errorf("automatic block without an end: %v", body)
+	}
 	path := "/v1/incidents/" + in["id"].(string) + "/actions"
 	for _, c := range []struct {
 		body   any
@@ -265,7 +281,13 @@ func TestIncidentActions(t *testing.T) {
 		t.Errorf("victim's token after the action: %d", got)
 	}
 	resp, body = ts.do(t, "GET", "/v1/events?type=incident_action", owner, nil)
-	if n := len(body["events"].([]any)); n != 2 {
-		t.Errorf("%d incident_action events, want 2: %v", n, body)
+	auto := 0
+	for _, e := range body["events"].([]any) {
+		if e.(map[string]any)["details"].(map[string]any)["automatic"] == true {
+			auto++
+		}
+	}
+	if n := len(body["events"].([]any)); n != 3 || auto != 1 {
+		t.Errorf("%d incident_action events (%d automatic), want 3 (1): %v", n, auto, body)
 	}
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/rampart-dev/rampart/auth"
 	"github.com/rampart-dev/rampart/config"
 	"github.com/rampart-dev/rampart/encryption"
+	"github.com/rampart-dev/rampart/feed"
 	"github.com/rampart-dev/rampart/gateway"
 	"github.com/rampart-dev/rampart/guard"
 	"github.com/rampart-dev/rampart/httpapi"
@@ -197,6 +198,11 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 	defer background.Wait() // deliveries in flight end (bounded by their timeouts) before serve returns
 	defer stopBackground()
 	evs.run(bg, &background)
+	// User notifications (new sign-in, MFA on or off, password changed)
+	// follow the audit stream.
+	notices := &feed.Follower{Store: st, Consumer: auth.NoticesConsumer, Handle: authn.Notices, Poll: noticesPoll, Log: log}
+	background.Add(1)
+	go func() { defer background.Done(); notices.Run(bg) }()
 	sched := newScheduler(st, authn, vlt, evs.incidents, name, log)
 	background.Add(1)
 	go func() { defer background.Done(); sched.Run(bg) }()
@@ -333,6 +339,9 @@ func sweepLimits(ctx context.Context, m *ratelimit.Memory) {
 
 // keyUseFlushInterval is how often API key uses reach last_used_at.
 const keyUseFlushInterval = 2 * time.Second
+
+// noticesPoll is how often user notifications look for new events.
+const noticesPoll = 500 * time.Millisecond
 
 // maintain does this replica's own periodic work: reloading signing keys
 // (rotations by other replicas), flushing API key uses and purging old

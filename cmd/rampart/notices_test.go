@@ -1,0 +1,56 @@
+package main
+
+import (
+	"testing"
+	"time"
+)
+
+// TestUserNotices: a user's first sign-in is not news; one from a new
+// address is, by e-mail with a "this wasn't me" link, once per ten minutes
+// however many follow; a password change is too. The link's page consumes
+// nothing; POSTing it ends every session (the access tokens already issued
+// stop working) and e-mails a password reset; it works once.
+func TestUserNotices(t *testing.T) {
+	ts := start(t, monitorEnv(t, "sqlite"))
+	ts.tenantWithOwner(t, "acme", "owner@acme.io")
+	owner, _ := ts.mustLogin(t, "acme", "owner@acme.io", ownerPassword)
+	ts.member(t, owner, "acme", "user@acme.io", "member") // signs in from 127.0.0.1
+	const to = "user@acme.io"
+	first := ts.loginAs(t, "198.51.100.10", "acme", to, "An0ther-Str0ng-One")
+	text := ts.sent(t, to, "new_device_login", 1)
+	ts.loginAs(t, "198.51.100.11", "acme", to, "An0ther-Str0ng-One") // within the interval: no second e-mail
+	time.Sleep(1500 * time.Millisecond)
+	if n := ts.sentCount(t, to, "new_device_login"); n != 1 {
+		t.Errorf("%d new_device_login e-mails, want 1", n)
+	}
+	m := linkTokenRE.FindStringSubmatch(text)
+	if m == nil {
+		t.Fatalf("no link in %q", text)
+	}
+	tok := m[1]
+	if code, page := ts.getPage(t, "/v1/auth/not-me?token="+tok); code != 200 || len(page) == 0 {
+		t.Fatalf("page: %d", code)
+	}
+	if got := ts.status(t, "GET", "/v1/me", first, nil); got != 200 {
+		t.Fatalf("before: %d", got)
+	}
+	resp, body := ts.do(t, "POST", "/v1/auth/not-me", "", map[string]any{"token": tok})
+	if resp.StatusCode != 200 {
+		t.Fatalf("not me: %d %v", resp.StatusCode, body)
+	}
+	if got := ts.status(t, "GET", "/v1/me", first, nil); got != 401 {
+		t.Errorf("token after not-me: %d", got)
+	}
+	ts.sent(t, to, "password_reset", 1)
+	if resp, body := ts.do(t, "POST", "/v1/auth/not-me", "", map[string]any{"token": tok}); resp.StatusCode != 400 {
+		t.Errorf("second use: %d %v", resp.StatusCode, body)
+	}
+	// A password change is told too.
+	access := ts.loginAs(t, "198.51.100.10", "acme", to, "An0ther-Str0ng-One")
+	if r, b := ts.do(t, "POST", "/v1/me/password", access, map[string]any{"current_password": "An0ther-Str0ng-One", "new_password": "Yet-An0ther-Str0ng-One"}); r.StatusCode >= 300 {
+		t.Fatalf("change password: %d %v", r.StatusCode, b)
+	}
+	if text := ts.sent(t, to, "security_alert", 1); !linkTokenRE.MatchString(text) {
+		t.Errorf("security alert without a link: %q", text)
+	}
+}
