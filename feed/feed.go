@@ -30,6 +30,13 @@ type Follower struct {
 	// not run before the handler's writes are visible (automatic
 	// remediation), nor at all if they roll back.
 	Committed func(ctx context.Context, tenantID string)
+	// Lock, when set, is taken before a tenant's batch and released after
+	// its transaction ends (and after Committed): a consumer whose work is
+	// not all in the transaction (counters in Redis) needs replicas to take
+	// a tenant's batches in turns, or a replica that loses the race for the
+	// position would roll back work another replica's count relied on. A
+	// tenant whose lock is held elsewhere is skipped until the next step.
+	Lock func(ctx context.Context, tenantID string) (release func(), ok bool, err error)
 	// Batch is the most events handled in one transaction (default 500).
 	Batch int
 	// Poll is how often the heads are checked when idle (default 1 s);
@@ -120,6 +127,19 @@ func (f *Follower) Step(ctx context.Context) (more bool, err error) {
 		if head <= from {
 			continue
 		}
+		release := func() {}
+		if f.Lock != nil {
+			r, ok, err := f.Lock(ctx, tenant)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			if !ok {
+				more = true // another replica has it: look again soon
+				continue
+			}
+			release = r
+		}
 		n := 0
 		err := f.Store.InTenant(ctx, tenant, func(tx *store.Tx) error {
 			events, err := tx.FeedEvents(ctx, from, nil, f.Batch)
@@ -139,6 +159,7 @@ func (f *Follower) Step(ctx context.Context) (more bool, err error) {
 		if err == nil && n > 0 && f.Committed != nil {
 			f.Committed(ctx, tenant)
 		}
+		release()
 		switch {
 		case errors.Is(err, errRaced):
 			more = true // look again from the new position

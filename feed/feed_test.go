@@ -111,3 +111,36 @@ func TestTwoReplicasHandleEachEventOnce(t *testing.T) {
 		})
 	}
 }
+
+// TestLockSkipsAndReleases: a tenant whose lock another replica holds is
+// skipped, and a lock taken is released once its batch's transaction ends.
+func TestLockSkipsAndReleases(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t, "sqlite")
+	tn := &identity.Tenant{ID: uuid.NewString(), Slug: "locks", Name: "L", Status: identity.TenantActive, CreatedAt: time.Now(), UpdatedAt: time.Now()}
+	if err := st.AsOperator(ctx, func(tx *store.Tx) error { return tx.CreateTenant(ctx, tn) }); err != nil {
+		t.Fatal(err)
+	}
+	st.InTenant(ctx, tn.ID, func(tx *store.Tx) error { return tx.AppendAudit(ctx, &audit.Event{Type: audit.LoginFailure}) })
+	handled, released := 0, 0
+	held := true
+	f := &Follower{Store: st, Consumer: "locked", Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Handle: func(context.Context, *store.Tx, []*audit.Event) error { handled++; return nil },
+		Lock: func(context.Context, string) (func(), bool, error) {
+			if held {
+				return nil, false, nil
+			}
+			return func() { released++ }, true, nil
+		}}
+	more, err := f.Step(ctx)
+	if err != nil || !more || handled != 0 {
+		t.Fatalf("held elsewhere: more %v err %v handled %d", more, err, handled)
+	}
+	held = false
+	if _, err := f.Step(ctx); err != nil || handled != 1 || released != 1 {
+		t.Fatalf("taken: err %v handled %d released %d", err, handled, released)
+	}
+	if pos, _ := st.Positions(ctx, "locked"); pos[tn.ID] != 1 {
+		t.Fatalf("position %v", pos)
+	}
+}

@@ -149,3 +149,20 @@ func (r *Redis) Heat(ctx context.Context, key string, until time.Time) error {
 	ttl := max(time.Until(until), 0) + time.Hour
 	return heatScript.Run(ctx, r.Client, []string{r.key("hot:" + key)}, until.Unix(), ttl.Milliseconds()).Err()
 }
+
+// Lock takes tenant's batch lock for owner until ttl passes or Unlock: one
+// replica at a time counts a tenant's events.
+func (r *Redis) Lock(ctx context.Context, tenant, owner string, ttl time.Duration) (bool, error) {
+	return r.Client.SetNX(ctx, r.key("lock:"+tenant), owner, ttl).Result()
+}
+
+// unlockScript deletes a lock only while its owner holds it.
+var unlockScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`)
+
+// Unlock releases owner's lock of tenant (not a lock another owner took
+// after this one's expired).
+func (r *Redis) Unlock(ctx context.Context, tenant, owner string) error {
+	return unlockScript.Run(ctx, r.Client, []string{r.key("lock:" + tenant)}, owner).Err()
+}

@@ -76,6 +76,10 @@ func (e *events) observe(m *outbox.Message, r outbox.Result, took time.Duration)
 // processing of a batch, it bounds the time from an event to its incident.
 const monitorPoll = 200 * time.Millisecond
 
+// monitorLockTTL bounds how long a replica that dies holds a tenant's
+// batch lock.
+const monitorLockTTL = 30 * time.Second
+
 // newEvents builds the delivery layer from the configuration.
 // With rdb, the monitoring rules count in Redis, together with the other
 // replicas; without it, in this process.
@@ -133,7 +137,8 @@ func newEvents(cfg *config.Config, st *store.Store, name string, rdb redis.Unive
 	e.svc = delivery.New(delivery.Deps{Store: st, Policy: policy, Rules: delivery.WebhookRules{RequireHTTPS: prod, AllowPrivate: d.WebhookAllowPrivate},
 		Notify: e.worker.Notify, PhoneRegion: d.DefaultPhoneRegion, Logger: log})
 	e.fanout = &feed.Follower{Store: st, Consumer: delivery.FanOutConsumer, Handle: e.svc.FanOut, Log: log}
-	var state monitor.State = &monitor.Redis{Client: rdb}
+	shared := &monitor.Redis{Client: rdb}
+	var state monitor.State = shared
 	if rdb == nil {
 		e.rules = monitor.NewMemory(0)
 		state = e.rules
@@ -145,6 +150,16 @@ func newEvents(cfg *config.Config, st *store.Store, name string, rdb redis.Unive
 		Revoke: revoke, Block: st, Logger: log})
 	e.monitor = &feed.Follower{Store: st, Consumer: incident.Consumer, Handle: e.incidents.Handle, Committed: e.incidents.Committed,
 		Poll: monitorPoll, Log: log}
+	if rdb != nil {
+		// Replicas count a tenant's events in turns (see feed.Follower.Lock).
+		e.monitor.Lock = func(ctx context.Context, tenant string) (func(), bool, error) {
+			ok, err := shared.Lock(ctx, tenant, name, monitorLockTTL)
+			if err != nil || !ok {
+				return nil, ok, err
+			}
+			return func() { shared.Unlock(context.WithoutCancel(ctx), tenant, name) }, true, nil
+		}
+	}
 	return e, nil
 }
 
