@@ -161,6 +161,17 @@ func (s *Service) NotMe(ctx context.Context, raw string, meta Meta) error {
 		if ended, err = tx.EndUserSessions(ctx, user.ID, "", identity.EndRevoked, now); err != nil {
 			return err
 		}
+		// The password may be known to whoever it wasn't: until it is
+		// changed (by the reset, or by the user who still knows it), the
+		// account's tokens reach only its password routes.
+		u, err := tx.UserByID(ctx, user.ID)
+		if err != nil {
+			return err
+		}
+		u.Attributes.PasswordChangeRequired = true
+		if err := tx.UpdateUser(ctx, u); err != nil {
+			return err
+		}
 		if err := tx.RaiseEpoch(ctx, user.ID, now); err != nil {
 			return err
 		}

@@ -45,8 +45,12 @@ func TestUserNotices(t *testing.T) {
 	if resp, body := ts.do(t, "POST", "/v1/auth/not-me", "", map[string]any{"token": tok}); resp.StatusCode != 400 {
 		t.Errorf("second use: %d %v", resp.StatusCode, body)
 	}
-	// A password change is told too.
+	// A password change is told too; until then the account's tokens reach
+	// only its password routes.
 	access := ts.loginAs(t, "198.51.100.10", "acme", to, "An0ther-Str0ng-One")
+	if r, b := ts.do(t, "GET", "/v1/sessions", access, nil); r.StatusCode != 403 || b["code"] != "password_change_required" {
+		t.Fatalf("after not-me, before a new password: %d %v", r.StatusCode, b)
+	}
 	if r, b := ts.do(t, "POST", "/v1/me/password", access, map[string]any{"current_password": "An0ther-Str0ng-One", "new_password": "Yet-An0ther-Str0ng-One"}); r.StatusCode >= 300 {
 		t.Fatalf("change password: %d %v", r.StatusCode, b)
 	}
