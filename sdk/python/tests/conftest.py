@@ -127,7 +127,7 @@ def _create_tenant(s: Server, slug: str) -> Tenant:
     tok = s.login(slug, email)["access_token"]
     t = Tenant(tid, slug, email, tok)
     with s.as_user(tok) as u:
-        r = u.post("/v1/api-keys", json={"name": "platform backend", "role": "admin"})
+        r = u.post("/v1/api-keys", json={"name": "platform backend", "role": "admin", "rate_limit_tier": "standard"})
         assert r.status_code == 201, r.text
         t.api_key = r.json()["key"]
     return t
