@@ -1,7 +1,5 @@
-"""The chatbot design's conversation endpoints, protected by Rampart.
-
-    RAMPART_URL=http://127.0.0.1:8080 RAMPART_API_KEY=rmp_... uvicorn chatbot:app
-"""
+"""The chatbot design's conversation endpoints behind Rampart: RAMPART_URL=... RAMPART_API_KEY=rmp_... uvicorn chatbot:app"""
+import itertools
 import os
 
 from fastapi import Depends, FastAPI, HTTPException
@@ -16,11 +14,12 @@ RampartAuth(verifier).install(app)
 app.add_middleware(RateLimitMiddleware, client=AsyncClient(URL, api_key=os.environ.get("RAMPART_API_KEY", "")),
                    verifier=verifier, rules=[RateLimitRule("api_calls", path="/conversations*")])
 conversations: dict = {}
+ids = itertools.count(1)
 
 
 def own(conversation_id: str, user: Principal) -> dict:
-    c = conversations.get(conversation_id)
-    if c is None or c["tenant_id"] != user.tenant_id:
+    c = conversations.get(conversation_id, {})
+    if c.get("tenant_id") != user.tenant_id:  # another tenant's conversation does not exist for this one
         raise HTTPException(404, "no such conversation")
     return c
 
@@ -32,9 +31,8 @@ async def list_conversations(user: Principal = Depends(require_permission("conve
 
 @app.post("/conversations", status_code=201)
 async def create_conversation(body: dict, user: Principal = Depends(require_permission("conversations:write"))):
-    c = {"id": "c-%d" % (len(conversations) + 1), "tenant_id": user.tenant_id, "owner": user.user_id, "title": str(body.get("title", ""))}
-    conversations[c["id"]] = c
-    return c
+    cid = "c-%d" % next(ids)
+    return conversations.setdefault(cid, {"id": cid, "tenant_id": user.tenant_id, "owner": user.user_id, "title": str(body.get("title", ""))})
 
 
 @app.get("/conversations/{conversation_id}")

@@ -299,7 +299,7 @@ class _API:
 
     # -- encryption ----------------------------------------------------------
 
-    def encrypt(self, data: Union[str, bytes], *, purpose: str = "", context: Context = None, subject: str = "") -> Any:
+    def encrypt(self, data: Union[str, bytes], *, context: Context, purpose: str = "", subject: str = "") -> Any:
         """POST /v1/crypto/encrypt: text (str) or bytes → the ciphertext (``rc1:...``)."""
         body: Dict[str, Any] = {"context": _context(context)}
         if isinstance(data, str):
@@ -314,11 +314,11 @@ class _API:
             body["subject"] = subject
         return self._do(_Call("POST", "/v1/crypto/encrypt", body, parse=lambda b, r: _get(b, "ciphertext", str)))
 
-    def decrypt(self, ciphertext: str, *, context: Context = None) -> Any:
+    def decrypt(self, ciphertext: str, *, context: Context) -> Any:
         """POST /v1/crypto/decrypt (same context as encrypt) → :class:`Plaintext`."""
         return self._do(_Call("POST", "/v1/crypto/decrypt", {"ciphertext": ciphertext, "context": _context(context)}, parse=_plaintext))
 
-    def encrypt_document(self, document: Mapping[str, Any], fields: Mapping[str, str], *, context: Context = None,
+    def encrypt_document(self, document: Mapping[str, Any], fields: Mapping[str, str], *, context: Context,
                          subject: str = "") -> Any:
         """POST /v1/crypto/encrypt-document: the named (dotted) fields, each under
         a purpose, e.g. ``{"user.email": "email"}`` → :class:`Document`."""
@@ -328,7 +328,7 @@ class _API:
         return self._do(_Call("POST", "/v1/crypto/encrypt-document", body,
                               parse=lambda b, r: Document(_get(b, "document", dict), tuple(_get(b, "encrypted_fields", list, [])))))
 
-    def decrypt_document(self, document: Mapping[str, Any], *, context: Context = None) -> Any:
+    def decrypt_document(self, document: Mapping[str, Any], *, context: Context) -> Any:
         """POST /v1/crypto/decrypt-document → :class:`Document`."""
         body = {"document": dict(document), "context": _context(context)}
         return self._do(_Call("POST", "/v1/crypto/decrypt-document", body,
