@@ -83,7 +83,7 @@ type Deps struct {
 	Store   *store.Store
 	Sealer  Sealer
 	Guard   Scanner
-	Budgets Budgets // nil: budgets in the database
+	Budgets Budgets // nil: budget counters in the database (SQLBudgets)
 	Config  Config
 	Logger  *slog.Logger
 	Now     func() time.Time
