@@ -271,6 +271,21 @@ func (x *exchange) spent(in, out int64, outBytes int) Amount {
 	if in == 0 && out == 0 {
 		in, out = x.inTokens, int64(outBytes)
 	}
+	return x.charge(in, out)
+}
+
+// spentAtMost is spent for an answer that was cut short: never more than
+// was reserved (the input and output maxima each), so a client that leaves
+// or a provider that breaks cannot push a budget past its maximum.
+func (x *exchange) spentAtMost(in, out int64, outBytes int) Amount {
+	if in == 0 && out == 0 {
+		in, out = x.inTokens, int64(outBytes)
+	}
+	return x.charge(min(in, x.inTokens), min(out, x.maxOut))
+}
+
+// charge records in and out tokens in the usage log and prices them.
+func (x *exchange) charge(in, out int64) Amount {
 	x.usage.InputTokens, x.usage.OutputTokens = in, out
 	a := Amount{Tokens: in + out}
 	if p, ok := x.route.up.Prices[x.route.model]; ok {
