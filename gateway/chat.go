@@ -185,8 +185,18 @@ func (s *Service) prepareChat(ctx context.Context, x *exchange) error {
 	if err := json.Unmarshal(x.body["messages"], &msgs); err != nil || len(msgs) == 0 {
 		return openAIError(rampart.EInvalid, "invalid_request", "messages must be a non-empty array of message objects", map[string]any{"param": "messages"})
 	}
-	if len(msgs) > s.cfg.MaxMessages {
-		return openAIError(rampart.EInvalid, "invalid_request", fmt.Sprintf("messages holds %d messages; at most %d are allowed", len(msgs), s.cfg.MaxMessages), map[string]any{"param": "messages"})
+	limit, setting := s.cfg.MaxMessages, "the deployment's limit"
+	if s.limits != nil {
+		n, err := s.limits.MaxMessages(ctx, x.caller.TenantID)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			limit, setting = n, "the tenant's setting ai.max_messages"
+		}
+	}
+	if len(msgs) > limit {
+		return openAIError(rampart.EInvalid, "invalid_request", fmt.Sprintf("messages holds %d messages; at most %d are allowed (%s)", len(msgs), limit, setting), map[string]any{"param": "messages"})
 	}
 	var inputs []sourced
 	var system []string

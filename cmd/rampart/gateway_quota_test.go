@@ -261,3 +261,46 @@ func TestGatewayBudgetsFailClosed(t *testing.T) {
 		t.Fatal("the upstream was called without a reservation")
 	}
 }
+
+// TestGatewayTenantMessageLimit: a tenant's ai.max_messages bounds its chat
+// requests (an OpenAI-shaped 400 naming the setting), within the bounds
+// the settings accept.
+func TestGatewayTenantMessageLimit(t *testing.T) {
+	ts := start(t, testEnv(t, "sqlite"))
+	up := newStandIn(t)
+	owner, key := ts.gatewayTenant(t, "acme", up, nil)
+	chat := func(n int) (int, map[string]any) {
+		msgs := strings.TrimSuffix(strings.Repeat(`{"role":"user","content":"hi"},`, n), ",")
+		req, _ := http.NewRequest("POST", ts.URL+"/v1/ai/chat/completions", strings.NewReader(`{"model":"gpt-test","messages":[`+msgs+`]}`))
+		req.Header.Set("Authorization", "Bearer "+key)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out map[string]any
+		jsonDecode(resp, &out)
+		e, _ := out["error"].(map[string]any)
+		return resp.StatusCode, e
+	}
+	if st, e := chat(4); st != 200 {
+		t.Fatalf("the deployment's limit: %d %v", st, e)
+	}
+	if resp, b := ts.do(t, "PATCH", "/v1/tenant/settings", owner, map[string]any{"ai": map[string]any{"max_messages": 3}}); resp.StatusCode != 200 {
+		t.Fatalf("settings: %d %v", resp.StatusCode, b)
+	}
+	if st, e := chat(3); st != 200 {
+		t.Fatalf("at the limit: %d %v", st, e)
+	}
+	n := len(up.received())
+	st, e := chat(4)
+	if msg, _ := e["message"].(string); st != 400 || e["param"] != "messages" || e["type"] != "invalid_request_error" || !strings.Contains(msg, "ai.max_messages") || !strings.Contains(msg, "at most 3") {
+		t.Fatalf("over the limit: %d %v", st, e)
+	}
+	if len(up.received()) != n {
+		t.Fatal("the upstream saw a request over the limit")
+	}
+	resp, b := ts.do(t, "PATCH", "/v1/tenant/settings", owner, map[string]any{"ai": map[string]any{"max_messages": 5000}})
+	if resp.StatusCode != 422 || b["field"] != "settings.ai.max_messages" {
+		t.Fatalf("a limit too high: %d %v", resp.StatusCode, b)
+	}
+}

@@ -245,7 +245,7 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 		budgets = &gateway.RedisBudgets{Client: rdb, Store: st}
 	}
 	ai := gateway.New(gateway.Deps{
-		Store: st, Sealer: providerKeys{vlt}, Guard: guardSvc, Logger: log, Now: now, Budgets: budgets,
+		Store: st, Sealer: providerKeys{vlt}, Guard: guardSvc, Logger: log, Now: now, Budgets: budgets, Limits: aiLimits{authn},
 		Config: gateway.Config{AllowPrivate: cfg.Delivery.WebhookAllowPrivate, RequireHTTPS: cfg.Env == config.Production,
 			UpstreamTimeout: cfg.AIUpstreamTimeout, StreamIdle: cfg.AIUpstreamTimeout, Window: cfg.AIStreamWindow},
 	})
