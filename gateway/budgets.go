@@ -33,6 +33,15 @@ type Reservation struct {
 	Subjects []string
 	Amount   Amount
 	At       time.Time
+	// held are the budgets the reservation was made on, in the windows it
+	// was made in: settling touches those and no other (a budget created
+	// or removed in between is left alone).
+	held []heldBudget
+}
+
+type heldBudget struct {
+	subject, period string
+	window          time.Time
 }
 
 // Budgets reserves and settles token budgets atomically: a reservation
@@ -44,6 +53,9 @@ type Budgets interface {
 	Reserve(ctx context.Context, r *Reservation) (bool, error)
 	// Settle replaces the reservation by what was spent (zero releases it).
 	Settle(ctx context.Context, r *Reservation, spent Amount) error
+	// Spent sets the spent amounts of the tenant's budgets (read from the
+	// database) to what their windows holding at have spent.
+	Spent(ctx context.Context, tenantID string, list []*store.AIBudget, at time.Time) error
 }
 
 // windowStart is the start of the period's window holding t (UTC).
@@ -70,15 +82,19 @@ func (b *SQLBudgets) Reserve(ctx context.Context, r *Reservation) (bool, error) 
 		if err != nil {
 			return err
 		}
+		held := make([]heldBudget, 0, len(list))
 		for _, bud := range list {
-			ok, err := tx.ReserveAIBudget(ctx, bud.Subject, bud.Period, windowStart(bud.Period, r.At), r.Amount.Tokens, r.Amount.Micros, r.At)
+			w := windowStart(bud.Period, r.At)
+			ok, err := tx.ReserveAIBudget(ctx, bud.Subject, bud.Period, w, r.Amount.Tokens, r.Amount.Micros, r.At)
 			if err != nil {
 				return err
 			}
 			if !ok {
 				return errNoRoom
 			}
+			held = append(held, heldBudget{bud.Subject, bud.Period, w})
 		}
+		r.held = held
 		return nil
 	})
 	if errors.Is(err, errNoRoom) {
@@ -89,13 +105,12 @@ func (b *SQLBudgets) Reserve(ctx context.Context, r *Reservation) (bool, error) 
 
 // Settle implements Budgets.
 func (b *SQLBudgets) Settle(ctx context.Context, r *Reservation, spent Amount) error {
+	if len(r.held) == 0 {
+		return nil
+	}
 	return b.Store.InTenant(ctx, r.TenantID, func(tx *store.Tx) error {
-		list, err := tx.AIBudgets(ctx, r.Subjects...)
-		if err != nil {
-			return err
-		}
-		for _, bud := range list {
-			if err := tx.SettleAIBudget(ctx, bud.Subject, bud.Period, windowStart(bud.Period, r.At), r.Amount.Tokens, r.Amount.Micros,
+		for _, h := range r.held {
+			if err := tx.SettleAIBudget(ctx, h.subject, h.period, h.window, r.Amount.Tokens, r.Amount.Micros,
 				spent.Tokens, spent.Micros, time.Now()); err != nil {
 				return err
 			}
@@ -103,6 +118,9 @@ func (b *SQLBudgets) Settle(ctx context.Context, r *Reservation, spent Amount) e
 		return nil
 	})
 }
+
+// Spent implements Budgets: the database rows hold the counters already.
+func (b *SQLBudgets) Spent(context.Context, string, []*store.AIBudget, time.Time) error { return nil }
 
 // cost is the price of tokens of a model in micro-dollars, rounded up.
 func cost(p store.AIPrice, input, output int64) int64 {
@@ -241,8 +259,15 @@ func (s *Service) Budgets(ctx context.Context, tenantID string) ([]BudgetView, e
 		list, err = tx.AIBudgets(ctx)
 		return err
 	})
-	out := []BudgetView{}
 	now := s.now()
+	if err != nil {
+		return nil, err
+	}
+	if err := s.budgets.Spent(ctx, tenantID, list, now); err != nil {
+		s.log.Error("gateway: budget counters unavailable", "err", err.Error())
+		return nil, &rampart.Error{Code: rampart.EUnavailable, Message: "budget counters are unavailable; retry shortly", RetryAfter: time.Second}
+	}
+	out := []BudgetView{}
 	for _, b := range list {
 		v := BudgetView{Subject: b.Subject, Period: b.Period, MaxTokens: b.MaxTokens, WindowStart: windowStart(b.Period, now)}
 		if b.MaxMicros != nil {
@@ -254,5 +279,5 @@ func (s *Service) Budgets(ctx context.Context, tenantID string) ([]BudgetView, e
 		}
 		out = append(out, v)
 	}
-	return out, err
+	return out, nil
 }

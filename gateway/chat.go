@@ -185,8 +185,18 @@ func (s *Service) prepareChat(ctx context.Context, x *exchange) error {
 	if err := json.Unmarshal(x.body["messages"], &msgs); err != nil || len(msgs) == 0 {
 		return openAIError(rampart.EInvalid, "invalid_request", "messages must be a non-empty array of message objects", map[string]any{"param": "messages"})
 	}
-	if len(msgs) > s.cfg.MaxMessages {
-		return openAIError(rampart.EInvalid, "invalid_request", fmt.Sprintf("messages holds %d messages; at most %d are allowed", len(msgs), s.cfg.MaxMessages), map[string]any{"param": "messages"})
+	limit, setting := s.cfg.MaxMessages, "the deployment's limit"
+	if s.limits != nil {
+		n, err := s.limits.MaxMessages(ctx, x.caller.TenantID)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			limit, setting = n, "the tenant's setting ai.max_messages"
+		}
+	}
+	if len(msgs) > limit {
+		return openAIError(rampart.EInvalid, "invalid_request", fmt.Sprintf("messages holds %d messages; at most %d are allowed (%s)", len(msgs), limit, setting), map[string]any{"param": "messages"})
 	}
 	var inputs []sourced
 	var system []string
@@ -271,6 +281,21 @@ func (x *exchange) spent(in, out int64, outBytes int) Amount {
 	if in == 0 && out == 0 {
 		in, out = x.inTokens, int64(outBytes)
 	}
+	return x.charge(in, out)
+}
+
+// spentAtMost is spent for an answer that was cut short: never more than
+// was reserved (the input and output maxima each), so a client that leaves
+// or a provider that breaks cannot push a budget past its maximum.
+func (x *exchange) spentAtMost(in, out int64, outBytes int) Amount {
+	if in == 0 && out == 0 {
+		in, out = x.inTokens, int64(outBytes)
+	}
+	return x.charge(min(in, x.inTokens), min(out, x.maxOut))
+}
+
+// charge records in and out tokens in the usage log and prices them.
+func (x *exchange) charge(in, out int64) Amount {
 	x.usage.InputTokens, x.usage.OutputTokens = in, out
 	a := Amount{Tokens: in + out}
 	if p, ok := x.route.up.Prices[x.route.model]; ok {

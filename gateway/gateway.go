@@ -63,6 +63,13 @@ type Sealer interface {
 	Open(ctx context.Context, tenantID, context, sealed string) ([]byte, error)
 }
 
+// Limits reads a tenant's own limits of the gateway (its settings).
+type Limits interface {
+	// MaxMessages is the tenant's bound on a chat's messages; 0 leaves
+	// the deployment's (Config.MaxMessages).
+	MaxMessages(ctx context.Context, tenantID string) (int, error)
+}
+
 // Config are the gateway's settings.
 type Config struct {
 	Window          int           // held-back characters of a stream (DefaultWindow)
@@ -83,7 +90,8 @@ type Deps struct {
 	Store   *store.Store
 	Sealer  Sealer
 	Guard   Scanner
-	Budgets Budgets // nil: budgets in the database
+	Budgets Budgets // nil: budget counters in the database (SQLBudgets)
+	Limits  Limits  // nil: the deployment's limits for every tenant
 	Config  Config
 	Logger  *slog.Logger
 	Now     func() time.Time
@@ -97,6 +105,7 @@ type Service struct {
 	sealer  Sealer
 	guard   Scanner
 	budgets Budgets
+	limits  Limits
 	cfg     Config
 	log     *slog.Logger
 	now     func() time.Time
@@ -139,6 +148,7 @@ func New(d Deps) *Service {
 	s := &Service{store: d.Store, sealer: d.Sealer, guard: d.Guard, cfg: c, log: d.Logger, now: d.Now,
 		pii: pii.NewDetector(), cache: map[string]cachedUpstreams{}, budgeted: map[string]budgetedSubjects{}}
 	s.budgets = d.Budgets
+	s.limits = d.Limits
 	if s.budgets == nil {
 		s.budgets = &SQLBudgets{Store: d.Store}
 	}

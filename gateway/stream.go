@@ -99,9 +99,25 @@ func (s *Service) ChatStream(ctx context.Context, c Caller, body []byte, out Eve
 	}
 	out.Start()
 	status, err := st.run(resp.Body, idle)
-	spent := x.spent(st.promptTokens, st.completionTokens, len(st.win.all))
-	s.done(x, status, spent)
+	s.done(x, status, st.spent(status))
 	return err
+}
+
+// spent is what a stream costs once it has ended. A stream that finished
+// pays the provider's usage (or the estimate). A stream cut short (the
+// client left, the provider broke or went silent, a guardrail blocked)
+// pays for what the provider had already produced, since the provider
+// charges for it too, but never more than was reserved; one cut before
+// the provider produced any output releases its reservation whole (the
+// provider may bill the prompt, but the caller received nothing).
+func (st *streamer) spent(status int) Amount {
+	switch {
+	case status == 200:
+		return st.x.spent(st.promptTokens, st.completionTokens, len(st.win.all))
+	case !st.produced && st.completionTokens == 0:
+		return Amount{}
+	}
+	return st.x.spentAtMost(st.promptTokens, st.completionTokens, len(st.win.all))
 }
 
 // streamer turns the upstream's events into the client's.
@@ -113,6 +129,7 @@ type streamer struct {
 	win  *window
 	rest *restorer
 
+	produced bool                       // the provider sent output (text, tool calls, a refusal)
 	high     rune                       // a surrogate escape split between two events
 	template map[string]json.RawMessage // the last chunk, for the chunks the gateway writes
 	usage    []byte                     // the usage chunk, sent last when asked for
@@ -229,6 +246,11 @@ func (st *streamer) event(ev []byte) (int, error, bool) {
 	ch := chs[0]
 	var delta map[string]json.RawMessage
 	json.Unmarshal(ch["delta"], &delta)
+	for k, v := range delta {
+		if k != "role" && string(v) != "null" && string(v) != `""` {
+			st.produced = true
+		}
+	}
 	if raw, ok := delta["content"]; ok && string(raw) != "null" {
 		text, ok := appendJSONString(nil, raw, &st.high)
 		if !ok {

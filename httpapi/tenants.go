@@ -181,6 +181,12 @@ type tenantSettingsRequest struct {
 	TermsVersion       string                             `json:"terms_version" validate:"omitempty,max=64"`
 	TermsRequired      bool                               `json:"terms_required"`
 	PasswordMaxAgeDays int                                `json:"password_max_age_days" validate:"min=0,max=3650"`
+	AI                 *aiSettingsRequest                 `json:"ai"`
+}
+
+// aiSettingsRequest is the tenant's AI gateway limits (identity.AISettings).
+type aiSettingsRequest struct {
+	MaxMessages int `json:"max_messages" validate:"min=0,max=4096"`
 }
 
 // claimSettingsRequest is the tenant's claims (identity.ClaimSettings); the

@@ -152,6 +152,7 @@ func TestSettingsRequestMirrorsPolicy(t *testing.T) {
 	for _, pair := range [][2]reflect.Type{
 		{reflect.TypeFor[tenantSettingsRequest](), reflect.TypeFor[identity.TenantPolicy]()},
 		{reflect.TypeFor[rateLimitSettingRequest](), reflect.TypeFor[identity.RateLimitSetting]()},
+		{reflect.TypeFor[aiSettingsRequest](), reflect.TypeFor[identity.AISettings]()},
 	} {
 		if got, want := kinds(pair[0]), kinds(pair[1]); !reflect.DeepEqual(got, want) {
 			t.Errorf("%s fields %v, %s fields %v", pair[0], got, pair[1], want)
@@ -229,6 +230,7 @@ func TestTagsAgreeWithDomain(t *testing.T) {
 		{reflect.TypeFor[tenantSettingsRequest](), "IPAllow", "max", false, n(iprules.MaxRules)},
 		{reflect.TypeFor[tenantSettingsRequest](), "IPDeny", "max", false, n(iprules.MaxRules)},
 		{reflect.TypeFor[tenantSettingsRequest](), "RateLimits", "max", false, n(identity.MaxTenantRateLimits)},
+		{reflect.TypeFor[aiSettingsRequest](), "MaxMessages", "max", false, n(identity.MaxAIMessagesLimit)},
 	} {
 		if got := tagRule(t, b.typ, b.field, b.rule, b.item); got != b.want {
 			t.Errorf("%s.%s %s=%s, the domain says %s", b.typ, b.field, b.rule, got, b.want)

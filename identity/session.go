@@ -196,7 +196,20 @@ type TenantPolicy struct {
 	// advises against periodic changes: set it only where a compliance
 	// regime demands it.
 	PasswordMaxAgeDays int `json:"password_max_age_days,omitempty"`
+	// AI are the tenant's own limits of the AI gateway (replaced whole,
+	// like a map).
+	AI *AISettings `json:"ai,omitempty"`
 }
+
+// AISettings are a tenant's limits of the AI gateway; zero fields take the
+// deployment's.
+type AISettings struct {
+	// MaxMessages bounds the messages of one chat request.
+	MaxMessages int `json:"max_messages,omitempty"`
+}
+
+// MaxAIMessagesLimit is the largest message limit a tenant may set.
+const MaxAIMessagesLimit = 4096
 
 // RateLimitSetting is one limit a tenant configures.
 type RateLimitSetting struct {
@@ -390,6 +403,9 @@ func (p TenantPolicy) Validate(field string) error {
 	}
 	if p.PasswordMaxAgeDays < 0 || p.PasswordMaxAgeDays > 3650 {
 		return FieldErrorf(field+".password_max_age_days", "must be from 0 (none) to 3650")
+	}
+	if p.AI != nil && (p.AI.MaxMessages < 0 || p.AI.MaxMessages > MaxAIMessagesLimit) {
+		return FieldErrorf(field+".ai.max_messages", "must be from 0 (the deployment's limit) to %d", MaxAIMessagesLimit)
 	}
 	if p.Monitoring != nil {
 		if err := p.Monitoring.Validate(field+".monitoring", monitor.BuiltinPack()); err != nil {

@@ -246,6 +246,17 @@ func purgeExpired(ctx context.Context, st *store.Store) (int64, error) {
 	return total, err
 }
 
+// aiLimits reads tenants' AI gateway limits from the cached tenant settings.
+type aiLimits struct{ a *auth.Service }
+
+func (l aiLimits) MaxMessages(ctx context.Context, tenantID string) (int, error) {
+	p, err := l.a.TenantPolicy(ctx, tenantID)
+	if err != nil || p.AI == nil {
+		return 0, err
+	}
+	return p.AI.MaxMessages, nil
+}
+
 // guardPolicies reads tenants' guardrail policies from the cached tenant
 // settings.
 type guardPolicies struct{ a *auth.Service }

@@ -31,6 +31,8 @@ type standIn struct {
 	garbage bool
 	delay   time.Duration
 	status  int
+	// chunkDelay is the wait before each streamed content chunk.
+	chunkDelay time.Duration
 }
 
 type standInRequest struct {
@@ -55,7 +57,7 @@ func (s *standIn) serve(w http.ResponseWriter, r *http.Request) {
 	json.Unmarshal(raw, &body)
 	s.mu.Lock()
 	s.requests = append(s.requests, standInRequest{Path: r.URL.Path, Auth: r.Header.Get("Authorization"), Body: body, Raw: string(raw)})
-	reply, chunks, garbage, delay, status := s.reply, s.chunks, s.garbage, s.delay, s.status
+	reply, chunks, garbage, delay, status, chunkDelay := s.reply, s.chunks, s.garbage, s.delay, s.status, s.chunkDelay
 	s.mu.Unlock()
 	if delay > 0 {
 		select {
@@ -109,6 +111,13 @@ func (s *standIn) serve(w http.ResponseWriter, r *http.Request) {
 		chunks = func(a string) []string { return splitEvery(a, 3) }
 	}
 	for _, c := range chunks(answer) {
+		if chunkDelay > 0 {
+			select {
+			case <-time.After(chunkDelay):
+			case <-r.Context().Done():
+				return
+			}
+		}
 		// Raw bytes: a chunk may end inside a character, as a provider's may.
 		fmt.Fprintf(w, "data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":%q,\"choices\":[{\"index\":0,\"delta\":{\"content\":%s},\"finish_reason\":null}]}\n\n",
 			model, rawJSONString(c))

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/openai/openai-go"
+	"github.com/redis/go-redis/v9"
 )
 
 // TestGatewayEmbeddingsAndBadInput: embeddings pass the input guardrails
@@ -97,73 +98,99 @@ func TestGatewayEmbeddingsAndBadInput(t *testing.T) {
 // TestGatewayBudgetsUnderConcurrency: 100 concurrent requests on one key
 // whose budget holds 10 reservations: the spend never passes the budget,
 // refusals are 429 insufficient_quota, and the usage log reconciles with
-// the budget's counter.
+// the budget's counter; with the counters in SQLite, in PostgreSQL and in
+// Redis (keys that expire).
 func TestGatewayBudgetsUnderConcurrency(t *testing.T) {
-	eachDialect(t, func(t *testing.T, ts *testServer) {
-		up := newStandIn(t)
-		owner, key := ts.gatewayTenant(t, "acme", up, nil)
-		_, keys := ts.do(t, "GET", "/v1/api-keys", owner, nil)
-		keyID := keys["api_keys"].([]any)[0].(map[string]any)["id"].(string)
-		// One request reserves 2 bytes + 8 of framing + 40 of output = 50
-		// tokens and spends 30 (the stand-in's usage).
-		const budget = 500
-		if resp, b := ts.do(t, "PUT", "/v1/ai/budgets", owner, map[string]any{"subject": "key:" + keyID, "period": "day", "max_tokens": budget}); resp.StatusCode != 200 {
-			t.Fatalf("budget: %d %v", resp.StatusCode, b)
-		}
-		var wg sync.WaitGroup
-		var mu sync.Mutex
-		okCount, refused := 0, 0
-		c := ts.client(key)
-		for i := 0; i < 100; i++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				_, err := c.Chat.Completions.New(context.Background(), openai.ChatCompletionNewParams{Model: "gpt-test", MaxTokens: openai.Int(40),
-					Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("hi")}})
-				mu.Lock()
-				defer mu.Unlock()
-				var apiErr *openai.Error
-				switch {
-				case err == nil:
-					okCount++
-				case errors.As(err, &apiErr) && apiErr.StatusCode == 429 && apiErr.Code == "insufficient_quota":
-					refused++
-				default:
-					t.Errorf("unexpected: %v", err)
-				}
-			}()
-		}
-		wg.Wait()
-		_, list := ts.do(t, "GET", "/v1/ai/budgets", owner, nil)
-		b := list["budgets"].([]any)[0].(map[string]any)
-		spent := int(b["spent_tokens"].(float64))
-		if spent > budget || okCount < 10 || okCount+refused != 100 || spent != okCount*30 {
-			t.Fatalf("spent %d of %d; %d answered, %d refused", spent, budget, okCount, refused)
-		}
-		// The usage log (written off the request path) reconciles.
-		deadline := time.Now().Add(5 * time.Second)
-		for {
-			_, u := ts.do(t, "GET", "/v1/ai/usage?group_by=key", owner, nil)
-			data, _ := u["data"].([]any)
-			if len(data) == 1 {
-				g := data[0].(map[string]any)
-				in, out := int(g["input_tokens"].(float64)), int(g["output_tokens"].(float64))
-				if g["group"] == keyID && int(g["requests"].(float64)) == 100 && in+out == spent {
-					break
-				}
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("usage does not reconcile with %d: %v", spent, u)
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-		if st := ts.status(t, "GET", "/v1/ai/usage?group_by=color", owner, nil); st != 422 {
-			t.Fatalf("bad group_by: %d", st)
-		}
-		if st := ts.status(t, "GET", "/v1/ai/usage", key, nil); st != 403 {
-			t.Fatalf("api_user read usage: %d", st)
-		}
+	eachDialect(t, func(t *testing.T, ts *testServer) { testBudgetsUnderConcurrency(t, ts, nil) })
+	t.Run("redis", func(t *testing.T) {
+		env := testEnv(t, "sqlite")
+		env["RAMPART_REDIS_URL"] = requireRedis(t)
+		opts, _ := redis.ParseURL(env["RAMPART_REDIS_URL"])
+		rdb := redis.NewClient(opts)
+		defer rdb.Close()
+		testBudgetsUnderConcurrency(t, start(t, env), rdb)
 	})
+}
+
+func testBudgetsUnderConcurrency(t *testing.T, ts *testServer, rdb *redis.Client) {
+	up := newStandIn(t)
+	owner, key := ts.gatewayTenant(t, "acme", up, nil)
+	_, keys := ts.do(t, "GET", "/v1/api-keys", owner, nil)
+	keyID := keys["api_keys"].([]any)[0].(map[string]any)["id"].(string)
+	// One request reserves 2 bytes + 8 of framing + 40 of output = 50
+	// tokens and spends 30 (the stand-in's usage).
+	const budget = 500
+	if resp, b := ts.do(t, "PUT", "/v1/ai/budgets", owner, map[string]any{"subject": "key:" + keyID, "period": "day", "max_tokens": budget}); resp.StatusCode != 200 {
+		t.Fatalf("budget: %d %v", resp.StatusCode, b)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	okCount, refused := 0, 0
+	c := ts.client(key)
+	for i := 0; i < 100; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := c.Chat.Completions.New(context.Background(), openai.ChatCompletionNewParams{Model: "gpt-test", MaxTokens: openai.Int(40),
+				Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("hi")}})
+			mu.Lock()
+			defer mu.Unlock()
+			var apiErr *openai.Error
+			switch {
+			case err == nil:
+				okCount++
+			case errors.As(err, &apiErr) && apiErr.StatusCode == 429 && apiErr.Code == "insufficient_quota":
+				refused++
+			default:
+				t.Errorf("unexpected: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	_, list := ts.do(t, "GET", "/v1/ai/budgets", owner, nil)
+	b := list["budgets"].([]any)[0].(map[string]any)
+	spent := int(b["spent_tokens"].(float64))
+	if spent > budget || okCount < 10 || okCount+refused != 100 || spent != okCount*30 {
+		t.Fatalf("spent %d of %d; %d answered, %d refused", spent, budget, okCount, refused)
+	}
+	// The usage log (written off the request path) reconciles.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		_, u := ts.do(t, "GET", "/v1/ai/usage?group_by=key", owner, nil)
+		data, _ := u["data"].([]any)
+		if len(data) == 1 {
+			g := data[0].(map[string]any)
+			in, out := int(g["input_tokens"].(float64)), int(g["output_tokens"].(float64))
+			if g["group"] == keyID && int(g["requests"].(float64)) == 100 && in+out == spent {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("usage does not reconcile with %d: %v", spent, u)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if st := ts.status(t, "GET", "/v1/ai/usage?group_by=color", owner, nil); st != 422 {
+		t.Fatalf("bad group_by: %d", st)
+	}
+	if st := ts.status(t, "GET", "/v1/ai/usage", key, nil); st != 403 {
+		t.Fatalf("api_user read usage: %d", st)
+	}
+	if rdb == nil {
+		return
+	}
+	// The counter is in Redis, not in the database, and expires a day
+	// after its window.
+	ctx := context.Background()
+	counters, err := rdb.Keys(ctx, "aib:*:key:"+keyID+":day:*").Result()
+	if err != nil || len(counters) != 1 {
+		t.Fatalf("redis counters: %v %v", counters, err)
+	}
+	got, _ := rdb.HGet(ctx, counters[0], "t").Int()
+	ttl := rdb.TTL(ctx, counters[0]).Val()
+	if got != spent || ttl <= 24*time.Hour || ttl > 48*time.Hour {
+		t.Fatalf("redis counter %s: %d tokens, ttl %v", counters[0], got, ttl)
+	}
 }
 
 // TestGatewayModelRequestLimit: model_requests per minute at the caller's
@@ -194,5 +221,86 @@ func TestGatewayModelRequestLimit(t *testing.T) {
 				t.Fatalf("fourth: %d %v %v", resp.StatusCode, out, resp.Header)
 			}
 		}
+	}
+}
+
+// TestGatewayBudgetsFailClosed: with the budget counters in a Redis that
+// does not answer, a budgeted request is refused (503), never let through
+// unmetered; an unbudgeted one does not need Redis.
+func TestGatewayBudgetsFailClosed(t *testing.T) {
+	env := testEnv(t, "sqlite")
+	env["RAMPART_REDIS_URL"] = "redis://127.0.0.1:1/0"
+	ts := start(t, env)
+	up := newStandIn(t)
+	owner, key := ts.gatewayTenant(t, "acme", up, nil)
+	body := `{"model":"gpt-test","messages":[{"role":"user","content":"hello"}]}`
+	post := func() (int, map[string]any) {
+		req, _ := http.NewRequest("POST", ts.URL+"/v1/ai/chat/completions", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+key)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out map[string]any
+		jsonDecode(resp, &out)
+		return resp.StatusCode, out
+	}
+	if st, out := post(); st != 200 {
+		t.Fatalf("unbudgeted: %d %v", st, out)
+	}
+	// The budget is saved; showing what it spent needs the counters (the
+	// PUT may be repeated).
+	if resp, b := ts.do(t, "PUT", "/v1/ai/budgets", owner, map[string]any{"subject": "tenant", "period": "month", "max_tokens": 1000000}); resp.StatusCode != 503 {
+		t.Fatalf("budget: %d %v", resp.StatusCode, b)
+	}
+	n := len(up.received())
+	if st, out := post(); st != 503 {
+		t.Fatalf("budgeted with Redis down: %d %v", st, out)
+	}
+	if len(up.received()) != n {
+		t.Fatal("the upstream was called without a reservation")
+	}
+}
+
+// TestGatewayTenantMessageLimit: a tenant's ai.max_messages bounds its chat
+// requests (an OpenAI-shaped 400 naming the setting), within the bounds
+// the settings accept.
+func TestGatewayTenantMessageLimit(t *testing.T) {
+	ts := start(t, testEnv(t, "sqlite"))
+	up := newStandIn(t)
+	owner, key := ts.gatewayTenant(t, "acme", up, nil)
+	chat := func(n int) (int, map[string]any) {
+		msgs := strings.TrimSuffix(strings.Repeat(`{"role":"user","content":"hi"},`, n), ",")
+		req, _ := http.NewRequest("POST", ts.URL+"/v1/ai/chat/completions", strings.NewReader(`{"model":"gpt-test","messages":[`+msgs+`]}`))
+		req.Header.Set("Authorization", "Bearer "+key)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out map[string]any
+		jsonDecode(resp, &out)
+		e, _ := out["error"].(map[string]any)
+		return resp.StatusCode, e
+	}
+	if st, e := chat(4); st != 200 {
+		t.Fatalf("the deployment's limit: %d %v", st, e)
+	}
+	if resp, b := ts.do(t, "PATCH", "/v1/tenant/settings", owner, map[string]any{"ai": map[string]any{"max_messages": 3}}); resp.StatusCode != 200 {
+		t.Fatalf("settings: %d %v", resp.StatusCode, b)
+	}
+	if st, e := chat(3); st != 200 {
+		t.Fatalf("at the limit: %d %v", st, e)
+	}
+	n := len(up.received())
+	st, e := chat(4)
+	if msg, _ := e["message"].(string); st != 400 || e["param"] != "messages" || e["type"] != "invalid_request_error" || !strings.Contains(msg, "ai.max_messages") || !strings.Contains(msg, "at most 3") {
+		t.Fatalf("over the limit: %d %v", st, e)
+	}
+	if len(up.received()) != n {
+		t.Fatal("the upstream saw a request over the limit")
+	}
+	resp, b := ts.do(t, "PATCH", "/v1/tenant/settings", owner, map[string]any{"ai": map[string]any{"max_messages": 5000}})
+	if resp.StatusCode != 422 || b["field"] != "settings.ai.max_messages" {
+		t.Fatalf("a limit too high: %d %v", resp.StatusCode, b)
 	}
 }

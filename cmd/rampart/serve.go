@@ -238,8 +238,14 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	guardSvc := &guard.Service{Guard: guards, Policies: guardPolicies{authn}, Audit: authn, MaxBodyBytes: int(cfg.MaxBodyBytes)}
+	// Budget counters live in Redis when there is one (shared by every
+	// replica without a database write per request), else in the database.
+	var budgets gateway.Budgets
+	if rdb != nil {
+		budgets = &gateway.RedisBudgets{Client: rdb, Store: st}
+	}
 	ai := gateway.New(gateway.Deps{
-		Store: st, Sealer: providerKeys{vlt}, Guard: guardSvc, Logger: log, Now: now,
+		Store: st, Sealer: providerKeys{vlt}, Guard: guardSvc, Logger: log, Now: now, Budgets: budgets, Limits: aiLimits{authn},
 		Config: gateway.Config{AllowPrivate: cfg.Delivery.WebhookAllowPrivate, RequireHTTPS: cfg.Env == config.Production,
 			UpstreamTimeout: cfg.AIUpstreamTimeout, StreamIdle: cfg.AIUpstreamTimeout, Window: cfg.AIStreamWindow},
 	})
