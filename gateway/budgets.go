@@ -122,9 +122,14 @@ func (b *SQLBudgets) Settle(ctx context.Context, r *Reservation, spent Amount) e
 // Spent implements Budgets: the database rows hold the counters already.
 func (b *SQLBudgets) Spent(context.Context, string, []*store.AIBudget, time.Time) error { return nil }
 
-// cost is the price of tokens of a model in micro-dollars, rounded up.
+// cost is the price of tokens of a model in micro-dollars, rounded up, at
+// most maxAmount (a float beyond int64's range converts to a negative).
 func cost(p store.AIPrice, input, output int64) int64 {
-	return int64(math.Ceil(float64(input)*p.Input + float64(output)*p.Output)) // $/Mtok == micro-$/token
+	c := math.Ceil(float64(input)*p.Input + float64(output)*p.Output) // $/Mtok == micro-$/token
+	if !(c < maxAmount) {
+		return maxAmount
+	}
+	return int64(c)
 }
 
 // subjects are the budgets that apply to a caller.

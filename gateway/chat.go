@@ -234,18 +234,36 @@ func (s *Service) prepareChat(ctx context.Context, x *exchange) error {
 	}
 	x.body["messages"], _ = json.Marshal(msgs)
 	x.body["model"], _ = json.Marshal(x.route.model)
-	x.maxOut = DefaultMaxOutputTokens
+	x.maxOut = outputMax(x.body)
+	return s.reserveFor(ctx, x)
+}
+
+// maxAmount bounds the tokens and micro-dollars of a reservation: far above
+// any budget, far below where the counters' sums overflow an int64 (or lose
+// precision in Redis's Lua). A request's max_tokens and n are the caller's:
+// unbounded, their product wrapped to a negative reservation that lowered
+// the spent counters until it was settled.
+const maxAmount = 1 << 50
+
+// outputMax is the most output a chat request may produce: its
+// max_completion_tokens or max_tokens (DefaultMaxOutputTokens when it names
+// neither) times its n, at most maxAmount.
+func outputMax(body map[string]json.RawMessage) int64 {
+	out := int64(DefaultMaxOutputTokens)
 	for _, k := range []string{"max_completion_tokens", "max_tokens"} {
 		var n int64
-		if json.Unmarshal(x.body[k], &n) == nil && n > 0 {
-			x.maxOut = n
+		if json.Unmarshal(body[k], &n) == nil && n > 0 {
+			out = min(n, maxAmount)
 			break
 		}
 	}
-	if n := choices(x.body); n > 1 {
-		x.maxOut *= n
+	if n := choices(body); n > 1 {
+		if out > maxAmount/n {
+			return maxAmount
+		}
+		out *= n
 	}
-	return s.reserveFor(ctx, x)
+	return out
 }
 
 // choices is the request's n (1 when absent).
@@ -261,7 +279,7 @@ func choices(body map[string]json.RawMessage) int64 {
 // as a token (no tokenizer makes more tokens than bytes) plus its output
 // maximum.
 func (s *Service) reserveFor(ctx context.Context, x *exchange) error {
-	a := Amount{Tokens: x.inTokens + x.maxOut}
+	a := Amount{Tokens: min(x.inTokens+x.maxOut, maxAmount)}
 	if p, ok := x.route.up.Prices[x.route.model]; ok {
 		a.Micros = cost(p, x.inTokens, x.maxOut)
 	} else if p, ok := x.route.up.Prices[x.model]; ok {
