@@ -12,6 +12,8 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/rampart-dev/rampart"
 	"github.com/rampart-dev/rampart/audit"
 	"github.com/rampart-dev/rampart/outbox"
@@ -194,6 +196,13 @@ func (s *Service) Deliveries(ctx context.Context, tenantID, status, before strin
 	}
 	if limit <= 0 || limit > MaxDeliveriesPage {
 		limit = 100
+	}
+	// The cursor is a delivery id: PostgreSQL refuses anything else as a
+	// uuid, which was a 500 instead of the caller's mistake.
+	if before != "" {
+		if _, err := uuid.Parse(before); err != nil {
+			return nil, rampart.FieldError(rampart.EInvalid, "cursor", "cursor is a next_cursor from an earlier page")
+		}
 	}
 	var list []*outbox.Message
 	err := s.store.ReadTenant(ctx, tenantID, func(tx *store.Tx) (err error) {

@@ -195,3 +195,23 @@ func TestWebhookValidation(t *testing.T) {
 		t.Fatalf("second delete: %v", err)
 	}
 }
+
+// TestDeliveriesCursorNotAnID: a cursor that is not a delivery id is the
+// caller's mistake (invalid), on every dialect; PostgreSQL answered it
+// with an internal error.
+func TestDeliveriesCursorNotAnID(t *testing.T) {
+	for _, d := range testdb.Dialects {
+		t.Run(d, func(t *testing.T) {
+			st, tn := openStore(t, d)
+			svc := New(Deps{Store: st, Logger: quiet})
+			_, err := svc.Deliveries(context.Background(), tn.ID, "", "not-a-uuid", 10)
+			if rampart.ErrorCode(err) != rampart.EInvalid {
+				t.Fatalf("cursor not an id: %v", err)
+			}
+			list, err := svc.Deliveries(context.Background(), tn.ID, "", uuid.NewString(), 10)
+			if err != nil || len(list) != 0 {
+				t.Fatalf("cursor an id: %v, %d", err, len(list))
+			}
+		})
+	}
+}
