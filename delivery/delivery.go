@@ -242,11 +242,18 @@ func (s *Service) Feed(ctx context.Context, tenantID string, after int64, limit 
 	if limit > MaxFeedPage {
 		return nil, rampart.FieldError(rampart.EUnprocessable, "limit", "limit is at most %d", MaxFeedPage)
 	}
+	seen := map[string]bool{}
+	distinct := types[:0:0]
 	for _, t := range types {
 		if !audit.KnownType(t) {
 			return nil, rampart.FieldError(rampart.EUnprocessable, "type", "unknown event type %q", t)
 		}
+		if !seen[t] {
+			seen[t] = true
+			distinct = append(distinct, t)
+		}
 	}
+	types = distinct // at most the number of event types, however long the query
 	var events []*audit.Event
 	err := s.store.ReadTenant(ctx, tenantID, func(tx *store.Tx) (err error) {
 		events, err = tx.FeedEvents(ctx, after, types, limit)

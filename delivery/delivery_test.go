@@ -215,3 +215,16 @@ func TestDeliveriesCursorNotAnID(t *testing.T) {
 		})
 	}
 }
+
+// TestFeedTypesDeduplicated: a type repeated in the query is asked once.
+func TestFeedTypesDeduplicated(t *testing.T) {
+	st, tn := openStore(t, "sqlite")
+	svc := New(Deps{Store: st, Logger: quiet})
+	types := make([]string, 5000)
+	for i := range types {
+		types[i] = "login_failure"
+	}
+	if _, err := svc.Feed(context.Background(), tn.ID, 0, 10, types); err != nil {
+		t.Fatal(err)
+	}
+}

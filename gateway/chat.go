@@ -314,6 +314,8 @@ func (x *exchange) spentAtMost(in, out int64, outBytes int) Amount {
 
 // charge records in and out tokens in the usage log and prices them.
 func (x *exchange) charge(in, out int64) Amount {
+	// An upstream reporting negative usage must not lower the counters.
+	in, out = max(in, 0), max(out, 0)
 	x.usage.InputTokens, x.usage.OutputTokens = in, out
 	a := Amount{Tokens: in + out}
 	if p, ok := x.route.up.Prices[x.route.model]; ok {

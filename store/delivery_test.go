@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rampart-dev/rampart"
 	"github.com/rampart-dev/rampart/audit"
 	"github.com/rampart-dev/rampart/outbox"
 )
@@ -246,4 +247,21 @@ func TestJobLeases(t *testing.T) {
 			t.Fatalf("jobs: %+v", jobs)
 		}
 	})
+}
+
+// TestOperatorDeliveriesNotRetriedByTenants: a message to the deployment's
+// operator, stored under the tenant it concerns, is not the tenant's to
+// send again.
+func TestOperatorDeliveriesNotRetriedByTenants(t *testing.T) {
+	s := openMigrated(t, "sqlite")
+	ctx := context.Background()
+	tn := newTenant(t, s, "op")
+	m := &outbox.Message{Channel: outbox.ChannelOperator, EventType: "incident_opened", Payload: []byte(`{}`), MaxAttempts: 1}
+	if err := s.InTenant(ctx, tn.ID, func(tx *Tx) error { _, err := tx.Enqueue(ctx, m, time.Now()); return err }); err != nil {
+		t.Fatal(err)
+	}
+	err := s.InTenant(ctx, tn.ID, func(tx *Tx) error { _, err := tx.RetryDelivery(ctx, m.ID, time.Now()); return err })
+	if rampart.ErrorCode(err) != rampart.EForbidden {
+		t.Fatalf("retry of an operator delivery: %v", err)
+	}
 }

@@ -208,6 +208,11 @@ func (tx *Tx) RetryDelivery(ctx context.Context, id string, now time.Time) (*out
 	if m.Status == outbox.StatusDelivered {
 		return nil, rampart.Errorf(rampart.EConflict, "delivery %s was delivered already", id)
 	}
+	if m.Channel == outbox.ChannelOperator {
+		// Stored under the tenant it concerns, but the operator's: a
+		// tenant admin may not send it again.
+		return nil, rampart.Errorf(rampart.EForbidden, "delivery %s goes to the deployment's operator; only the operator's own tools retry it", id)
+	}
 	_, err = tx.exec(ctx, "UPDATE outbox SET status = ?, attempts = 0, next_attempt_at = ?, claimed_by = '', updated_at = ? WHERE tenant_id = ? AND id = ? AND status <> ?",
 		outbox.StatusPending, tx.d.timeArg(now), tx.d.timeArg(now), tx.tenantID, id, outbox.StatusDelivered)
 	if err != nil {
