@@ -298,6 +298,7 @@ const (
 	wordT                             // "t", of "n't"
 	wordNo                            // "no"
 	wordWake                          // "wake": "not wake up"
+	wordScope                         // "see", "find", "have": a negation before them is theirs
 )
 
 func markCrisisWords(v *vocab) {
@@ -313,6 +314,19 @@ func markCrisisWords(v *vocab) {
 	v.mark("t", wordT)
 	v.mark("no", wordNo)
 	v.mark("wake", wordWake)
+	for _, w := range crisisScopeVerbs {
+		v.mark(w, wordScope)
+	}
+}
+
+// crisisScopeVerbs take a negation for themselves: in "I don't see a way
+// out except dying" or "no veo otra salida que morir" the negation denies
+// the seeing, not the risk named after it, so a negation before one of
+// these does not reach the words that follow.
+var crisisScopeVerbs = []string{
+	"see", "saw", "seeing", "find", "found", "finding", "know", "knew", "have", "has", "had", "got", "get",
+	"care", "veo", "vemos", "encuentro", "tengo", "importa", "sehe", "finde", "habe", "hab", "weiss",
+	"vois", "voit", "trouve", "ai", "vejo", "encontro", "tenho", "importo", "vedo", "trovo", "ho",
 }
 
 // negated reports a negation among the three words before token i in its
@@ -320,6 +334,9 @@ func markCrisisWords(v *vocab) {
 func negated(toks []token, i int) bool {
 	for k := i - 1; k >= 0 && k >= i-3 && toks[k].sent == toks[i].sent; k-- {
 		f := toks[k].flags
+		if f&wordScope != 0 {
+			return false // "I don't see a way out except dying"
+		}
 		if f&wordNegator != 0 {
 			return true
 		}
@@ -339,16 +356,21 @@ func negated(toks []token, i int) bool {
 var negatableInside = map[string]bool{famIntent: true, famSelfKill: true, famMethod: true, famHarm: true, famSlang: true, famNow: true}
 
 func negatedInside(toks []token, from, to int) bool {
+	neg := false
 	for k := from; k < to; k++ {
 		f := toks[k].flags
+		if neg && f&wordScope != 0 {
+			neg = false // the negation was the verb's: "no one I know cares if I kill myself"
+			continue
+		}
 		if k+1 < to && toks[k+1].flags&wordWake != 0 {
 			continue // "to not wake up" is the risk, not its denial
 		}
 		if f&wordNegator != 0 || (f&wordT != 0 && k > 0 && toks[k-1].flags&wordContraction != 0) {
-			return true
+			neg = true
 		}
 	}
-	return false
+	return neg
 }
 
 var crisisFirstPerson = []string{"i", "im", "ive", "ill", "id", "me", "my"}

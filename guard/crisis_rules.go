@@ -71,7 +71,7 @@ var crisisMacros = strings.NewReplacer(
 
 // crisisRules are the positive patterns. Weights are logits added to the
 // model's; 3 and more flag a text on their own when the model is neutral.
-var crisisRules = slices.Concat(crisisRulesFirst, crisisRulesMore, crisisRulesWorld)
+var crisisRules = slices.Concat(crisisRulesFirst, crisisRulesMore, crisisRulesWorld, crisisRulesIndirect)
 
 // crisisRulesFirst are the first pass's patterns, in English, French,
 // German, Spanish, Portuguese and Italian.
@@ -322,6 +322,7 @@ var crisisCues = []crisisRule{
 	{negFig, 3, "(dying|die|dead) (to|for) (see|know|try|meet|hear|get|go|eat|a|some|one)"},
 	{negFig, 4, "(to die for|died laughing|dying laughing|dead laughing|dying of laughter|died of laughter|bored to death|scared to death|dead tired|dead on my feet|dying of embarrassment|died of embarrassment|could die of embarrassment|die of embarrassment|die of shame|dying of boredom|i m dead lol|i m dead lmao|i m deceased|i literally died)"},
 	{negFig, 2, "(kill me now|shoot me now|just shoot me)"},
+	{negFig, 4, "(die|died|dying) trying"},
 	{negFig, 3, "(deadline|deadlines|exam|exams|meeting|meetings|commute|traffic|boss|heat|suspense|homework|job|work|kids|this song|this game|this show|cliffhanger|finals|taxes|paperwork|inbox|weather|humidity|hangover|migraine|headache|cramps|shoes) ~4 (killing|kill|killed|murder|murdering|murdered|gonna kill|going to kill|will kill|ll be the death of) (me|us)"},
 	{negFig, 3, "(feet|back|head|knees|neck|stomach|legs|eyes) ~2 (are|is|re|s) ~2 killing me"},
 	{negFig, 4, "(ca me tue|ca va me tuer|tu me tues|je meurs de (faim|rire|chaud|soif|envie|froid|sommeil)|mourir de rire|mort de rire|morte de rire)"},

@@ -77,11 +77,14 @@ func (d *toxicityDetector) Scan(t *Text) (float64, []Finding) {
 		hits := m.match()
 		feats := m.structure()
 		p := toxModelScore(d.model, t.Features(i), m.extra, feats)
-		if (m.counter || feats&toxBenign != 0 && feats&toxAimed == 0) && p > ToxicityFlag {
+		if (m.counter || (feats&toxBenign != 0 || feats&toxDenied != 0 && !m.hostile) && feats&toxAimed == 0) && p > ToxicityFlag {
 			// Counter-speech and quoting: the abusive words are there, but
 			// said in order to condemn them. Profanity aimed at no one, and
 			// a group named warmly or as oneself with nothing hostile near,
-			// are not abuse whatever their words weigh.
+			// and a group whose only link to contempt or violence is
+			// negated ("women don't deserve to be tortured", "we should
+			// not let refugees suffer"), are not abuse whatever their
+			// words weigh.
 			p = ToxicityFlag - (ToxicityFlag-0.3)*(1-p)/(1-ToxicityFlag)
 		}
 		score := p

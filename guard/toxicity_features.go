@@ -73,6 +73,11 @@ const (
 		1<<fModalVio | 1<<fInsult | 1<<fSlur | 1<<fSexual | 1<<fRuleStrong | 1<<fVocative
 )
 
+// toxDenied are the features of a group tied to contempt or violence only
+// under a negation; with none of toxAimed they make a text benign as
+// toxBenign does.
+const toxDenied = 1<<fGroupNegNeg | 1<<fGroupVioNeg
+
 // Bounds on the bigrams of unspaced scripts per view, and the token
 // distance within which two words of a clause count as related.
 const (
@@ -282,6 +287,13 @@ func (m *toxMatcher) structure() uint64 {
 			set(fRuleDamped)
 		}
 	}
+	m.hostile = profane || f&toxDenied != 0 && !m.allNegated()
+	for i := range toks {
+		if toks[i].cls&cNeg != 0 && strings.Contains(toks[i].w, "性别") &&
+			cjkClasses(strings.ReplaceAll(toks[i].w, "性别", ""))&cNeg == 0 {
+			m.hostile = true
+		}
+	}
 	if profane && !aimed {
 		set(fProfaneOnly)
 	}
@@ -290,6 +302,44 @@ func (m *toxMatcher) structure() uint64 {
 	}
 	m.cjkGrams()
 	return f
+}
+
+// allNegated reports whether every contemptuous or violent word of the
+// text follows a negation closely, in its sentence and with no comma or
+// colon between ("women don't deserve to be tortured", not "women are not
+// human, kill them all"). A run of an unspaced script holds its negation
+// inside.
+func (m *toxMatcher) allNegated() bool {
+	var seps []int // rune offsets of , ; : in the view
+	r := 0
+	for _, c := range m.text {
+		if c == ',' || c == ';' || c == ':' || c == '，' || c == '：' {
+			seps = append(seps, r)
+		}
+		r++
+	}
+	for i := range m.toks {
+		t := &m.toks[i]
+		if t.cls&(maskContempt|maskViolent) == 0 || t.cls&cNeg != 0 {
+			continue
+		}
+		ok := false
+		for j := i - 1; j >= 0 && j >= i-4 && m.toks[j].sent == t.sent && !ok; j-- {
+			if m.toks[j].cls&cNeg == 0 {
+				continue
+			}
+			ok = true
+			for _, x := range seps {
+				if x >= m.toks[j].e && x < t.s {
+					ok = false
+				}
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // cjkClasses returns the structural classes of a run of letters of a

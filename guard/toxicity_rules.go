@@ -45,6 +45,10 @@ type toxMatcher struct {
 	toks    []toxTok
 	hits    []toxHit
 	counter bool // the text condemns or reports abuse rather than commits it
+	// hostile is set by structure when something makes a negation unfit
+	// to deny abuse: profanity ("no valen una mierda"), or a negation
+	// read inside a group's name (别 of 跨性别者).
+	hostile bool
 	// extra holds the hashed character bigrams of runs written without
 	// spaces, which the shared features read as one long word.
 	extra []uint32
@@ -61,6 +65,7 @@ func (m *toxMatcher) reset(text string) {
 	m.hits = m.hits[:0]
 	m.extra = m.extra[:0]
 	m.counter = false
+	m.hostile = false
 }
 
 func wordRuneLetter(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
