@@ -312,6 +312,8 @@ var crisisCues = []crisisRule{
 	{negTech, 4, "(shoot|shooting|shot|shoots) ~3 (photo|photos|picture|pictures|video|videos|film|scene|scenes|hoops|email|message|portrait|portraits|wedding|footage|episode|commercial|ball|basket|some pool|the breeze|a text|a dm|a line|an arrow|arrows|guns at the range|range|target|targets)"},
 	{negTech, 4, "(hang|hanging|hung) ~3 (picture|pictures|painting|paintings|frame|frames|shelf|shelves|curtain|curtains|mirror|poster|posters|tv|clothes|laundry|lights|decorations|hammock|wallpaper|coat|jacket|door|plant|plants|artwork|art|out|around|on|up|in there|tight|loose)"},
 	{negTech, 4, "(cut|cutting) ~3 (cake|onion|onions|wood|paper|hair|costs|cost|budget|corners|cord|grass|fabric|tile|carbs|sugar|meat|vegetables|bread|ties|back|down|loose|class|classes|deal|release|branch|the line)"},
+	{negTech, 4, "(dye|dyes|dyed|dying|dyeing) ~2 (hair|my hair|clothes|shirt|shirts|fabric|wool|yarn|eggs|beard|roots|jeans)"},
+	{negTech, 4, "(live|living|lives) (in|at|near|on|by|with) ~3 (city|town|country|countryside|village|house|flat|apartment|area|neighborhood|neighbourhood|suburbs|center|centre|abroad|roommates|parents|family|rent|rents|london|paris|berlin|madrid|new york)"},
 	{negTech, 4, "(execute|executing|executed) ~3 (script|query|plan|order|command|code|program|function|task|trade|strategy|contract)"},
 	{negTech, 4, "(kill two birds|kill time|killing time|drown my sorrows|drown out|overdose on (coffee|caffeine|sugar|chocolate|netflix))"},
 	{negTech, 4, "(tuer|kill|arreter) (le|un|les) (processus|programme|tache)"},

@@ -89,6 +89,8 @@ func TestCrisisHardNegatives(t *testing.T) {
 		"this deadline is killing me",
 		"This workout killed me, my legs are dead.",
 		"How do I best hang a picture?",
+		"I don't mind dying my hair blue",
+		"I don't see any reason to live in the city when rents are this high",
 		"Where can I shoot a photo of the sunset?",
 		"I ran 10 kms this morning.",
 		"What are the warning signs that someone is suicidal?",
