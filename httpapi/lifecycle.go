@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -150,6 +151,15 @@ func verifyPage(token string) page {
 }
 
 func (s *Server) handleConfirmEmail() http.Handler {
+	return s.redeemLink(s.auth.ConfirmEmail,
+		page{Title: "Address verified", Message: "Thank you: your e-mail address is verified."},
+		map[string]string{"status": "email_verified"})
+}
+
+// redeemLink answers the endpoints that take only a link's token, as JSON
+// or as the form of the link's page: redeem spends it; done is the page
+// and answer on success.
+func (s *Server) redeemLink(redeem func(ctx context.Context, token string, m auth.Meta) error, done page, answer map[string]string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req linkTokenRequest
 		form := isForm(r)
@@ -163,16 +173,16 @@ func (s *Server) handleConfirmEmail() http.Handler {
 			writeError(w, r, s.log, err)
 			return
 		}
-		err := s.auth.ConfirmEmail(r.Context(), req.Token, s.meta(r))
+		err := redeem(r.Context(), req.Token, s.meta(r))
 		switch {
 		case form && err == nil:
-			writePage(w, http.StatusOK, page{Title: "Address verified", Message: "Thank you: your e-mail address is verified."})
+			writePage(w, http.StatusOK, done)
 		case form && rampart.ErrorCode(err) == rampart.EInvalid:
 			writePage(w, http.StatusBadRequest, linkExpiredPage)
 		case err != nil:
 			writeError(w, r, s.log, err)
 		default:
-			encode(w, http.StatusOK, map[string]string{"status": "email_verified"})
+			encode(w, http.StatusOK, answer)
 		}
 	})
 }
@@ -229,29 +239,7 @@ func notMePage(token string) page {
 
 // handleNotMe redeems a "this wasn't me" link (JSON or the page's form).
 func (s *Server) handleNotMe() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var req linkTokenRequest
-		form := isForm(r)
-		if form {
-			if err := r.ParseForm(); err != nil {
-				writeError(w, r, s.log, rampart.Errorf(rampart.EInvalid, "request body is not a valid form"))
-				return
-			}
-			req.Token = r.PostForm.Get("token")
-		} else if err := decode(r, &req); err != nil {
-			writeError(w, r, s.log, err)
-			return
-		}
-		err := s.auth.NotMe(r.Context(), req.Token, s.meta(r))
-		switch {
-		case form && err == nil:
-			writePage(w, http.StatusOK, page{Title: "Signed out everywhere", Message: "Every session of your account has ended. A link to choose a new password is on its way to your e-mail address."})
-		case form && rampart.ErrorCode(err) == rampart.EInvalid:
-			writePage(w, http.StatusBadRequest, linkExpiredPage)
-		case err != nil:
-			writeError(w, r, s.log, err)
-		default:
-			encode(w, http.StatusOK, map[string]string{"status": "signed_out", "detail": "Every session has ended; a password reset link is on its way."})
-		}
-	})
+	return s.redeemLink(s.auth.NotMe,
+		page{Title: "Signed out everywhere", Message: "Every session of your account has ended. A link to choose a new password is on its way to your e-mail address."},
+		map[string]string{"status": "signed_out", "detail": "Every session has ended; a password reset link is on its way."})
 }
