@@ -146,6 +146,10 @@ func (s *Server) routes() []route {
 		{"GET", "/v1/ai/budgets", "admin:billing", s.handleBudgets()},
 		{"GET", "/v1/ai/usage", "admin:billing", s.handleUsage()},
 
+		{"POST", "/v1/consents", "admin:compliance", s.handleRecordConsent()}, // append-only; a withdrawal is granted: false
+		{"GET", "/v1/consents", "admin:compliance", s.handleListConsents()},
+		{"GET", "/v1/consents/check", "admin:compliance", s.handleCheckConsent()}, // the latest record, cached; every replica sees a change at once with Redis
+
 		{"POST", "/v1/api-keys", "api:keys", s.handleCreateAPIKey()},
 		{"GET", "/v1/api-keys", "api:keys", s.handleListAPIKeys()},
 		{"DELETE", "/v1/api-keys/{id}", "api:keys", s.handleRevokeAPIKey()},
