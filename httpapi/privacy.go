@@ -98,3 +98,40 @@ func (s *Server) handleCheckConsent() http.Handler {
 		encode(w, http.StatusOK, d)
 	})
 }
+
+// registerSystemRequest is the body of POST /v1/privacy/systems.
+type registerSystemRequest struct {
+	Name       string   `json:"name" validate:"required,max=64"`
+	WebhookURL string   `json:"webhook_url" validate:"required,max=2048"`
+	Categories []string `json:"categories" validate:"required,max=10,dive,max=32"`
+}
+
+func (s *Server) handleRegisterSystem() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req registerSystemRequest
+		if err := decode(r, &req); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		p := principal(r)
+		sys, err := s.systems.Register(r.Context(), p.TenantID, privacy.System{Name: req.Name, WebhookURL: req.WebhookURL, Categories: req.Categories, CreatedBy: p.UserID})
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		encode(w, http.StatusCreated, sys)
+	})
+}
+
+// handleListSystems answers the tenant's systems and Rampart's own
+// personal columns: the whole registry.
+func (s *Server) handleListSystems() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		list, err := s.systems.List(r.Context(), principal(r).TenantID)
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		encode(w, http.StatusOK, map[string]any{"systems": list, "rampart": privacy.Rampart})
+	})
+}

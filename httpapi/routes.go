@@ -150,6 +150,9 @@ func (s *Server) routes() []route {
 		{"GET", "/v1/consents", "admin:compliance", s.handleListConsents()},
 		{"GET", "/v1/consents/check", "admin:compliance", s.handleCheckConsent()}, // the latest record, cached; every replica sees a change at once with Redis
 
+		{"POST", "/v1/privacy/systems", "admin:compliance", s.handleRegisterSystem()}, // the platform's systems holding personal data
+		{"GET", "/v1/privacy/systems", "admin:compliance", s.handleListSystems()},     // and Rampart's own personal columns
+
 		{"POST", "/v1/api-keys", "api:keys", s.handleCreateAPIKey()},
 		{"GET", "/v1/api-keys", "api:keys", s.handleListAPIKeys()},
 		{"DELETE", "/v1/api-keys/{id}", "api:keys", s.handleRevokeAPIKey()},

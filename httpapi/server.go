@@ -65,7 +65,9 @@ type Server struct {
 	gateway *gateway.Service
 	// consents records and checks consent (the /v1/consents routes).
 	consents *privacy.Consents
-	now      func() time.Time
+	// systems is the registry of the platform's systems of personal data.
+	systems *privacy.Systems
+	now     func() time.Time
 }
 
 // readinessCheck is one dependency /readyz checks.
@@ -111,7 +113,9 @@ type Deps struct {
 	Gateway *gateway.Service
 	// Consents records and checks consent.
 	Consents *privacy.Consents
-	Now      func() time.Time
+	// Systems registers the platform's systems holding personal data.
+	Systems *privacy.Systems
+	Now     func() time.Time
 }
 
 // New returns a Server.
@@ -135,6 +139,7 @@ func New(d Deps) *Server {
 		crypto:       d.Encryption,
 		gateway:      d.Gateway,
 		consents:     d.Consents,
+		systems:      d.Systems,
 	}
 	s.readiness = append(s.readiness, readinessCheck{"database", func(r *http.Request) error { return d.Store.Ping(r.Context()) }})
 	for name, fn := range d.Ready {

@@ -115,3 +115,27 @@ func TestConsentWithdrawalReachesOtherReplicas(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestPrivacySystems: systems register once by name, unknown categories
+// are a 422 naming the item, and the registry lists Rampart's own columns.
+func TestPrivacySystems(t *testing.T) {
+	eachDialect(t, func(t *testing.T, ts *testServer) {
+		owner := ts.privacyTenant(t, "acme")
+		sys := map[string]any{"name": "crm", "webhook_url": "https://crm.acme.io/privacy", "categories": []string{"contact", "activity"}}
+		if r, b := ts.do(t, "POST", "/v1/privacy/systems", owner, sys); r.StatusCode != 201 || b["name"] != "crm" {
+			t.Fatalf("register: %d %v", r.StatusCode, b)
+		}
+		r, b := ts.do(t, "POST", "/v1/privacy/systems", owner, sys)
+		assertProblem(t, r, b, 409)
+		sys["name"], sys["categories"] = "billing", []string{"contact", "dna"}
+		r, b = ts.do(t, "POST", "/v1/privacy/systems", owner, sys)
+		assertProblem(t, r, b, 422)
+		if b["field"] != "categories[1]" {
+			t.Fatalf("unknown category: %v", b)
+		}
+		_, b = ts.do(t, "GET", "/v1/privacy/systems", owner, nil)
+		if len(b["systems"].([]any)) != 1 || len(b["rampart"].([]any)) < 10 {
+			t.Fatalf("registry: %v", b)
+		}
+	})
+}
