@@ -135,3 +135,79 @@ func (s *Server) handleListSystems() http.Handler {
 		encode(w, http.StatusOK, map[string]any{"systems": list, "rampart": privacy.Rampart})
 	})
 }
+
+// privacyRequestRequest is the body of POST /v1/privacy/requests.
+type privacyRequestRequest struct {
+	Type         string                `json:"type" validate:"required,max=32"`
+	Subject      privacySubjectRequest `json:"subject"`
+	Jurisdiction string                `json:"jurisdiction" validate:"max=32"`
+}
+
+type privacySubjectRequest struct {
+	UserID string `json:"user_id" validate:"max=64"`
+	Email  string `json:"email" validate:"max=254"`
+}
+
+// handleCreatePrivacyRequest answers the same for a subject Rampart knows
+// and one it does not: the request is recorded either way.
+func (s *Server) handleCreatePrivacyRequest() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req privacyRequestRequest
+		if err := decode(r, &req); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		p := principal(r)
+		out, err := s.requests.Create(r.Context(), p.TenantID, privacy.NewRequest{Type: req.Type, Jurisdiction: req.Jurisdiction,
+			Subject: privacy.Subject{UserID: req.Subject.UserID, Email: req.Subject.Email}, CreatedBy: p.UserID})
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		encode(w, http.StatusCreated, out)
+	})
+}
+
+func (s *Server) handleListPrivacyRequests() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		list, err := s.requests.List(r.Context(), principal(r).TenantID, r.URL.Query().Get("status"))
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		encode(w, http.StatusOK, map[string]any{"requests": list})
+	})
+}
+
+func (s *Server) handleGetPrivacyRequest() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		out, err := s.requests.Get(r.Context(), principal(r).TenantID, r.PathValue("id"))
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		encode(w, http.StatusOK, out)
+	})
+}
+
+// extendRequestRequest is the body of POST /v1/privacy/requests/{id}/extend.
+type extendRequestRequest struct {
+	Reason string `json:"reason" validate:"required,max=1000"`
+	Days   int    `json:"days" validate:"min=1,max=60"`
+}
+
+func (s *Server) handleExtendPrivacyRequest() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req extendRequestRequest
+		if err := decode(r, &req); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		out, err := s.requests.Extend(r.Context(), principal(r).TenantID, r.PathValue("id"), req.Days, req.Reason)
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		encode(w, http.StatusOK, out)
+	})
+}

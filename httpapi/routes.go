@@ -150,8 +150,12 @@ func (s *Server) routes() []route {
 		{"GET", "/v1/consents", "admin:compliance", s.handleListConsents()},
 		{"GET", "/v1/consents/check", "admin:compliance", s.handleCheckConsent()}, // the latest record, cached; every replica sees a change at once with Redis
 
-		{"POST", "/v1/privacy/systems", "admin:compliance", s.handleRegisterSystem()}, // the platform's systems holding personal data
-		{"GET", "/v1/privacy/systems", "admin:compliance", s.handleListSystems()},     // and Rampart's own personal columns
+		{"POST", "/v1/privacy/systems", "admin:compliance", s.handleRegisterSystem()},        // the platform's systems holding personal data
+		{"GET", "/v1/privacy/systems", "admin:compliance", s.handleListSystems()},            // and Rampart's own personal columns
+		{"POST", "/v1/privacy/requests", "admin:compliance", s.handleCreatePrivacyRequest()}, // the same answer whether the subject is known or not
+		{"GET", "/v1/privacy/requests", "admin:compliance", s.handleListPrivacyRequests()},
+		{"GET", "/v1/privacy/requests/{id}", "admin:compliance", s.handleGetPrivacyRequest()},
+		{"POST", "/v1/privacy/requests/{id}/extend", "admin:compliance", s.handleExtendPrivacyRequest()}, // once, with a reason
 
 		{"POST", "/v1/api-keys", "api:keys", s.handleCreateAPIKey()},
 		{"GET", "/v1/api-keys", "api:keys", s.handleListAPIKeys()},

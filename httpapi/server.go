@@ -67,7 +67,9 @@ type Server struct {
 	consents *privacy.Consents
 	// systems is the registry of the platform's systems of personal data.
 	systems *privacy.Systems
-	now     func() time.Time
+	// requests keeps data-subject requests and their deadlines.
+	requests *privacy.Requests
+	now      func() time.Time
 }
 
 // readinessCheck is one dependency /readyz checks.
@@ -115,7 +117,9 @@ type Deps struct {
 	Consents *privacy.Consents
 	// Systems registers the platform's systems holding personal data.
 	Systems *privacy.Systems
-	Now     func() time.Time
+	// Requests keeps data-subject requests.
+	Requests *privacy.Requests
+	Now      func() time.Time
 }
 
 // New returns a Server.
@@ -140,6 +144,7 @@ func New(d Deps) *Server {
 		gateway:      d.Gateway,
 		consents:     d.Consents,
 		systems:      d.Systems,
+		requests:     d.Requests,
 	}
 	s.readiness = append(s.readiness, readinessCheck{"database", func(r *http.Request) error { return d.Store.Ping(r.Context()) }})
 	for name, fn := range d.Ready {

@@ -193,7 +193,9 @@ type PrivacyRequest struct {
 type PrivacyRequestFilter struct {
 	Status        string
 	OpenDueBefore time.Time
-	Limit         int
+	// DueFrom, when set, selects requests due at or after it.
+	DueFrom time.Time
+	Limit   int
 }
 
 // MaxPrivacyRequestsPage bounds one listing.
@@ -259,6 +261,10 @@ func (tx *Tx) PrivacyRequests(ctx context.Context, f PrivacyRequestFilter) ([]*P
 		q += " AND status <> ? AND due_at < ?"
 		args = append(args, PrivacyRequestDone, tx.d.timeArg(f.OpenDueBefore))
 	}
+	if !f.DueFrom.IsZero() {
+		q += " AND due_at >= ?"
+		args = append(args, tx.d.timeArg(f.DueFrom))
+	}
 	if f.Limit <= 0 || f.Limit > MaxPrivacyRequestsPage {
 		f.Limit = MaxPrivacyRequestsPage
 	}
@@ -307,4 +313,14 @@ func (tx *Tx) CompletePrivacyRequest(ctx context.Context, id, result string, at 
 	_, err := tx.exec(ctx, "UPDATE privacy_requests SET status = ?, result = ?, completed_at = ? WHERE tenant_id = ? AND id = ?",
 		PrivacyRequestDone, result, tx.d.timeArg(at), tx.tenantID, id)
 	return err
+}
+
+// EmailIndex is the blind index users' emails are found by: what a
+// request naming an email keeps instead of the address.
+func (tx *Tx) EmailIndex(email string) (string, error) {
+	tenantID, err := tx.tenant()
+	if err != nil {
+		return "", err
+	}
+	return tx.emailKey(tenantID, email), nil
 }

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
+	"sort"
 	"testing"
 	"time"
 )
@@ -136,6 +139,69 @@ func TestPrivacySystems(t *testing.T) {
 		_, b = ts.do(t, "GET", "/v1/privacy/systems", owner, nil)
 		if len(b["systems"].([]any)) != 1 || len(b["rampart"].([]any)) < 10 {
 			t.Fatalf("registry: %v", b)
+		}
+	})
+}
+
+// TestPrivacyRequests: a request for an unknown subject is answered like
+// one for a known one; deadlines and the one extension show in the API.
+func TestPrivacyRequests(t *testing.T) {
+	eachDialect(t, func(t *testing.T, ts *testServer) {
+		owner := ts.privacyTenant(t, "acme")
+		shape := func(b map[string]any) []string {
+			var keys []string
+			for k := range b {
+				if k != "id" && k != "received_at" && k != "due_at" && k != "subject" {
+					keys = append(keys, k+"="+fmt.Sprint(b[k]))
+				}
+			}
+			sort.Strings(keys)
+			return keys
+		}
+		r1, known := ts.do(t, "POST", "/v1/privacy/requests", owner, map[string]any{"type": "access", "subject": map[string]any{"email": "owner@acme.io"}})
+		r2, unknown := ts.do(t, "POST", "/v1/privacy/requests", owner, map[string]any{"type": "access", "subject": map[string]any{"email": "nobody@acme.io"}})
+		if r1.StatusCode != 201 || r2.StatusCode != 201 || !slices.Equal(shape(known), shape(unknown)) {
+			t.Fatalf("known %d %v, unknown %d %v", r1.StatusCode, known, r2.StatusCode, unknown)
+		}
+		received, _ := time.Parse(time.RFC3339Nano, known["received_at"].(string))
+		due, _ := time.Parse(time.RFC3339Nano, known["due_at"].(string))
+		if due.Sub(received) != 30*24*time.Hour || known["status"] != "received" {
+			t.Fatalf("deadline: %v", known)
+		}
+		for body, field := range map[string]string{
+			`{"type":"forget","subject":{"user_id":"u1"}}`:                     "type",
+			`{"type":"access","subject":{"user_id":"u1"},"jurisdiction":"eu"}`: "jurisdiction",
+			`{"type":"access","subject":{}}`:                                   "subject",
+		} {
+			r, b := ts.do(t, "POST", "/v1/privacy/requests", owner, body)
+			assertProblem(t, r, b, 422)
+			if b["field"] != field {
+				t.Fatalf("%s: %v", body, b)
+			}
+		}
+		id := known["id"].(string)
+		r, b := ts.do(t, "POST", "/v1/privacy/requests/"+id+"/extend", owner, map[string]any{"reason": "twelve systems to ask", "days": 60})
+		if r.StatusCode != 200 || b["extension"].(map[string]any)["reason"] != "twelve systems to ask" {
+			t.Fatalf("extend: %d %v", r.StatusCode, b)
+		}
+		r, b = ts.do(t, "POST", "/v1/privacy/requests/"+id+"/extend", owner, map[string]any{"reason": "more", "days": 1})
+		assertProblem(t, r, b, 409)
+		r, b = ts.do(t, "POST", "/v1/privacy/requests/"+unknown["id"].(string)+"/extend", owner, map[string]any{"reason": "x", "days": 61})
+		assertProblem(t, r, b, 422)
+		if b["field"] != "days" {
+			t.Fatalf("days: %v", b)
+		}
+		_, b = ts.do(t, "GET", "/v1/privacy/requests?status=received", owner, nil)
+		if len(b["requests"].([]any)) != 2 {
+			t.Fatalf("list: %v", b)
+		}
+		_, b = ts.do(t, "GET", "/v1/privacy/requests?status=overdue", owner, nil)
+		if len(b["requests"].([]any)) != 0 {
+			t.Fatalf("overdue: %v", b)
+		}
+		r, b = ts.do(t, "GET", "/v1/privacy/requests/"+id, owner, nil)
+		if r.StatusCode != 200 || b["subject"].(map[string]any)["email"] != "(by email)" {
+			t.Fatalf("get: %d %v", r.StatusCode, b)
 		}
 	})
 }

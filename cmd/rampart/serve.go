@@ -274,8 +274,9 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 	}()
 	srv := httpapi.New(httpapi.Deps{
 		Gateway: ai, Consents: consents,
-		Systems: &privacy.Systems{Store: st, RequireHTTPS: cfg.Env == config.Production, AllowPrivate: cfg.Delivery.WebhookAllowPrivate, Now: now},
-		Config:  cfg, Logger: log, Store: st, Hasher: hasher, Auth: authn, Tenancy: tenants,
+		Requests: &privacy.Requests{Store: st, Now: now},
+		Systems:  &privacy.Systems{Store: st, RequireHTTPS: cfg.Env == config.Production, AllowPrivate: cfg.Delivery.WebhookAllowPrivate, Now: now},
+		Config:   cfg, Logger: log, Store: st, Hasher: hasher, Auth: authn, Tenancy: tenants,
 		Vault:             vlt,
 		OperatorTokenHash: operatorHash, Ready: ready, Limiter: limiter, LimiterName: limiterName, Now: now,
 		Limits:   tenancy.NewLimits(cfg.RateLimitTiers, authn),
