@@ -18,13 +18,14 @@ const (
 // preset's admin through crypto:*; guard:scan (the guardrails API) to every
 // admin and to every role that writes conversations or content or calls
 // the API. ai:chat and ai:embeddings (the AI gateway) go where guard:scan
-// goes.
-var management = []string{"users:*", "admin:audit", "api:keys", "crypto:*", "guard:scan", "ai:chat", "ai:embeddings"}
+// goes. admin:compliance (consent, data-subject requests, the registry of
+// personal data) goes to every preset's admin.
+var management = []string{"users:*", "admin:audit", "admin:compliance", "api:keys", "crypto:*", "guard:scan", "ai:chat", "ai:embeddings"}
 
 var presets = map[string][]Role{
 	PresetChatbot: {
 		{Name: "owner", Level: 6, Permissions: []string{"*"}},
-		{Name: "admin", Level: 5, Permissions: []string{"conversations:*", "config:*", "users:*", "analytics:*", "api:*", "integrations:*", "admin:billing", "admin:audit", "crypto:*", "guard:scan", "ai:chat", "ai:embeddings"}},
+		{Name: "admin", Level: 5, Permissions: []string{"conversations:*", "config:*", "users:*", "analytics:*", "api:*", "integrations:*", "admin:billing", "admin:audit", "admin:compliance", "crypto:*", "guard:scan", "ai:chat", "ai:embeddings"}},
 		{Name: "developer", Level: 4, Permissions: []string{"conversations:read", "config:read", "config:flows", "config:integrations", "config:models", "analytics:read", "api:*", "integrations:*", "guard:scan", "ai:chat", "ai:embeddings"}},
 		{Name: "manager", Level: 3, Permissions: []string{"conversations:read", "conversations:export", "config:read", "users:read", "users:invite", "analytics:*"}},
 		{Name: "member", Level: 2, Permissions: []string{"conversations:read", "conversations:write", "config:read", "analytics:read", "guard:scan", "ai:chat", "ai:embeddings"}},

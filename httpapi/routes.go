@@ -146,6 +146,17 @@ func (s *Server) routes() []route {
 		{"GET", "/v1/ai/budgets", "admin:billing", s.handleBudgets()},
 		{"GET", "/v1/ai/usage", "admin:billing", s.handleUsage()},
 
+		{"POST", "/v1/consents", "admin:compliance", s.handleRecordConsent()}, // append-only; a withdrawal is granted: false
+		{"GET", "/v1/consents", "admin:compliance", s.handleListConsents()},
+		{"GET", "/v1/consents/check", "admin:compliance", s.handleCheckConsent()}, // the latest record, cached; every replica sees a change at once with Redis
+
+		{"POST", "/v1/privacy/systems", "admin:compliance", s.handleRegisterSystem()},        // the platform's systems holding personal data
+		{"GET", "/v1/privacy/systems", "admin:compliance", s.handleListSystems()},            // and Rampart's own personal columns
+		{"POST", "/v1/privacy/requests", "admin:compliance", s.handleCreatePrivacyRequest()}, // the same answer whether the subject is known or not
+		{"GET", "/v1/privacy/requests", "admin:compliance", s.handleListPrivacyRequests()},
+		{"GET", "/v1/privacy/requests/{id}", "admin:compliance", s.handleGetPrivacyRequest()},
+		{"POST", "/v1/privacy/requests/{id}/extend", "admin:compliance", s.handleExtendPrivacyRequest()}, // once, with a reason
+
 		{"POST", "/v1/api-keys", "api:keys", s.handleCreateAPIKey()},
 		{"GET", "/v1/api-keys", "api:keys", s.handleListAPIKeys()},
 		{"DELETE", "/v1/api-keys/{id}", "api:keys", s.handleRevokeAPIKey()},

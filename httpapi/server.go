@@ -24,6 +24,7 @@ import (
 	"github.com/rampart-dev/rampart/identity"
 	"github.com/rampart-dev/rampart/incident"
 	"github.com/rampart-dev/rampart/pii"
+	"github.com/rampart-dev/rampart/privacy"
 	"github.com/rampart-dev/rampart/ratelimit"
 	"github.com/rampart-dev/rampart/store"
 	"github.com/rampart-dev/rampart/tenancy"
@@ -62,7 +63,13 @@ type Server struct {
 	uploads *upload.Service
 	// gateway is the AI gateway (the /v1/ai/ routes).
 	gateway *gateway.Service
-	now     func() time.Time
+	// consents records and checks consent (the /v1/consents routes).
+	consents *privacy.Consents
+	// systems is the registry of the platform's systems of personal data.
+	systems *privacy.Systems
+	// requests keeps data-subject requests and their deadlines.
+	requests *privacy.Requests
+	now      func() time.Time
 }
 
 // readinessCheck is one dependency /readyz checks.
@@ -106,7 +113,13 @@ type Deps struct {
 	Encryption *encryption.Service
 	// Gateway is the AI gateway.
 	Gateway *gateway.Service
-	Now     func() time.Time
+	// Consents records and checks consent.
+	Consents *privacy.Consents
+	// Systems registers the platform's systems holding personal data.
+	Systems *privacy.Systems
+	// Requests keeps data-subject requests.
+	Requests *privacy.Requests
+	Now      func() time.Time
 }
 
 // New returns a Server.
@@ -129,6 +142,9 @@ func New(d Deps) *Server {
 		incidents:    d.Incidents,
 		crypto:       d.Encryption,
 		gateway:      d.Gateway,
+		consents:     d.Consents,
+		systems:      d.Systems,
+		requests:     d.Requests,
 	}
 	s.readiness = append(s.readiness, readinessCheck{"database", func(r *http.Request) error { return d.Store.Ping(r.Context()) }})
 	for name, fn := range d.Ready {

@@ -182,6 +182,12 @@ type tenantSettingsRequest struct {
 	TermsRequired      bool                               `json:"terms_required"`
 	PasswordMaxAgeDays int                                `json:"password_max_age_days" validate:"min=0,max=3650"`
 	AI                 *aiSettingsRequest                 `json:"ai"`
+	Privacy            *privacySettingsRequest            `json:"privacy"`
+}
+
+// privacySettingsRequest is the tenant's privacy data (identity.PrivacySettings).
+type privacySettingsRequest struct {
+	Purposes []string `json:"purposes" validate:"max=100,dive,max=64"`
 }
 
 // aiSettingsRequest is the tenant's AI gateway limits (identity.AISettings).

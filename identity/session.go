@@ -199,6 +199,34 @@ type TenantPolicy struct {
 	// AI are the tenant's own limits of the AI gateway (replaced whole,
 	// like a map).
 	AI *AISettings `json:"ai,omitempty"`
+	// Privacy are the tenant's privacy settings: the purposes its users
+	// consent to (replaced whole, like a map).
+	Privacy *PrivacySettings `json:"privacy,omitempty"`
+}
+
+// PrivacySettings are a tenant's privacy data.
+type PrivacySettings struct {
+	// Purposes are the names of the purposes consent is recorded for
+	// (POST /v1/consents refuses any other).
+	Purposes []string `json:"purposes,omitempty"`
+}
+
+// MaxPurposes bounds a tenant's consent purposes.
+const MaxPurposes = 100
+
+// ValidPurpose reports whether name may name a consent purpose: 1 to 64
+// of a-z, 0-9, _, - and ., starting with a letter.
+func ValidPurpose(name string) bool {
+	if name == "" || len(name) > 64 || name[0] < 'a' || name[0] > 'z' {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 // AISettings are a tenant's limits of the AI gateway; zero fields take the
@@ -406,6 +434,16 @@ func (p TenantPolicy) Validate(field string) error {
 	}
 	if p.AI != nil && (p.AI.MaxMessages < 0 || p.AI.MaxMessages > MaxAIMessagesLimit) {
 		return FieldErrorf(field+".ai.max_messages", "must be from 0 (the deployment's limit) to %d", MaxAIMessagesLimit)
+	}
+	if p.Privacy != nil {
+		if len(p.Privacy.Purposes) > MaxPurposes {
+			return FieldErrorf(field+".privacy.purposes", "at most %d purposes", MaxPurposes)
+		}
+		for i, name := range p.Privacy.Purposes {
+			if !ValidPurpose(name) {
+				return FieldErrorf(fmt.Sprintf("%s.privacy.purposes[%d]", field, i), "a purpose is 1 to 64 of a-z, 0-9, _, - and ., starting with a letter")
+			}
+		}
 	}
 	if p.Monitoring != nil {
 		if err := p.Monitoring.Validate(field+".monitoring", monitor.BuiltinPack()); err != nil {

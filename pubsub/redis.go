@@ -20,20 +20,33 @@ const Resubscribed = "*:"
 // retryDelay spaces reconnection attempts while Redis is unreachable.
 const retryDelay = time.Second
 
+// ConsentChannel carries consent changes (privacy.Consents), apart from
+// revocations so that neither listener sees the other's messages.
+const ConsentChannel = "rampart:consents"
+
 // Redis is a bus on one Redis server.
 type Redis struct {
 	Client *redis.Client
+	// Channel is the channel of this bus; empty is Channel (revocations).
+	Channel string
+}
+
+func (r *Redis) channel() string {
+	if r.Channel == "" {
+		return Channel
+	}
+	return r.Channel
 }
 
 // Publish sends msg to every subscribed replica.
 func (r *Redis) Publish(ctx context.Context, msg string) error {
-	return r.Client.Publish(ctx, Channel, msg).Err()
+	return r.Client.Publish(ctx, r.channel(), msg).Err()
 }
 
 // Subscribe calls fn for each message until ctx ends, and with Resubscribed
 // whenever the subscription starts or comes back after a lost connection.
 func (r *Redis) Subscribe(ctx context.Context, fn func(string)) error {
-	sub := r.Client.Subscribe(ctx, Channel)
+	sub := r.Client.Subscribe(ctx, r.channel())
 	defer sub.Close()
 	for {
 		msg, err := sub.Receive(ctx)

@@ -127,6 +127,9 @@ func mergeSettings(stored identity.TenantPolicy, doc json.RawMessage) (identity.
 		if _, ok := present["ai"]; ok {
 			policy.AI = nil // replaced whole, like a map
 		}
+		if _, ok := present["privacy"]; ok {
+			policy.Privacy = nil // replaced whole, like a map
+		}
 		_, until := present["ip_deny_until"]
 		if until {
 			policy.IPDenyUntil = nil

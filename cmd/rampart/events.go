@@ -268,3 +268,15 @@ func (g guardPolicies) GuardPolicy(ctx context.Context, tenantID string) (guard.
 	}
 	return *p.Guardrails, nil
 }
+
+// tenantPurposes reads tenants' consent purposes from the cached tenant
+// settings.
+type tenantPurposes struct{ a *auth.Service }
+
+func (t tenantPurposes) Purposes(ctx context.Context, tenantID string) ([]string, error) {
+	p, err := t.a.TenantPolicy(ctx, tenantID)
+	if err != nil || p.Privacy == nil {
+		return nil, err
+	}
+	return p.Privacy.Purposes, nil
+}

@@ -32,6 +32,7 @@ import (
 	"github.com/rampart-dev/rampart/httpapi"
 	"github.com/rampart-dev/rampart/identity"
 	"github.com/rampart-dev/rampart/keys"
+	"github.com/rampart-dev/rampart/privacy"
 	"github.com/rampart-dev/rampart/pubsub"
 	"github.com/rampart-dev/rampart/ratelimit"
 	"github.com/rampart-dev/rampart/store"
@@ -250,9 +251,32 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 			UpstreamTimeout: cfg.AIUpstreamTimeout, StreamIdle: cfg.AIUpstreamTimeout, Window: cfg.AIStreamWindow},
 	})
 	defer ai.Close() // writes the usage records it holds
+	// Consent decisions are cached per replica; changes reach the others
+	// on a Redis channel of their own.
+	var consentBus privacy.Bus
+	if rdb != nil {
+		consentBus = &pubsub.Redis{Client: rdb, Channel: pubsub.ConsentChannel}
+	}
+	consents := privacy.NewConsents(privacy.ConsentDeps{Store: st, Vault: vlt, Purposes: tenantPurposes{authn}, Bus: consentBus, Logger: log, Now: now})
+	go func() {
+		for bg.Err() == nil {
+			if err := consents.Listen(bg); err != nil {
+				log.Error("consent listener stopped; restarting", "err", err.Error())
+			}
+			if consentBus == nil {
+				return
+			}
+			select {
+			case <-bg.Done():
+			case <-time.After(time.Second):
+			}
+		}
+	}()
 	srv := httpapi.New(httpapi.Deps{
-		Gateway: ai,
-		Config:  cfg, Logger: log, Store: st, Hasher: hasher, Auth: authn, Tenancy: tenants,
+		Gateway: ai, Consents: consents,
+		Requests: &privacy.Requests{Store: st, Now: now},
+		Systems:  &privacy.Systems{Store: st, RequireHTTPS: cfg.Env == config.Production, AllowPrivate: cfg.Delivery.WebhookAllowPrivate, Now: now},
+		Config:   cfg, Logger: log, Store: st, Hasher: hasher, Auth: authn, Tenancy: tenants,
 		Vault:             vlt,
 		OperatorTokenHash: operatorHash, Ready: ready, Limiter: limiter, LimiterName: limiterName, Now: now,
 		Limits:   tenancy.NewLimits(cfg.RateLimitTiers, authn),

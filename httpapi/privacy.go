@@ -1,0 +1,213 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/rampart-dev/rampart"
+	"github.com/rampart-dev/rampart/privacy"
+)
+
+// recordConsentRequest is the body of POST /v1/consents. The address and
+// user agent are the subject's: a platform recording consent for its user
+// passes them; otherwise the request's own are kept.
+type recordConsentRequest struct {
+	Subject       string `json:"subject" validate:"required,max=256"`
+	Purpose       string `json:"purpose" validate:"required,max=64"`
+	Granted       *bool  `json:"granted"` // required: checked in the handler
+	PolicyVersion string `json:"policy_version" validate:"required,max=64"`
+	Method        string `json:"method" validate:"required,max=64"`
+	IPAddress     string `json:"ip_address" validate:"max=64"`
+	UserAgent     string `json:"user_agent" validate:"max=512"`
+}
+
+func (s *Server) handleRecordConsent() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req recordConsentRequest
+		if err := decode(r, &req); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		if req.Granted == nil {
+			writeError(w, r, s.log, rampart.FieldError(rampart.EUnprocessable, "granted", "granted is required"))
+			return
+		}
+		ip, ua := req.IPAddress, req.UserAgent
+		if ip == "" {
+			ip = s.clientIP(r)
+		} else if privacy.TruncateAddress(ip) == "" {
+			writeError(w, r, s.log, rampart.FieldError(rampart.EUnprocessable, "ip_address", "not an IPv4 or IPv6 address"))
+			return
+		}
+		if ua == "" {
+			ua = r.UserAgent()
+		}
+		p := principal(r)
+		c, err := s.consents.Record(r.Context(), p.TenantID, privacy.Record{Subject: req.Subject, Purpose: req.Purpose, Granted: *req.Granted,
+			PolicyVersion: req.PolicyVersion, Method: req.Method, IP: ip, UserAgent: ua, RecordedBy: p.UserID})
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		encode(w, http.StatusCreated, c)
+	})
+}
+
+// subjectParam reads the required subject query parameter.
+func subjectParam(r *http.Request) (string, error) {
+	v := r.URL.Query().Get("subject")
+	if v == "" || len(v) > 256 {
+		return "", rampart.FieldError(rampart.EInvalid, "subject", "subject is required, at most 256 characters")
+	}
+	return v, nil
+}
+
+func (s *Server) handleListConsents() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		subject, err := subjectParam(r)
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		list, err := s.consents.List(r.Context(), principal(r).TenantID, subject)
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		encode(w, http.StatusOK, map[string]any{"consents": list})
+	})
+}
+
+// handleCheckConsent is the fast path: the latest record's answer, cached.
+func (s *Server) handleCheckConsent() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		subject, err := subjectParam(r)
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		purpose := r.URL.Query().Get("purpose")
+		if purpose == "" || len(purpose) > 64 {
+			writeError(w, r, s.log, rampart.FieldError(rampart.EInvalid, "purpose", "purpose is required, at most 64 characters"))
+			return
+		}
+		d, err := s.consents.Check(r.Context(), principal(r).TenantID, subject, purpose)
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		encode(w, http.StatusOK, d)
+	})
+}
+
+// registerSystemRequest is the body of POST /v1/privacy/systems.
+type registerSystemRequest struct {
+	Name       string   `json:"name" validate:"required,max=64"`
+	WebhookURL string   `json:"webhook_url" validate:"required,max=2048"`
+	Categories []string `json:"categories" validate:"required,max=10,dive,max=32"`
+}
+
+func (s *Server) handleRegisterSystem() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req registerSystemRequest
+		if err := decode(r, &req); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		p := principal(r)
+		sys, err := s.systems.Register(r.Context(), p.TenantID, privacy.System{Name: req.Name, WebhookURL: req.WebhookURL, Categories: req.Categories, CreatedBy: p.UserID})
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		encode(w, http.StatusCreated, sys)
+	})
+}
+
+// handleListSystems answers the tenant's systems and Rampart's own
+// personal columns: the whole registry.
+func (s *Server) handleListSystems() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		list, err := s.systems.List(r.Context(), principal(r).TenantID)
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		encode(w, http.StatusOK, map[string]any{"systems": list, "rampart": privacy.Rampart})
+	})
+}
+
+// privacyRequestRequest is the body of POST /v1/privacy/requests.
+type privacyRequestRequest struct {
+	Type         string                `json:"type" validate:"required,max=32"`
+	Subject      privacySubjectRequest `json:"subject"`
+	Jurisdiction string                `json:"jurisdiction" validate:"max=32"`
+}
+
+type privacySubjectRequest struct {
+	UserID string `json:"user_id" validate:"max=64"`
+	Email  string `json:"email" validate:"max=254"`
+}
+
+// handleCreatePrivacyRequest answers the same for a subject Rampart knows
+// and one it does not: the request is recorded either way.
+func (s *Server) handleCreatePrivacyRequest() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req privacyRequestRequest
+		if err := decode(r, &req); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		p := principal(r)
+		out, err := s.requests.Create(r.Context(), p.TenantID, privacy.NewRequest{Type: req.Type, Jurisdiction: req.Jurisdiction,
+			Subject: privacy.Subject{UserID: req.Subject.UserID, Email: req.Subject.Email}, CreatedBy: p.UserID})
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		encode(w, http.StatusCreated, out)
+	})
+}
+
+func (s *Server) handleListPrivacyRequests() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		list, err := s.requests.List(r.Context(), principal(r).TenantID, r.URL.Query().Get("status"))
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		encode(w, http.StatusOK, map[string]any{"requests": list})
+	})
+}
+
+func (s *Server) handleGetPrivacyRequest() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		out, err := s.requests.Get(r.Context(), principal(r).TenantID, r.PathValue("id"))
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		encode(w, http.StatusOK, out)
+	})
+}
+
+// extendRequestRequest is the body of POST /v1/privacy/requests/{id}/extend.
+type extendRequestRequest struct {
+	Reason string `json:"reason" validate:"required,max=1000"`
+	Days   int    `json:"days" validate:"min=1,max=60"`
+}
+
+func (s *Server) handleExtendPrivacyRequest() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req extendRequestRequest
+		if err := decode(r, &req); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		out, err := s.requests.Extend(r.Context(), principal(r).TenantID, r.PathValue("id"), req.Days, req.Reason)
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		encode(w, http.StatusOK, out)
+	})
+}
