@@ -211,3 +211,31 @@ func (s *Server) handleExtendPrivacyRequest() http.Handler {
 		encode(w, http.StatusOK, out)
 	})
 }
+
+// handleExportPrivacyRequest answers an access or portability request's
+// bundle as a download and completes the request.
+func (s *Server) handleExportPrivacyRequest() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, err := s.requests.Export(r.Context(), principal(r).TenantID, r.PathValue("id"))
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		w.Header().Set("Content-Disposition", `attachment; filename="privacy-export-`+b.RequestID+`.json"`)
+		w.Header().Set("Cache-Control", "no-store")
+		encode(w, http.StatusOK, b)
+	})
+}
+
+// handleErasePrivacyRequest carries out an erasure request; again, it
+// answers the first result.
+func (s *Server) handleErasePrivacyRequest() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		out, err := s.requests.Erase(r.Context(), principal(r).TenantID, r.PathValue("id"))
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		encode(w, http.StatusOK, out)
+	})
+}

@@ -156,6 +156,8 @@ func (s *Server) routes() []route {
 		{"GET", "/v1/privacy/requests", "admin:compliance", s.handleListPrivacyRequests()},
 		{"GET", "/v1/privacy/requests/{id}", "admin:compliance", s.handleGetPrivacyRequest()},
 		{"POST", "/v1/privacy/requests/{id}/extend", "admin:compliance", s.handleExtendPrivacyRequest()}, // once, with a reason
+		{"GET", "/v1/privacy/requests/{id}/export", "admin:compliance", s.handleExportPrivacyRequest()},  // access, portability: the JSON bundle; completes the request
+		{"POST", "/v1/privacy/requests/{id}/erase", "admin:compliance", s.handleErasePrivacyRequest()},   // erasure: keys shredded, rows deleted, audit kept
 
 		{"POST", "/v1/api-keys", "api:keys", s.handleCreateAPIKey()},
 		{"GET", "/v1/api-keys", "api:keys", s.handleListAPIKeys()},

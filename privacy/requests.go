@@ -10,6 +10,7 @@ import (
 	"github.com/rampart-dev/rampart"
 	"github.com/rampart-dev/rampart/identity"
 	"github.com/rampart-dev/rampart/store"
+	"github.com/rampart-dev/rampart/vault"
 )
 
 // Types of data-subject requests.
@@ -108,7 +109,12 @@ type NewRequest struct {
 // Requests keeps data-subject requests and their deadlines.
 type Requests struct {
 	Store *store.Store
-	Now   func() time.Time
+	// Vault destroys a subject's keys on erasure.
+	Vault *vault.Vault
+	// Consents lists the subject's consent records for the export and
+	// forgets cached decisions on erasure; nil leaves consent out.
+	Consents *Consents
+	Now      func() time.Time
 }
 
 func (s *Requests) now() time.Time {

@@ -274,7 +274,7 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 	}()
 	srv := httpapi.New(httpapi.Deps{
 		Gateway: ai, Consents: consents,
-		Requests: &privacy.Requests{Store: st, Now: now},
+		Requests: &privacy.Requests{Store: st, Vault: vlt, Consents: consents, Now: now},
 		Systems:  &privacy.Systems{Store: st, RequireHTTPS: cfg.Env == config.Production, AllowPrivate: cfg.Delivery.WebhookAllowPrivate, Now: now},
 		Config:   cfg, Logger: log, Store: st, Hasher: hasher, Auth: authn, Tenancy: tenants,
 		Vault:             vlt,
