@@ -21,6 +21,9 @@ from .errors import RampartError, TransportError, from_problem
 DEFAULT_TIMEOUT = 10.0
 _RATE_HEADERS = ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "ratelimit-policy", "ratelimit", "retry-after")
 
+_CODE_STATUS = {"invalid": 400, "unauthorized": 401, "forbidden": 403, "not_found": 404, "conflict": 409, "too_large": 413,
+                "unprocessable": 422, "unavailable": 503}
+
 Context = Union[str, Mapping[str, Union[str, int]], None]
 
 
@@ -181,6 +184,27 @@ def _plaintext(b: Any, resp: Any = None) -> Plaintext:
     return Plaintext(pt, b.get("text") if isinstance(b.get("text"), str) else None)
 
 
+def _item_error(e: Any) -> RampartError:
+    """The error of one item of a batch answer, ``{"code", "detail"}``."""
+    e = e if isinstance(e, dict) else {}
+    return from_problem(_CODE_STATUS.get(str(e.get("code")), 500), {"code": e.get("code"), "detail": e.get("detail")})
+
+
+def _plain_item(text: Any, purpose: str, subject: str, context: Any) -> Dict[str, Any]:
+    item: Dict[str, Any] = {"context": _context(context)}
+    if isinstance(text, str):
+        item["text"] = text
+    elif isinstance(text, (bytes, bytearray, memoryview)):
+        item["plaintext"] = base64.b64encode(bytes(text)).decode("ascii")
+    else:
+        raise TypeError("rampart: encrypt takes str or bytes")
+    if purpose:
+        item["purpose"] = purpose
+    if subject:
+        item["subject"] = subject
+    return item
+
+
 def _context(ctx: Context) -> Any:
     if ctx is None:
         return ""
@@ -271,6 +295,21 @@ class _API:
             body["scanners"] = list(scanners)
         return self._do(_Call("POST", "/v1/guard/scan", body, parse=_guard))
 
+    def guard_scan_batch(self, items: Iterable[Union[str, Mapping[str, Any]]], source: str = "") -> Any:
+        """POST /v1/guard/scan-batch (up to 100; one unit of the rate limit plus
+        one per ten items): each item is a text, or a mapping of guard_scan's
+        fields (``text``, ``source``, ``system_prompt``, ``canaries``,
+        ``scanners``, ``locale``) → list of :class:`GuardResult`, in order."""
+        body_items: List[Dict[str, Any]] = []
+        for it in items:
+            d: Dict[str, Any] = {"text": it} if isinstance(it, str) else {k: (list(v) if isinstance(v, (list, tuple)) else v)
+                                                                        for k, v in dict(it).items() if v}
+            if source and "source" not in d:
+                d["source"] = source
+            body_items.append(d)
+        return self._do(_Call("POST", "/v1/guard/scan-batch", {"items": body_items},
+                              parse=lambda b, r: [_guard(x) for x in _get(b, "results", list)]))
+
     def pii_detect(self, text: str, types: Sequence[str] = (), *, language: str = "", regions: Sequence[str] = ()) -> Any:
         """POST /v1/pii/detect → tuple of :class:`PIIFinding`."""
         body: Dict[str, Any] = {"text": text}
@@ -281,6 +320,28 @@ class _API:
         if regions:
             body["regions"] = list(regions)
         return self._do(_Call("POST", "/v1/pii/detect", body, parse=lambda b, r: _pii(_get(b, "findings", list, []))))
+
+    def pii_detect_batch(self, items: Iterable[Union[str, Mapping[str, Any]]], types: Sequence[str] = (), *, language: str = "",
+                         regions: Sequence[str] = ()) -> Any:
+        """POST /v1/pii/detect-batch (up to 100; one unit of the rate limit plus
+        one per ten items): each item is a text or ``{text, types, language}``
+        (its own over the call's) → list, in order, of tuples of :class:`PIIFinding`."""
+        body_items: List[Dict[str, Any]] = []
+        for it in items:
+            d: Dict[str, Any] = {"text": it} if isinstance(it, str) else {"text": it.get("text", "")}
+            t = types if isinstance(it, str) else it.get("types", types)
+            if t:
+                d["types"] = list(t)
+            if not isinstance(it, str) and it.get("language"):
+                d["language"] = it["language"]
+            body_items.append(d)
+        body: Dict[str, Any] = {"items": body_items}
+        if language:
+            body["language"] = language
+        if regions:
+            body["regions"] = list(regions)
+        return self._do(_Call("POST", "/v1/pii/detect-batch", body,
+                              parse=lambda b, r: [_pii(_get(x, "findings", list, [])) for x in _get(b, "results", list)]))
 
     def pii_mask(self, text: str, strategy: str = "", *, types: Sequence[str] = (), per_type: Optional[Mapping[str, str]] = None,
                  language: str = "") -> Any:
@@ -301,22 +362,49 @@ class _API:
 
     def encrypt(self, data: Union[str, bytes], *, context: Context, purpose: str = "", subject: str = "") -> Any:
         """POST /v1/crypto/encrypt: text (str) or bytes → the ciphertext (``rc1:...``)."""
-        body: Dict[str, Any] = {"context": _context(context)}
-        if isinstance(data, str):
-            body["text"] = data
-        elif isinstance(data, (bytes, bytearray, memoryview)):
-            body["plaintext"] = base64.b64encode(bytes(data)).decode("ascii")
-        else:
-            raise TypeError("rampart: encrypt takes str or bytes")
-        if purpose:
-            body["purpose"] = purpose
-        if subject:
-            body["subject"] = subject
+        body = _plain_item(data, purpose, subject, context)
         return self._do(_Call("POST", "/v1/crypto/encrypt", body, parse=lambda b, r: _get(b, "ciphertext", str)))
+
+    def encrypt_batch(self, items: Iterable[Union[str, bytes, Mapping[str, Any]]], *, context: Context = None,
+                      purpose: str = "", subject: str = "") -> Any:
+        """POST /v1/crypto/encrypt-batch (up to 1,000, all or nothing): each item
+        is text, bytes, or a mapping ``{data, context, purpose, subject}`` whose
+        keys override the call's → list of ciphertexts, in order."""
+        body_items = []
+        for it in items:
+            if isinstance(it, Mapping):
+                body_items.append(_plain_item(it.get("data", it.get("text")), str(it.get("purpose", purpose) or ""),
+                                              str(it.get("subject", subject) or ""), it.get("context", context)))
+            else:
+                body_items.append(_plain_item(it, purpose, subject, context))
+
+        def parse(b: Any, r: Any) -> List[str]:
+            return [_get(x, "ciphertext", str) for x in _get(b, "items", list)]
+        return self._do(_Call("POST", "/v1/crypto/encrypt-batch", {"items": body_items}, parse=parse))
 
     def decrypt(self, ciphertext: str, *, context: Context) -> Any:
         """POST /v1/crypto/decrypt (same context as encrypt) → :class:`Plaintext`."""
         return self._do(_Call("POST", "/v1/crypto/decrypt", {"ciphertext": ciphertext, "context": _context(context)}, parse=_plaintext))
+
+    def decrypt_batch(self, items: Iterable[Union[str, Tuple[str, Context], Mapping[str, Any]]], *, context: Context = None) -> Any:
+        """POST /v1/crypto/decrypt-batch (up to 1,000): each item is a ciphertext
+        (under the call's context), a (ciphertext, context) pair or a mapping
+        → list, in order, of :class:`Plaintext` or, for an item that failed on
+        its own (wrong context, unknown key), its :class:`RampartError` (returned,
+        not raised)."""
+        body_items = []
+        for it in items:
+            if isinstance(it, str):
+                body_items.append({"ciphertext": it, "context": _context(context)})
+            elif isinstance(it, Mapping):
+                body_items.append({"ciphertext": str(it.get("ciphertext", "")), "context": _context(it.get("context", context))})
+            else:
+                ct, ctx = it
+                body_items.append({"ciphertext": ct, "context": _context(ctx)})
+
+        def parse(b: Any, r: Any) -> List[Union[Plaintext, RampartError]]:
+            return [_item_error(x["error"]) if isinstance(x, dict) and "error" in x else _plaintext(x) for x in _get(b, "items", list)]
+        return self._do(_Call("POST", "/v1/crypto/decrypt-batch", {"items": body_items}, parse=parse))
 
     def encrypt_document(self, document: Mapping[str, Any], fields: Mapping[str, str], *, context: Context,
                          subject: str = "") -> Any:

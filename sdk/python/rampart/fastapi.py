@@ -28,7 +28,8 @@ from starlette.responses import JSONResponse
 from .client import AsyncClient, RateLimitResult
 from .errors import InvalidToken, JWKSUnavailable, RampartError
 from .permissions import validate_permission
-from .verifier import Principal, Verifier
+from .tenants import DEFAULT_TTL, TenantPolicies
+from .verifier import GATE_PASSWORD_CHANGE, GATE_TERMS, Principal, Verifier
 
 log = logging.getLogger("rampart")
 
@@ -37,6 +38,11 @@ _TITLES = {
     "invalid": "Invalid request", "unprocessable": "Validation failed", "unauthorized": "Unauthorized",
     "forbidden": "Forbidden", "not_found": "Not found", "unavailable": "Service unavailable",
     "internal": "Internal error", "RATE_LIMIT_EXCEEDED": "Too many requests",
+    GATE_PASSWORD_CHANGE: "Password change required", GATE_TERMS: "Terms not accepted",
+}
+_GATE_DETAIL = {
+    GATE_PASSWORD_CHANGE: "you must change your password first: POST /v1/me/password",
+    GATE_TERMS: "you must accept the current terms first: POST /v1/me/terms",
 }
 _STATE_KEY = "rampart_principal"
 
@@ -94,20 +100,37 @@ def _unauthorized(detail: str) -> Problem:
 
 class RampartAuth:
     """A FastAPI dependency that admits requests bearing a valid Rampart access
-    token and returns its :class:`Principal` (401 problem+json otherwise; 403
-    for a session that may only enrol in MFA).
+    token and returns its :class:`Principal` (401 problem+json otherwise).
 
-    With ``introspect=True`` and a ``client`` (a tenant API key), it also asks
-    Rampart whether the session still lives (logout, revocation), one call a
-    request; Rampart unreachable then answers 503 (fail closed).
+    Like the server, it refuses (403) a session whose token says it must
+    change its password (``password_change_required``) or has not accepted
+    the terms its tenant requires (``terms_not_accepted``), and one that may
+    only enrol in MFA. ``allow_gated=True`` admits the first two (for your
+    own "change your password" or "accept the terms" pages).
+
+    With a ``client`` (a tenant API key with ``users:read``), the caller's
+    role is judged by its tenant's own catalogue, custom roles included, and
+    the tenant's terms requirement is known: both are loaded through the
+    client and cached per tenant for ``roles_ttl`` seconds (pass
+    ``tenants=TenantPolicies({tenant_id: client, ...})`` for several
+    tenants). Tenants no client serves are judged by the verifier's
+    catalogues. A policy that cannot be loaded, and was never cached,
+    answers 503 (fail closed).
+
+    With ``introspect=True`` it also asks Rampart whether the session still
+    lives (logout, revocation), one call a request; Rampart unreachable then
+    answers 503 (fail closed).
     """
 
-    def __init__(self, verifier: Verifier, *, client: Optional[AsyncClient] = None, introspect: bool = False):
+    def __init__(self, verifier: Verifier, *, client: Optional[AsyncClient] = None, introspect: bool = False,
+                 tenants: Optional[TenantPolicies] = None, roles_ttl: float = DEFAULT_TTL, allow_gated: bool = False):
         if introspect and client is None:
             raise ValueError("rampart: introspect=True needs a client")
         self.verifier = verifier
         self.client = client
         self.introspect = introspect
+        self.tenants = tenants if tenants is not None else (TenantPolicies(client, roles_ttl) if client is not None else None)
+        self.allow_gated = allow_gated
 
     def install(self, app: Any) -> "RampartAuth":
         """Makes this the auth of require_permission in app, and answers
@@ -117,9 +140,17 @@ class RampartAuth:
         return self
 
     async def __call__(self, request: Request) -> Principal:
-        cached = getattr(request.state, _STATE_KEY, None)
-        if isinstance(cached, Principal):
-            return cached
+        p = getattr(request.state, _STATE_KEY, None)
+        if not isinstance(p, Principal):
+            p = await self._principal(request)
+            setattr(request.state, _STATE_KEY, p)
+        if p.gate and not self.allow_gated:
+            raise Problem(403, p.gate, _GATE_DETAIL[p.gate])
+        if p.enrolment_only:
+            raise Problem(403, "forbidden", "this session may only enrol in MFA")
+        return p
+
+    async def _principal(self, request: Request) -> Principal:
         raw = bearer_token(request)
         if not raw:
             raise _unauthorized("an access token is required")
@@ -131,8 +162,6 @@ class RampartAuth:
         except JWKSUnavailable as e:
             log.error("rampart: %s", e)
             raise Problem(503, "unavailable", "token keys are unavailable; retry shortly", {"Retry-After": "1"}) from None
-        if p.enrolment_only:
-            raise Problem(403, "forbidden", "this session may only enrol in MFA")
         if self.introspect:
             assert self.client is not None
             try:
@@ -142,8 +171,20 @@ class RampartAuth:
                 raise Problem(503, "unavailable", "session check is unavailable; retry shortly", {"Retry-After": "1"}) from None
             if not active:
                 raise _unauthorized("invalid token")
-        setattr(request.state, _STATE_KEY, p)
+        if self.tenants is not None:
+            try:
+                policy = await self.tenants.aget(p.tenant_id)
+            except RampartError as e:
+                log.error("rampart: policy of tenant %s unavailable: %s", p.tenant_id, e)
+                raise Problem(503, "unavailable", "the tenant's roles are unavailable; retry shortly", {"Retry-After": "1"}) from None
+            if policy is not None:
+                p = policy.apply(p)
         return p
+
+
+# FastAPI reads a dependency's annotations; an instance has no module globals
+# to resolve postponed (string) ones in, so give __call__ the types themselves.
+RampartAuth.__call__.__annotations__ = {"request": Request, "return": Principal}
 
 
 def require_permission(permission: str, resource_param: Optional[str] = None, *, auth: Optional[RampartAuth] = None) -> Callable[..., Any]:

@@ -149,7 +149,8 @@ class Catalogue:
     """A tenant's roles: a preset plus custom roles (which never replace preset ones).
 
     Build one from ``GET /v1/roles`` with :meth:`from_roles_response` when a
-    tenant has custom roles.
+    tenant has custom roles, or let :class:`rampart.TenantPolicies` load and
+    cache them (``RampartAuth(..., client=...)`` does).
     """
 
     __slots__ = ("preset", "_roles")

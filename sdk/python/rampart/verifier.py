@@ -44,6 +44,10 @@ _ALGS = {
     "EdDSA": (OKPAlgorithm(), "OKP", "Ed25519"),
 }
 
+# The server's codes of a gated session (identity.GatePasswordChange, GateTerms).
+GATE_PASSWORD_CHANGE = "password_change_required"
+GATE_TERMS = "terms_not_accepted"
+
 _KNOWN_CLAIMS = frozenset((
     "iss", "sub", "aud", "iat", "nbf", "exp", "jti", "tenant_id", "role", "permissions", "scopes", "sid", "amr",
     "mfa_verified", "rate_limit_tier", "password_change_required", "terms_accepted", "feature_flags",
@@ -84,11 +88,25 @@ class Principal:
     claims: Mapping[str, Any] = field(default_factory=dict, repr=False)
     #: Set by the verifier: the catalogue that judges this caller (None denies all).
     catalogue: Optional[Catalogue] = field(default=None, repr=False, compare=False)
+    #: Whether the tenant requires its current terms (not a claim: known once
+    #: the tenant's policy is loaded, see :class:`rampart.tenants.TenantPolicy`).
+    terms_required: bool = False
 
     @property
     def enrolment_only(self) -> bool:
         """The session may only enrol in MFA (tenant's mfa_required_roles)."""
         return self.scopes == ("mfa:enroll",)
+
+    @property
+    def gate(self) -> str:
+        """What the session must do before Rampart answers anything but its own
+        account's routes, as the server's 403 codes: ``password_change_required``,
+        ``terms_not_accepted`` (when the tenant requires terms), or ""."""
+        if self.password_change_required:
+            return GATE_PASSWORD_CHANGE
+        if self.terms_required and not self.terms_accepted:
+            return GATE_TERMS
+        return ""
 
     def check(self, permission: str, resource: str = "") -> Decision:
         """Decides a permission with Rampart's engine (role, then custom grants)."""

@@ -73,6 +73,22 @@ def test_example_permissions_and_resource_grants(server, example, acme, globex):
     assert example.get("/conversations/" + c2, headers=bearer(globex.owner_token)).status_code == 404
 
 
+def test_example_is_protected_in_under_30_lines():
+    lines = [l for l in (SDK / "examples" / "chatbot.py").read_text().splitlines() if l.strip()]
+    assert len(lines) < 30, len(lines)
+
+
+def test_example_knows_the_tenants_custom_roles(server, example, acme):
+    with server.as_user(acme.owner_token) as u:
+        r = u.post("/v1/roles", json={"name": "moderator", "level": 2, "permissions": ["conversations:read", "conversations:delete"]})
+        assert r.status_code == 201, r.text
+    mod = _user(server, acme, "moderator")
+    example.app.state.rampart_auth.tenants.invalidate(acme.id)  # else known after the cache's TTL (60 s)
+    c = example.post("/conversations", json={"title": "spam"}, headers=bearer(acme.owner_token)).json()["id"]
+    assert example.delete("/conversations/" + c, headers=bearer(mod)).status_code == 204
+    _problem(example.post("/conversations", json={}, headers=bearer(mod)), 403, "forbidden")
+
+
 def test_introspecting_auth_refuses_a_revoked_session(server, acme):
     app = FastAPI()
     RampartAuth(Verifier(ISSUER, jwks_url=server.jwks_url), client=AsyncClient(server.url, api_key=acme.api_key),
