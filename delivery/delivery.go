@@ -7,9 +7,9 @@ package delivery
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -150,7 +150,7 @@ func checkEvents(events []string) ([]string, error) {
 	out := make([]string, 0, len(events))
 	for i, e := range events {
 		if e != "*" && !audit.KnownType(e) {
-			return nil, rampart.FieldError(rampart.EUnprocessable, "events["+itoa(i)+"]", "unknown event type %q", e)
+			return nil, rampart.FieldError(rampart.EUnprocessable, "events["+strconv.Itoa(i)+"]", "unknown event type %q", e)
 		}
 		if !seen[e] {
 			seen[e] = true
@@ -159,8 +159,6 @@ func checkEvents(events []string) ([]string, error) {
 	}
 	return out, nil
 }
-
-func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
 
 // Webhooks lists the tenant's subscriptions (without secrets).
 func (s *Service) Webhooks(ctx context.Context, tenantID string) ([]*store.Webhook, error) {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/rampart-dev/rampart"
 	"github.com/rampart-dev/rampart/identity"
+	"github.com/rampart-dev/rampart/internal/storetest"
 	"github.com/rampart-dev/rampart/internal/testdb"
 	"github.com/rampart-dev/rampart/keys"
 	"github.com/rampart-dev/rampart/store"
@@ -32,14 +33,7 @@ type fixture struct {
 func newFixture(t testing.TB, dialect string) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, testdb.URL(t, dialect), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.Open(t, dialect)
 	raw := make([]byte, 32)
 	rand.Read(raw)
 	mk, err := keys.ParseMasterKey(base64.StdEncoding.EncodeToString(raw))

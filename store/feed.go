@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/rampart-dev/rampart/audit"
@@ -18,7 +19,7 @@ func (tx *Tx) FeedEvents(ctx context.Context, after int64, types []string, limit
 	q := "SELECT " + auditColumns + " FROM audit_events WHERE tenant_id = ? AND seq > ?"
 	args := []any{tenantID, after}
 	if len(types) > 0 {
-		q += " AND event_type IN (?" + repeat(", ?", len(types)-1) + ")"
+		q += " AND event_type IN (?" + strings.Repeat(", ?", len(types)-1) + ")"
 		for _, t := range types {
 			args = append(args, t)
 		}
@@ -39,14 +40,6 @@ func (tx *Tx) FeedEvents(ctx context.Context, after int64, types []string, limit
 		out = append(out, e)
 	}
 	return out, rows.Err()
-}
-
-func repeat(s string, n int) string {
-	out := ""
-	for i := 0; i < n; i++ {
-		out += s
-	}
-	return out
 }
 
 // AuditHeads returns the last sequence number of every tenant's chain, so

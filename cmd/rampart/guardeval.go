@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
@@ -109,7 +110,7 @@ func guardEval(args []string, stdout, stderr io.Writer) error {
 				if l.label == nil {
 					continue
 				}
-				decided := contains(res.Blocking, l.s) || contains(res.Flagging, l.s)
+				decided := slices.Contains(res.Blocking, l.s) || slices.Contains(res.Flagging, l.s)
 				score := res.Scores[l.s]
 				add(string(l.s), score, *l.label, decided)
 				if l.s == guard.Injection {
@@ -137,15 +138,6 @@ func guardEval(args []string, stdout, stderr io.Writer) error {
 			t.conf.Precision(), t.conf.Recall(), t.conf.F1(), t.conf.FPR(), tpr)
 	}
 	return nil
-}
-
-func contains[T comparable](xs []T, x T) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 // multiFlag is a repeatable string flag.
