@@ -91,41 +91,10 @@ func (tx *Tx) eachAudit(ctx context.Context, afterSeq int64, limit int, fn func(
 const auditVerifyBatch = 1000
 
 // VerifyAudit walks the scoped tenant's whole chain and returns the first
-// broken link, or nil when the chain is intact.
+// broken link, or nil when the chain is intact. Retention's tombstones are
+// admitted as verifyChain says.
 func (tx *Tx) VerifyAudit(ctx context.Context) (*audit.Break, error) {
-	tenantID, err := tx.tenant()
-	if err != nil {
-		return nil, err
-	}
-	v := audit.NewVerifier(tenantID)
-	var after int64
-	for {
-		n := 0
-		var brk *audit.Break
-		err := tx.eachAudit(ctx, after, auditVerifyBatch, func(e *audit.Event, details string) error {
-			n++
-			after = e.Seq
-			if brk = v.Next(e, details); brk != nil {
-				return errStop
-			}
-			return nil
-		})
-		if brk != nil {
-			return brk, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		if n < auditVerifyBatch {
-			break
-		}
-	}
-	var headSeq int64
-	var headHash string
-	if err := tx.queryRow(ctx, "SELECT seq, hash FROM audit_heads WHERE tenant_id = ?", tenantID).Scan(&headSeq, &headHash); err != nil {
-		return nil, fmt.Errorf("read audit chain head: %w", err)
-	}
-	return v.End(headSeq, headHash), nil
+	return tx.verifyChain(ctx)
 }
 
 var errStop = errors.New("stop")

@@ -1,0 +1,340 @@
+package privacy
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/rampart-dev/rampart/audit"
+	"github.com/rampart-dev/rampart/identity"
+	"github.com/rampart-dev/rampart/outbox"
+	"github.com/rampart-dev/rampart/store"
+)
+
+// Batch bounds of a retention run. Each batch is its own transaction; its
+// size adapts so that a batch takes about BatchTarget, and on PostgreSQL
+// MaxBatchTx bounds every statement and lock wait of it (a batch over it
+// fails, is rolled back and is tried again at half the size).
+const (
+	BatchTarget  = 40 * time.Millisecond
+	MaxBatchTx   = 100 * time.Millisecond
+	MinBatchRows = 50
+	MaxBatchRows = 5000
+	// FirstBatchRows is the size a run starts with.
+	FirstBatchRows = 500
+	// saveEvery is how often a run saves its cursor (and renews its lease).
+	saveEvery = time.Second
+)
+
+// Retention keeps each tenant's retention policies and applies them. Build
+// it with NewRetention.
+type Retention struct {
+	Store *store.Store
+	// Presets tells a tenant's preset, for its defaults; nil: the standard
+	// defaults.
+	Presets PresetSource
+	// Archive keeps what archive_then_delete removes; nil makes such a
+	// policy fail (nothing is deleted unarchived).
+	Archive Archiver
+	// Notify wakes the outbox worker after announcements; may be nil.
+	Notify func()
+	Log    *slog.Logger
+	Now    func() time.Time
+	// MaxAttempts of announcement deliveries (0: the outbox default).
+	MaxAttempts int
+
+	rows          *prometheus.CounterVec
+	batches       prometheus.Histogram
+	announcements prometheus.Counter
+}
+
+// NewRetention returns a Retention with its metrics.
+func NewRetention(r Retention) *Retention {
+	r.rows = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rampart_retention_rows_total",
+		Help: "Rows retention changed, by category and action (delete, anonymise, archive_then_delete)."}, []string{"category", "action"})
+	r.batches = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "rampart_retention_batch_seconds",
+		Help: "Duration of retention batch transactions.", Buckets: []float64{.005, .01, .025, .05, .075, .1, .25, .5}})
+	r.announcements = prometheus.NewCounter(prometheus.CounterOpts{Name: "rampart_retention_announcements_total",
+		Help: "Platform retention announcements queued for registered systems."})
+	if r.Log == nil {
+		r.Log = slog.New(slog.DiscardHandler)
+	}
+	return &r
+}
+
+// Collectors are the metrics, for /metrics.
+func (r *Retention) Collectors() []prometheus.Collector {
+	return []prometheus.Collector{r.rows, r.batches, r.announcements}
+}
+
+// Report is what a run did.
+type Report struct {
+	Rows          map[string]int64 `json:"rows"` // by category
+	Announcements int              `json:"announcements"`
+	Batches       int              `json:"batches"`
+	// MaxBatch is the longest batch transaction.
+	MaxBatch time.Duration `json:"max_batch_ns"`
+}
+
+func (rep *Report) String() string {
+	var parts []string
+	for _, c := range OwnCategories {
+		if n := rep.Rows[c]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", c, n))
+		}
+	}
+	if len(parts) == 0 {
+		parts = append(parts, "no rows due")
+	}
+	return fmt.Sprintf("%s; %d announcements; %d batches, longest %s", strings.Join(parts, ", "), rep.Announcements, rep.Batches, rep.MaxBatch.Round(time.Millisecond))
+}
+
+// runState is a run's progress: the tenant and category it was in, and
+// where.
+type runState struct {
+	Tenant   string `json:"tenant,omitempty"`
+	Category string `json:"category,omitempty"`
+	Cursor   string `json:"cursor,omitempty"`
+	Through  int64  `json:"through,omitempty"`
+	Rows     int64  `json:"rows,omitempty"`
+}
+
+// Run applies every tenant's policies: the scheduled job. state is a saved
+// progress (from save) to resume from; save stores progress.
+func (r *Retention) Run(ctx context.Context, state string, save func(string) error) (*Report, error) {
+	st := decodeState(state)
+	rep := &Report{Rows: map[string]int64{}}
+	err := r.Store.EachTenant(ctx, func(t *identity.Tenant) error {
+		if st.Tenant != "" && t.ID < st.Tenant {
+			return nil // done before the interruption
+		}
+		if st.Tenant != t.ID {
+			st = runState{Tenant: t.ID}
+		}
+		return r.applyTenant(ctx, t.ID, &st, rep, save)
+	})
+	return rep, err
+}
+
+// Apply applies one tenant's policies now and reports what it did.
+func (r *Retention) Apply(ctx context.Context, tenantID string) (*Report, error) {
+	rep := &Report{Rows: map[string]int64{}}
+	st := runState{Tenant: tenantID}
+	return rep, r.applyTenant(ctx, tenantID, &st, rep, nil)
+}
+
+func (r *Retention) applyTenant(ctx context.Context, tenantID string, st *runState, rep *Report, save func(string) error) error {
+	set, err := r.Policies(ctx, tenantID)
+	if err != nil {
+		return err
+	}
+	now := r.now()
+	resuming := st.Category
+	for _, p := range set.Policies {
+		if resuming != "" {
+			if p.Category != resuming {
+				continue // done before the interruption
+			}
+			resuming = ""
+		} else {
+			st.Category, st.Cursor, st.Through, st.Rows = p.Category, "", 0, 0
+		}
+		if p.Platform {
+			n, err := r.announce(ctx, tenantID, p, now)
+			rep.Announcements += n
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		if err := r.applyPolicy(ctx, tenantID, p, now, st, rep, save); err != nil {
+			return fmt.Errorf("retention of %s: %w", p.Category, err)
+		}
+	}
+	st.Category, st.Cursor, st.Through, st.Rows = "", "", 0, 0
+	return nil
+}
+
+func (r *Retention) applyPolicy(ctx context.Context, tenantID string, p Policy, now time.Time, st *runState, rep *Report, save func(string) error) error {
+	cutoff := now.Add(-time.Duration(p.Days) * day)
+	sc := store.RetentionScope{Category: p.Category, Action: p.Action, Cutoff: cutoff, Now: now, After: st.Cursor, ThroughSeq: st.Through}
+	audited := p.Category == store.RetainAuditDetails || p.Category == store.RetainGuardrailEvents
+	if audited && st.Through == 0 {
+		// The bound goes into the chain first: verification admits
+		// tombstones only below a retention record.
+		var through, due int64
+		if err := r.Store.ReadTenant(ctx, tenantID, func(tx *store.Tx) (err error) {
+			if through, err = tx.AuditThroughSeq(ctx, cutoff); err != nil || through == 0 {
+				return err
+			}
+			sc.ThroughSeq = through
+			due, err = tx.CountRetention(ctx, sc)
+			return err
+		}); err != nil {
+			return err
+		}
+		if due == 0 {
+			return nil
+		}
+		if err := r.Store.InTenant(ctx, tenantID, func(tx *store.Tx) error {
+			return tx.AppendAudit(ctx, &audit.Event{Type: audit.DataModification, UserAgent: "rampart-retention", Resource: store.RetentionResource,
+				Success: true, Details: retentionRecordDetails(p.Category, p.Action, cutoff, through, -1), CreatedAt: now})
+		}); err != nil {
+			return err
+		}
+		st.Through, sc.ThroughSeq = through, through
+	}
+	var archive func([]map[string]any) error
+	if p.Action == ActionArchive {
+		if r.Archive == nil {
+			return errors.New("archive_then_delete needs an archive (RAMPART_RETENTION_ARCHIVE_DIR); nothing was deleted")
+		}
+		archive = func(rows []map[string]any) error { return r.Archive.Archive(ctx, tenantID, p.Category, rows) }
+	}
+	size := FirstBatchRows
+	lastSave := time.Now()
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		var n int
+		var next string
+		start := time.Now()
+		err := r.Store.InTenant(ctx, tenantID, func(tx *store.Tx) (err error) {
+			if err := tx.LimitLocks(ctx, MaxBatchTx); err != nil {
+				return err
+			}
+			n, next, err = tx.RetentionBatch(ctx, sc, size, archive)
+			return err
+		})
+		took := time.Since(start)
+		r.batches.Observe(took.Seconds())
+		rep.Batches++
+		rep.MaxBatch = max(rep.MaxBatch, took)
+		if err != nil {
+			if timedOut(err) && size > MinBatchRows {
+				size = max(size/2, MinBatchRows) // rolled back: again, smaller
+				continue
+			}
+			return err
+		}
+		switch {
+		case took > BatchTarget:
+			size = max(size*3/4, MinBatchRows)
+		case took < BatchTarget/2:
+			size = min(size*2, MaxBatchRows)
+		}
+		if n > 0 {
+			rep.Rows[p.Category] += int64(n)
+			st.Rows += int64(n)
+			r.rows.WithLabelValues(p.Category, p.Action).Add(float64(n))
+		}
+		if next == "" {
+			break
+		}
+		sc.After, st.Cursor = next, next
+		if save != nil && time.Since(lastSave) >= saveEvery {
+			if err := save(encodeState(*st)); err != nil {
+				return err
+			}
+			lastSave = time.Now()
+		}
+	}
+	if st.Rows == 0 {
+		return nil
+	}
+	r.Log.Info("retention applied", "tenant", tenantID, "category", p.Category, "action", p.Action, "rows", st.Rows)
+	return r.Store.InTenant(ctx, tenantID, func(tx *store.Tx) error {
+		return tx.AppendAudit(ctx, &audit.Event{Type: audit.DataModification, UserAgent: "rampart-retention", Resource: "privacy.retention_done",
+			Success: true, Details: retentionRecordDetails(p.Category, p.Action, cutoff, 0, st.Rows), CreatedAt: r.now()})
+	})
+}
+
+// timedOut reports whether PostgreSQL cancelled a statement for
+// statement_timeout (57014) or lock_timeout (55P03).
+func timedOut(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && (pg.Code == "57014" || pg.Code == "55P03")
+}
+
+// EventRetentionDue is the type of a platform category's announcement.
+const EventRetentionDue = "privacy.retention_due"
+
+// ChannelSystem is the outbox channel of messages to the platform's
+// registered systems; a message's target is the system's id.
+const ChannelSystem = "privacy_system"
+
+// announcement is the body a system receives.
+type announcement struct {
+	Type      string           `json:"type"`
+	Timestamp time.Time        `json:"timestamp"`
+	Data      announcementData `json:"data"`
+}
+
+type announcementData struct {
+	Category  string    `json:"category"`
+	Action    string    `json:"action"`
+	Days      int       `json:"days"`
+	OlderThan time.Time `json:"older_than"`
+	System    string    `json:"system"`
+}
+
+// announce queues, when due, one message per target system saying that the
+// platform's rows of the category older than the cutoff are to get the
+// action, and records the announcement, in one transaction.
+func (r *Retention) announce(ctx context.Context, tenantID string, p Policy, now time.Time) (int, error) {
+	if !announceDue(p, now) {
+		return 0, nil
+	}
+	queued := 0
+	cutoff := now.Add(-time.Duration(p.Days) * day)
+	err := r.Store.InTenant(ctx, tenantID, func(tx *store.Tx) error {
+		all, err := tx.PrivacySystems(ctx)
+		if err != nil {
+			return err
+		}
+		targets := targetSystems(all, p.Systems)
+		if len(targets) == 0 {
+			return nil // announced once a system is registered
+		}
+		for _, s := range targets {
+			body, err := json.Marshal(announcement{Type: EventRetentionDue, Timestamp: now, Data: announcementData{
+				Category: p.Category, Action: p.Action, Days: p.Days, OlderThan: cutoff, System: s.Name}})
+			if err != nil {
+				return err
+			}
+			m := &outbox.Message{Channel: ChannelSystem, Target: s.ID, EventType: EventRetentionDue,
+				IdempotencyKey: "ret_" + p.Category + "_" + s.ID + "_" + now.Format("20060102"), Payload: body, MaxAttempts: r.MaxAttempts}
+			ok, err := tx.Enqueue(ctx, m, now)
+			if err != nil {
+				return err
+			}
+			if ok {
+				queued++
+			}
+		}
+		if err := tx.MarkRetentionAnnounced(ctx, p.Category, now); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, &audit.Event{Type: audit.DataModification, UserAgent: "rampart-retention", Resource: "privacy.retention_announced",
+			Success: true, Details: map[string]any{"category": p.Category, "action": p.Action, "older_than": cutoff.Format(time.RFC3339), "systems": systemNames(targets)},
+			CreatedAt: now})
+	})
+	if err != nil {
+		return 0, err
+	}
+	if queued > 0 {
+		r.announcements.Add(float64(queued))
+		if r.Notify != nil {
+			r.Notify()
+		}
+	}
+	return queued, nil
+}
