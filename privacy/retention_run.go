@@ -49,6 +49,10 @@ type Retention struct {
 	Now    func() time.Time
 	// MaxAttempts of announcement deliveries (0: the outbox default).
 	MaxAttempts int
+	// FirstBatch is the rows of a run's first batch (0: FirstBatchRows);
+	// SaveEvery how often it saves its cursor (0: saveEvery).
+	FirstBatch int
+	SaveEvery  time.Duration
 
 	rows          *prometheus.CounterVec
 	batches       prometheus.Histogram
@@ -198,7 +202,13 @@ func (r *Retention) applyPolicy(ctx context.Context, tenantID string, p Policy, 
 		}
 		archive = func(rows []map[string]any) error { return r.Archive.Archive(ctx, tenantID, p.Category, rows) }
 	}
-	size := FirstBatchRows
+	size, every := FirstBatchRows, saveEvery
+	if r.FirstBatch > 0 {
+		size = r.FirstBatch
+	}
+	if r.SaveEvery > 0 {
+		every = r.SaveEvery
+	}
 	lastSave := time.Now()
 	for {
 		if err := ctx.Err(); err != nil {
@@ -240,7 +250,7 @@ func (r *Retention) applyPolicy(ctx context.Context, tenantID string, p Policy, 
 			break
 		}
 		sc.After, st.Cursor = next, next
-		if save != nil && time.Since(lastSave) >= saveEvery {
+		if save != nil && time.Since(lastSave) >= every {
 			if err := save(encodeState(*st)); err != nil {
 				return err
 			}

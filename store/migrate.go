@@ -145,6 +145,9 @@ func (s *Store) setupRole(ctx context.Context, conn *sql.Conn) error {
 		END $$`,
 		"REVOKE ALL ON schema_migrations FROM " + appRole,
 		"REVOKE UPDATE, DELETE, TRUNCATE ON audit_events FROM " + appRole,
+		// Retention's tombstones (migration 0014): these columns only, and
+		// the append-only trigger admits only blanking them.
+		"GRANT UPDATE (ip_address, user_agent, details, redacted) ON audit_events TO " + appRole,
 	}
 	for _, q := range stmts {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
