@@ -101,6 +101,10 @@ type Config struct {
 	IPRules *iprules.Rules
 	// Delivery is events out: webhooks, e-mail, SMS.
 	Delivery Delivery
+
+	// RetentionArchiveDir is where retention's archive_then_delete writes
+	// the rows it removes; empty refuses that action at run time.
+	RetentionArchiveDir string
 }
 
 // Limits of the token settings.
@@ -138,6 +142,7 @@ func Load(name string, args []string, getenv func(string) string, stderr io.Writ
 	fs.StringVar(&c.Addr, "addr", env("RAMPART_ADDR", "127.0.0.1:8080"), "listen address (RAMPART_ADDR)")
 	fs.StringVar(&c.DataDir, "data-dir", env("RAMPART_DATA_DIR", "./rampart-data"), "data folder for SQLite and the development key (RAMPART_DATA_DIR)")
 	fs.StringVar(&c.DatabaseURL, "database-url", env("RAMPART_DATABASE_URL", ""), "sqlite:PATH or postgres://... (RAMPART_DATABASE_URL); default SQLite in the data folder")
+	fs.StringVar(&c.RetentionArchiveDir, "retention-archive-dir", env("RAMPART_RETENTION_ARCHIVE_DIR", ""), "folder where retention's archive_then_delete archives rows before deleting them (RAMPART_RETENTION_ARCHIVE_DIR)")
 	fs.StringVar(&c.RedisURL, "redis-url", env("RAMPART_REDIS_URL", ""), "redis://... for shared limits and revocation (RAMPART_REDIS_URL)")
 	fs.StringVar(&c.MasterKeyFile, "master-key-file", env("RAMPART_MASTER_KEY_FILE", ""), "file holding the base64 master key (RAMPART_MASTER_KEY_FILE)")
 	fs.StringVar(&c.TLSCertFile, "tls-cert", env("RAMPART_TLS_CERT_FILE", ""), "TLS certificate file (RAMPART_TLS_CERT_FILE)")

@@ -158,6 +158,9 @@ func (s *Server) routes() []route {
 		{"POST", "/v1/privacy/requests/{id}/extend", "admin:compliance", s.handleExtendPrivacyRequest()}, // once, with a reason
 		{"GET", "/v1/privacy/requests/{id}/export", "admin:compliance", s.handleExportPrivacyRequest()},  // access, portability: the JSON bundle; completes the request
 		{"POST", "/v1/privacy/requests/{id}/erase", "admin:compliance", s.handleErasePrivacyRequest()},   // erasure: keys shredded, rows deleted, audit kept
+		{"GET", "/v1/privacy/retention", "admin:compliance", s.handleGetRetention()},                     // the tenant's policies, or its preset's defaults
+		{"PUT", "/v1/privacy/retention", "admin:compliance", s.handleSetRetention()},                     // replace them; [] returns to the defaults
+		{"GET", "/v1/privacy/retention/preview", "admin:compliance", s.handleRetentionPreview()},         // dry run: rows per category and action
 
 		{"POST", "/v1/api-keys", "api:keys", s.handleCreateAPIKey()},
 		{"GET", "/v1/api-keys", "api:keys", s.handleListAPIKeys()},

@@ -70,6 +70,9 @@ type Server struct {
 	// requests keeps data-subject requests and their deadlines.
 	requests *privacy.Requests
 	now      func() time.Time
+
+	// retention keeps and previews retention policies.
+	retention *privacy.Retention
 }
 
 // readinessCheck is one dependency /readyz checks.
@@ -120,6 +123,9 @@ type Deps struct {
 	// Requests keeps data-subject requests.
 	Requests *privacy.Requests
 	Now      func() time.Time
+
+	// Retention keeps retention policies and previews them.
+	Retention *privacy.Retention
 }
 
 // New returns a Server.
@@ -145,6 +151,7 @@ func New(d Deps) *Server {
 		consents:     d.Consents,
 		systems:      d.Systems,
 		requests:     d.Requests,
+		retention:    d.Retention,
 	}
 	s.readiness = append(s.readiness, readinessCheck{"database", func(r *http.Request) error { return d.Store.Ping(r.Context()) }})
 	for name, fn := range d.Ready {

@@ -77,11 +77,11 @@ const (
 func DefaultPolicies(preset string) []Policy {
 	if preset == authz.PresetCoaching {
 		return []Policy{
-			{Category: store.RetainSessions, Days: 2 * years, Action: ActionDelete},               // user interactions
-			{Category: store.RetainAuditDetails, Days: 7 * years, Action: ActionAnonymise},        // audit logs
-			{Category: store.RetainUsageLogs, Days: 3 * years, Action: ActionAnonymise},           // analytics: kept without the person
-			{Category: store.RetainConsentRecords, Days: 7 * years, Action: ActionDelete},         // proof, as long as audit logs
-			{Category: store.RetainGuardrailEvents, Days: 1 * years, Action: ActionAnonymise},     // conversation history
+			{Category: store.RetainSessions, Days: 2 * years, Action: ActionDelete},                // user interactions
+			{Category: store.RetainAuditDetails, Days: 7 * years, Action: ActionAnonymise},         // audit logs
+			{Category: store.RetainUsageLogs, Days: 3 * years, Action: ActionAnonymise},            // analytics: kept without the person
+			{Category: store.RetainConsentRecords, Days: 7 * years, Action: ActionDelete},          // proof, as long as audit logs
+			{Category: store.RetainGuardrailEvents, Days: 1 * years, Action: ActionAnonymise},      // conversation history
 			{Category: "user_interactions", Days: 2 * years, Action: ActionDelete, Platform: true}, // the design's table
 			{Category: "conversation_history", Days: 1 * years, Action: ActionArchive, Platform: true},
 			{Category: "analytics_data", Days: 3 * years, Action: ActionAnonymise, Platform: true},

@@ -24,7 +24,7 @@ func (tx *Tx) verifyChain(ctx context.Context) (*audit.Break, error) {
 		return nil, err
 	}
 	prevHash, seq := audit.GenesisHash, int64(0)
-	var throughAudit, throughGuard int64           // the retention records' bounds
+	var throughAudit, throughGuard int64               // the retention records' bounds
 	var lastTombstone, lastGuardTombstone *audit.Event // the highest tombstones of each kind
 	fail := func(e *audit.Event, reason string) *audit.Break {
 		return &audit.Break{TenantID: tenantID, Seq: e.Seq, EventID: e.ID, Reason: reason}

@@ -24,6 +24,7 @@ import (
 	"github.com/rampart-dev/rampart/jobs"
 	"github.com/rampart-dev/rampart/monitor"
 	"github.com/rampart-dev/rampart/outbox"
+	"github.com/rampart-dev/rampart/privacy"
 	"github.com/rampart-dev/rampart/store"
 	"github.com/rampart-dev/rampart/vault"
 	"github.com/rampart-dev/rampart/webhook"
@@ -95,6 +96,7 @@ func newEvents(cfg *config.Config, st *store.Store, name string, rdb redis.Unive
 			Help: "Outbox delivery attempt duration by channel.", Buckets: []float64{.005, .01, .05, .1, .25, .5, 1, 2.5, 5, 10}}, []string{"channel"}),
 	}
 	channels := map[string]outbox.Channel{outbox.ChannelWebhook: &delivery.WebhookChannel{Store: st, Sender: sender}}
+	channels[privacy.ChannelSystem] = &privacy.SystemChannel{Store: st, Sender: sender} // retention announcements to registered systems
 	if !prod && (d.SMTPURL == "" || d.SMSWebhookURL == "") {
 		e.sink = courier.NewSink(courier.DefaultSinkSize, time.Now)
 	}
@@ -194,6 +196,7 @@ const (
 	jobKeyCare    = "key_care"
 	jobReencrypt  = "reencrypt:" // + tenant id, after a rotation
 	jobAuditCheck = "audit_verify"
+	jobRetention  = "retention"
 )
 
 // deliveryRetention is how long delivered and dead messages stay listed.
@@ -201,7 +204,7 @@ const deliveryRetention = 30 * 24 * time.Hour
 
 // newScheduler returns the deployment's jobs: each runs on one replica at a
 // time, and a replica that dies mid-run hands it over when its lease ends.
-func newScheduler(st *store.Store, a *auth.Service, v *vault.Vault, inc *incident.Service, name string, log *slog.Logger) *jobs.Scheduler {
+func newScheduler(st *store.Store, a *auth.Service, v *vault.Vault, inc *incident.Service, ret *privacy.Retention, name string, log *slog.Logger) *jobs.Scheduler {
 	return &jobs.Scheduler{Store: st, Worker: name, Log: log, Jobs: []jobs.Job{
 		{Name: jobPurge, Every: time.Hour, First: time.Hour, Run: func(ctx context.Context, _, _ string, _ func(string) error) (string, error) {
 			n, err := purgeExpired(ctx, st)
@@ -217,6 +220,12 @@ func newScheduler(st *store.Store, a *auth.Service, v *vault.Vault, inc *inciden
 		// A broken chain becomes a critical incident (audit_chain_broken).
 		{Name: jobAuditCheck, Every: time.Hour, First: 10 * time.Minute, Run: func(ctx context.Context, _, _ string, _ func(string) error) (string, error) {
 			return inc.VerifyChains(ctx)
+		}},
+		// Retention policies, in batches that save their cursor: a run cut
+		// short resumes where it stopped.
+		{Name: jobRetention, Every: 24 * time.Hour, First: 30 * time.Minute, Run: func(ctx context.Context, _, state string, save func(string) error) (string, error) {
+			rep, err := ret.Run(ctx, state, save)
+			return rep.String(), err
 		}},
 		{Name: jobReencrypt, Run: func(ctx context.Context, name, _ string, _ func(string) error) (string, error) {
 			tenantID := name[len(jobReencrypt):]
@@ -279,4 +288,13 @@ func (t tenantPurposes) Purposes(ctx context.Context, tenantID string) ([]string
 		return nil, err
 	}
 	return p.Privacy.Purposes, nil
+}
+
+// tenantPresets reads the role preset tenants were created with, for their
+// default retention policies.
+type tenantPresets struct{ a *auth.Service }
+
+func (t tenantPresets) RolePreset(ctx context.Context, tenantID string) (string, error) {
+	p, err := t.a.TenantPolicy(ctx, tenantID)
+	return p.RolePreset, err
 }

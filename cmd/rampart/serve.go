@@ -204,7 +204,11 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 	notices := &feed.Follower{Store: st, Consumer: auth.NoticesConsumer, Handle: authn.Notices, Poll: noticesPoll, Log: log}
 	background.Add(1)
 	go func() { defer background.Done(); notices.Run(bg) }()
-	sched := newScheduler(st, authn, vlt, evs.incidents, name, log)
+	retention := privacy.NewRetention(privacy.Retention{Store: st, Presets: tenantPresets{authn}, Notify: evs.worker.Notify, Log: log})
+	if cfg.RetentionArchiveDir != "" {
+		retention.Archive = privacy.DirArchive{Dir: cfg.RetentionArchiveDir}
+	}
+	sched := newScheduler(st, authn, vlt, evs.incidents, retention, name, log)
 	background.Add(1)
 	go func() { defer background.Done(); sched.Run(bg) }()
 
@@ -280,7 +284,7 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 		Vault:             vlt,
 		OperatorTokenHash: operatorHash, Ready: ready, Limiter: limiter, LimiterName: limiterName, Now: now,
 		Limits:   tenancy.NewLimits(cfg.RateLimitTiers, authn),
-		Delivery: evs.svc, Sink: evs.sink, Guard: guardSvc, Collectors: evs.collectors(), Incidents: evs.incidents,
+		Delivery: evs.svc, Sink: evs.sink, Guard: guardSvc, Collectors: append(evs.collectors(), retention.Collectors()...), Incidents: evs.incidents, Retention: retention,
 		Uploads: upload.NewService(upload.Policy{MaxBytes: cfg.UploadMaxBytes}, authn),
 		Encryption: encryption.New(encryption.Deps{
 			Vault: vlt, Auditor: authn, Tenants: authn, Secrets: authn, SigningKeys: authn, Jobs: sched, Logger: log,
