@@ -1,0 +1,132 @@
+package privacy
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	_ "github.com/jackc/pgx/v5/stdlib" // the seeding connection
+
+	"github.com/rampart-dev/rampart/audit"
+	"github.com/rampart-dev/rampart/identity"
+	"github.com/rampart-dev/rampart/internal/testdb"
+	"github.com/rampart-dev/rampart/store"
+)
+
+// TestRetentionMillion is the retention benchmark of issue 18, run on
+// demand (RAMPART_BENCH_RETENTION=1; RAMPART_BENCH_RETENTION_ROWS changes
+// the count): it seeds 1,000,000 expired usage records and 10,000 recent
+// ones in PostgreSQL with generate_series, applies a delete policy while
+// another goroutine keeps writing usage records of the same tenant, and
+// reports the longest batch transaction, the writer's longest wait and the
+// total time. It fails if a batch transaction took over MaxBatchTx.
+//
+//	CI=true RAMPART_TEST_DATABASE_URL=postgres://... RAMPART_BENCH_RETENTION=1 \
+//	  go test ./privacy -run TestRetentionMillion -v -timeout 30m
+func TestRetentionMillion(t *testing.T) {
+	if os.Getenv("RAMPART_BENCH_RETENTION") != "1" {
+		t.Skip("set RAMPART_BENCH_RETENTION=1 to run the retention benchmark")
+	}
+	rows := 1_000_000
+	if v, err := strconv.Atoi(os.Getenv("RAMPART_BENCH_RETENTION_ROWS")); err == nil && v > 0 {
+		rows = v
+	}
+	ctx := context.Background()
+	url := testdb.URL(t, "postgres")
+	st, err := store.Open(ctx, url, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	tn := &identity.Tenant{ID: uuid.NewString(), Slug: "bench", Name: "Bench", Status: identity.TenantActive, CreatedAt: now, UpdatedAt: now}
+	if err := st.AsOperator(ctx, func(tx *store.Tx) error { return tx.CreateTenant(ctx, tn) }); err != nil {
+		t.Fatal(err)
+	}
+	seed, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer seed.Close()
+	start := time.Now()
+	for _, q := range []struct {
+		n   int
+		age string
+	}{{rows, "500 days"}, {10_000, "1 day"}} {
+		if _, err := seed.ExecContext(ctx, `INSERT INTO ai_usage (tenant_id, id, created_at, user_id, endpoint, model, input_tokens, output_tokens, status)
+			SELECT $1, gen_random_uuid(), now() - interval '`+q.age+`' + g * interval '1 millisecond', 'user-' || (g % 5000), 'chat', 'model-a', 100, 200, 200
+			FROM generate_series(1, $2::int) AS g`, tn.ID, q.n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := seed.ExecContext(ctx, "ANALYZE ai_usage"); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("seeded %d expired and 10000 recent usage records in %s", rows, time.Since(start).Round(time.Millisecond))
+
+	r := NewRetention(Retention{Store: st})
+	if _, err := r.SetPolicies(ctx, tn.ID, audit.Actor{}, []Policy{{Category: "usage_logs", Days: 400, Action: ActionDelete}}); err != nil {
+		t.Fatal(err)
+	}
+	// A writer of the same tenant: its waits show whether retention's
+	// locks get in the way of traffic.
+	stop := make(chan struct{})
+	var waits []time.Duration
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+			t0 := time.Now()
+			err := st.InTenant(ctx, tn.ID, func(tx *store.Tx) error {
+				return tx.AddAIUsage(ctx, []*store.AIUsage{{ID: uuid.NewString(), CreatedAt: time.Now(), UserID: "live", Endpoint: "chat", Model: "m", Status: 200}})
+			})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			waits = append(waits, time.Since(t0))
+		}
+	}()
+	start = time.Now()
+	rep, err := r.Apply(ctx, tn.ID)
+	total := time.Since(start)
+	close(stop)
+	wg.Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(waits)
+	p99 := time.Duration(0)
+	if len(waits) > 0 {
+		p99 = waits[len(waits)*99/100]
+	}
+	t.Logf("deleted %d rows in %s (%.0f rows/s): %d batch transactions, longest %s, mean %s; concurrent writer: %d writes, p99 %s, max %s",
+		rep.Rows["usage_logs"], total.Round(time.Millisecond), float64(rep.Rows["usage_logs"])/total.Seconds(), rep.Batches,
+		rep.MaxBatch.Round(100*time.Microsecond), (total / time.Duration(max(rep.Batches, 1))).Round(100*time.Microsecond),
+		len(waits), p99.Round(100*time.Microsecond), waits[len(waits)-1].Round(100*time.Microsecond))
+	if rep.Rows["usage_logs"] != int64(rows) {
+		t.Fatalf("deleted %d rows, want %d", rep.Rows["usage_logs"], rows)
+	}
+	if rep.MaxBatch > MaxBatchTx {
+		t.Fatalf("a batch transaction took %s, over %s", rep.MaxBatch, MaxBatchTx)
+	}
+	var left int
+	if err := seed.QueryRowContext(ctx, "SELECT count(*) FROM ai_usage WHERE tenant_id = $1", tn.ID).Scan(&left); err != nil || left != 10_000+len(waits) {
+		t.Fatalf("rows left %d (%v), want the recent ones and the writer's", left, err)
+	}
+}
