@@ -73,7 +73,7 @@ func TestRetentionMillion(t *testing.T) {
 	}
 	t.Logf("seeded %d expired and 10000 recent usage records in %s", rows, time.Since(start).Round(time.Millisecond))
 
-	r := NewRetention(Retention{Store: st})
+	r := NewRetention(Retention{Store: st, MeasureServer: true})
 	if _, err := r.SetPolicies(ctx, tn.ID, audit.Actor{}, []Policy{{Category: "usage_logs", Days: 400, Action: ActionDelete}}); err != nil {
 		t.Fatal(err)
 	}
@@ -115,15 +115,15 @@ func TestRetentionMillion(t *testing.T) {
 	if len(waits) > 0 {
 		p99 = waits[len(waits)*99/100]
 	}
-	t.Logf("deleted %d rows in %s (%.0f rows/s): %d batch transactions, longest %s, mean %s; concurrent writer: %d writes, p99 %s, max %s",
-		rep.Rows["usage_logs"], total.Round(time.Millisecond), float64(rep.Rows["usage_logs"])/total.Seconds(), rep.Batches,
-		rep.MaxBatch.Round(100*time.Microsecond), (total / time.Duration(max(rep.Batches, 1))).Round(100*time.Microsecond),
+	t.Logf("deleted %d rows in %s (%.0f rows/s): %d batch transactions (%d cancelled and retried smaller), longest %s on the server, %s seen by the client, mean %s; concurrent writer: %d writes, p99 %s, max %s",
+		rep.Rows["usage_logs"], total.Round(time.Millisecond), float64(rep.Rows["usage_logs"])/total.Seconds(), rep.Batches, rep.Retried,
+		rep.MaxServerTx.Round(100*time.Microsecond), rep.MaxBatch.Round(100*time.Microsecond), (total / time.Duration(max(rep.Batches, 1))).Round(100*time.Microsecond),
 		len(waits), p99.Round(100*time.Microsecond), waits[len(waits)-1].Round(100*time.Microsecond))
 	if rep.Rows["usage_logs"] != int64(rows) {
 		t.Fatalf("deleted %d rows, want %d", rep.Rows["usage_logs"], rows)
 	}
-	if rep.MaxBatch > MaxBatchTx {
-		t.Fatalf("a batch transaction took %s, over %s", rep.MaxBatch, MaxBatchTx)
+	if rep.MaxServerTx > MaxBatchTx {
+		t.Fatalf("a batch transaction ran %s on the server, over %s", rep.MaxServerTx, MaxBatchTx)
 	}
 	var left int
 	if err := seed.QueryRowContext(ctx, "SELECT count(*) FROM ai_usage WHERE tenant_id = $1", tn.ID).Scan(&left); err != nil || left != 10_000+len(waits) {

@@ -23,10 +23,14 @@ import (
 // MaxBatchTx bounds every statement and lock wait of it (a batch over it
 // fails, is rolled back and is tried again at half the size).
 const (
-	BatchTarget  = 40 * time.Millisecond
+	BatchTarget  = 20 * time.Millisecond
 	MaxBatchTx   = 100 * time.Millisecond
+	// StatementLimit is the bound set on the batch's statements: what the
+	// batch's own small statements (scope, bounds) need is left of
+	// MaxBatchTx.
+	StatementLimit = 80 * time.Millisecond
 	MinBatchRows = 50
-	MaxBatchRows = 5000
+	MaxBatchRows = 2000
 	// FirstBatchRows is the size a run starts with.
 	FirstBatchRows = 500
 	// saveEvery is how often a run saves its cursor (and renews its lease).
@@ -53,6 +57,9 @@ type Retention struct {
 	// SaveEvery how often it saves its cursor (0: saveEvery).
 	FirstBatch int
 	SaveEvery  time.Duration
+	// MeasureServer asks PostgreSQL, at the end of each batch, how long
+	// its transaction has run there (Report.MaxServerTx); for benchmarks.
+	MeasureServer bool
 
 	rows          *prometheus.CounterVec
 	batches       prometheus.Histogram
@@ -83,8 +90,15 @@ type Report struct {
 	Rows          map[string]int64 `json:"rows"` // by category
 	Announcements int              `json:"announcements"`
 	Batches       int              `json:"batches"`
-	// MaxBatch is the longest batch transaction.
+	// Retried counts batches PostgreSQL cancelled at StatementLimit
+	// (rolled back, then done again at half the size).
+	Retried int `json:"retried"`
+	// MaxBatch is the longest batch transaction as this process saw it
+	// (BEGIN to COMMIT, round trips and scheduling included).
 	MaxBatch time.Duration `json:"max_batch_ns"`
+	// MaxServerTx is the longest as PostgreSQL saw it, from the first
+	// statement to the last before COMMIT (with MeasureServer).
+	MaxServerTx time.Duration `json:"max_server_tx_ns,omitempty"`
 }
 
 func (rep *Report) String() string {
@@ -218,10 +232,14 @@ func (r *Retention) applyPolicy(ctx context.Context, tenantID string, p Policy, 
 		var next string
 		start := time.Now()
 		err := r.Store.InTenant(ctx, tenantID, func(tx *store.Tx) (err error) {
-			if err := tx.LimitLocks(ctx, MaxBatchTx); err != nil {
+			if err := tx.LimitLocks(ctx, StatementLimit); err != nil {
 				return err
 			}
-			n, next, err = tx.RetentionBatch(ctx, sc, size, archive)
+			if n, next, err = tx.RetentionBatch(ctx, sc, size, archive); err != nil || !r.MeasureServer {
+				return err
+			}
+			d, err := tx.Elapsed(ctx)
+			rep.MaxServerTx = max(rep.MaxServerTx, d)
 			return err
 		})
 		took := time.Since(start)
@@ -230,6 +248,7 @@ func (r *Retention) applyPolicy(ctx context.Context, tenantID string, p Policy, 
 		rep.MaxBatch = max(rep.MaxBatch, took)
 		if err != nil {
 			if timedOut(err) && size > MinBatchRows {
+				rep.Retried++
 				size = max(size/2, MinBatchRows) // rolled back: again, smaller
 				continue
 			}

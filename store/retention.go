@@ -187,12 +187,20 @@ func (tx *Tx) LimitLocks(ctx context.Context, limit time.Duration) error {
 		return nil
 	}
 	ms := strconv.FormatInt(max(limit.Milliseconds(), 1), 10)
-	for _, q := range []string{"SET LOCAL lock_timeout = " + ms, "SET LOCAL statement_timeout = " + ms, "SET LOCAL synchronous_commit = off"} {
-		if _, err := tx.exec(ctx, q); err != nil {
-			return err
-		}
+	_, err := tx.exec(ctx, "SELECT set_config('lock_timeout', ?, true), set_config('statement_timeout', ?, true), set_config('synchronous_commit', 'off', true)", ms, ms)
+	return err
+}
+
+// Elapsed returns, on PostgreSQL, how long this transaction has run on the
+// server (from its first statement, when it takes its first lock, to now);
+// on SQLite 0.
+func (tx *Tx) Elapsed(ctx context.Context) (time.Duration, error) {
+	if tx.d.name != "postgres" {
+		return 0, nil
 	}
-	return nil
+	var us int64
+	err := tx.queryRow(ctx, "SELECT (extract(epoch FROM clock_timestamp() - now()) * 1000000)::bigint").Scan(&us)
+	return time.Duration(us) * time.Microsecond, err
 }
 
 // RetentionScope is one batch's selection.
@@ -319,6 +327,9 @@ func (tx *Tx) RetentionBatch(ctx context.Context, sc RetentionScope, limit int, 
 	if err != nil {
 		return 0, "", err
 	}
+	if tx.d.name == "postgres" && t.table != "audit_events" && sc.Action != RetainArchive {
+		return tx.retentionStatement(ctx, t, sc, tenantID, where, args, limit)
+	}
 	cols := strings.Join(t.keys, ", ")
 	if sc.Action == RetainArchive {
 		cols = "*"
@@ -434,4 +445,41 @@ func (tx *Tx) RetentionBatch(ctx context.Context, sc RetentionScope, limit int, 
 	}
 	n, err := res.RowsAffected()
 	return int(n), cursor, err
+}
+
+// retentionStatement deletes or blanks a batch on PostgreSQL in one
+// statement (one round trip while the rows are locked): the batch is
+// selected FOR UPDATE SKIP LOCKED in a CTE and changed by key.
+func (tx *Tx) retentionStatement(ctx context.Context, t retentionTarget, sc RetentionScope, tenantID, where string, args []any, limit int) (int, string, error) {
+	keys := strings.Join(t.keys, ", ")
+	batch := "WITH batch AS (SELECT " + keys + " FROM " + t.table + " WHERE tenant_id = ?" + where + " ORDER BY " + keys + " LIMIT ? FOR UPDATE SKIP LOCKED) "
+	change := "DELETE FROM " + t.table + " x USING batch"
+	if sc.Action == RetainAnonymise {
+		change = "UPDATE " + t.table + " x SET " + t.blank + " FROM batch"
+	}
+	q := batch + change + " WHERE x.tenant_id = ? AND x.id = batch.id RETURNING batch." + t.keys[0] + ", batch.id"
+	rows, err := tx.query(ctx, q, append(append(append([]any{tenantID}, args...), limit), tenantID)...)
+	if err != nil {
+		return 0, "", err
+	}
+	defer rows.Close()
+	n := 0
+	var lastAt time.Time
+	var lastID string
+	for rows.Next() {
+		var at time.Time
+		var id string
+		if err := rows.Scan(scanTime{&at}, &id); err != nil {
+			return 0, "", err
+		}
+		n++
+		// RETURNING has no order: the cursor is the greatest key.
+		if n == 1 || at.After(lastAt) || (at.Equal(lastAt) && id > lastID) {
+			lastAt, lastID = at, id
+		}
+	}
+	if err := rows.Err(); err != nil || n == 0 {
+		return 0, "", err
+	}
+	return n, lastAt.Format(time.RFC3339Nano) + "|" + lastID, nil
 }

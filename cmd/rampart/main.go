@@ -38,6 +38,8 @@ Commands:
   tenant list           list tenants
   keys rotate           create a new token-signing key (the old one stays published until its tokens expire)
   audit verify          check every tenant's audit hash chain; exit 1 at the first broken link
+  privacy export        --tenant SLUG --user ID|EMAIL [--out FILE]: a subject's access export (JSON), recorded as a request
+  privacy erase         --tenant SLUG --user ID|EMAIL [--yes]: erase a subject (keys destroyed, rows deleted), recorded as a request
   guard eval --data F   measure the guardrail scanners on labelled JSONL (ROC-AUC, P/R/F1 at the default verdict, TPR at FPR<=1%)
   version               print the version
 
@@ -78,6 +80,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return guardEval(rest[1:], stdout, stderr)
 		}
 		return fmt.Errorf("usage: rampart guard eval --data FILE.jsonl [--data ...]")
+	case "privacy":
+		if len(rest) > 0 && rest[0] == "export" {
+			return privacyExport(ctx, rest[1:], getenv, stdout, stderr)
+		}
+		if len(rest) > 0 && rest[0] == "erase" {
+			return privacyErase(ctx, rest[1:], getenv, stdin, stdout, stderr)
+		}
+		return fmt.Errorf("usage: rampart privacy export|erase --tenant SLUG --user ID|EMAIL [flags]")
 	case "version":
 		fmt.Fprintln(stdout, "rampart", version)
 		return nil
