@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -23,14 +24,14 @@ import (
 // MaxBatchTx bounds every statement and lock wait of it (a batch over it
 // fails, is rolled back and is tried again at half the size).
 const (
-	BatchTarget  = 20 * time.Millisecond
-	MaxBatchTx   = 100 * time.Millisecond
+	BatchTarget = 20 * time.Millisecond
+	MaxBatchTx  = 100 * time.Millisecond
 	// StatementLimit is the bound set on the batch's statements: what the
 	// batch's own small statements (scope, bounds) need is left of
 	// MaxBatchTx.
 	StatementLimit = 80 * time.Millisecond
-	MinBatchRows = 50
-	MaxBatchRows = 2000
+	MinBatchRows   = 50
+	MaxBatchRows   = 2000
 	// FirstBatchRows is the size a run starts with.
 	FirstBatchRows = 500
 	// saveEvery is how often a run saves its cursor (and renews its lease).
@@ -155,6 +156,9 @@ func (r *Retention) applyTenant(ctx context.Context, tenantID string, st *runSta
 	}
 	now := r.now()
 	resuming := st.Category
+	if !slices.ContainsFunc(set.Policies, func(p Policy) bool { return p.Category == resuming }) {
+		resuming = "" // the policies changed since: start the tenant afresh
+	}
 	for _, p := range set.Policies {
 		if resuming != "" {
 			if p.Category != resuming {
