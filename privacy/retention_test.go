@@ -17,7 +17,6 @@ import (
 	"github.com/rampart-dev/rampart"
 	"github.com/rampart-dev/rampart/audit"
 	"github.com/rampart-dev/rampart/authz"
-	"github.com/rampart-dev/rampart/identity"
 	"github.com/rampart-dev/rampart/internal/testdb"
 	"github.com/rampart-dev/rampart/outbox"
 	"github.com/rampart-dev/rampart/store"
@@ -346,4 +345,49 @@ func TestRetentionAnnounce(t *testing.T) {
 	}
 }
 
-var _ = identity.TenantActive
+// TestRetentionGuardrailEvents: guardrail_events blanks only the
+// guardrail events, and the chain verifies with those tombstones.
+func TestRetentionGuardrailEvents(t *testing.T) {
+	for _, d := range testdb.Dialects {
+		t.Run(d, func(t *testing.T) {
+			ctx := context.Background()
+			f := newFixture(t, d)
+			clock := &movableClock{t: time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)}
+			seedRetention(t, f, clock.now().Add(-500*24*time.Hour), clock.now().Add(-24*time.Hour))
+			r := NewRetention(Retention{Store: f.st, Now: clock.now})
+			if _, err := r.SetPolicies(ctx, f.tenant, audit.Actor{}, []Policy{{Category: "guardrail_events", Days: 30, Action: ActionAnonymise}}); err != nil {
+				t.Fatal(err)
+			}
+			rep, err := r.Apply(ctx, f.tenant)
+			if err != nil || rep.Rows["guardrail_events"] != 5 {
+				t.Fatalf("apply: %+v %v", rep, err)
+			}
+			var events []*audit.Event
+			var brk *audit.Break
+			if err := f.st.ReadTenant(ctx, f.tenant, func(tx *store.Tx) (err error) {
+				if events, err = tx.AuditEvents(ctx, 0, 1000); err != nil {
+					return err
+				}
+				brk, err = tx.VerifyAudit(ctx)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if brk != nil {
+				t.Fatalf("chain: %s", brk)
+			}
+			kept := 0
+			for _, e := range events {
+				switch {
+				case e.Type == audit.GuardBlocked && (e.IP != "" || len(e.Details) != 0):
+					t.Fatalf("guard event %d kept its content", e.Seq)
+				case e.Type == audit.LoginSuccess && e.UserAgent == "canary-agent":
+					kept++
+				}
+			}
+			if kept != 15 {
+				t.Fatalf("other old events kept: %d, want 15", kept)
+			}
+		})
+	}
+}
