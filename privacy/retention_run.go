@@ -20,18 +20,22 @@ import (
 )
 
 // Batch bounds of a retention run. Each batch is its own transaction; its
-// size adapts so that a batch takes about BatchTarget, and on PostgreSQL
-// MaxBatchTx bounds every statement and lock wait of it (a batch over it
-// fails, is rolled back and is tried again at half the size).
+// size adapts so that a batch takes about BatchTarget. On PostgreSQL the
+// server enforces the rest (store.RetentionTx): StatementLimit bounds each
+// statement and lock wait, IdleLimit the time the transaction may sit
+// between statements (a stalled client), so that with its scope and COMMIT
+// a batch stays within MaxBatchTx; a batch over a bound is rolled back and
+// done again at half the size.
 const (
-	BatchTarget = 20 * time.Millisecond
-	MaxBatchTx  = 100 * time.Millisecond
-	// StatementLimit is the bound set on the batch's statements: what the
-	// batch's own small statements (scope, bounds) need is left of
-	// MaxBatchTx.
-	StatementLimit = 80 * time.Millisecond
-	MinBatchRows   = 50
-	MaxBatchRows   = 2000
+	BatchTarget    = 15 * time.Millisecond
+	MaxBatchTx     = 100 * time.Millisecond
+	StatementLimit = 50 * time.Millisecond
+	IdleLimit      = 20 * time.Millisecond
+	// maxFailures is how many failed batches in a row a run retries
+	// before it stops with the error.
+	maxFailures  = 4
+	MinBatchRows = 50
+	MaxBatchRows = 2000
 	// FirstBatchRows is the size a run starts with.
 	FirstBatchRows = 500
 	// saveEvery is how often a run saves its cursor (and renews its lease).
@@ -91,8 +95,8 @@ type Report struct {
 	Rows          map[string]int64 `json:"rows"` // by category
 	Announcements int              `json:"announcements"`
 	Batches       int              `json:"batches"`
-	// Retried counts batches PostgreSQL cancelled at StatementLimit
-	// (rolled back, then done again at half the size).
+	// Retried counts batches that failed (PostgreSQL cancelled them at
+	// StatementLimit or IdleLimit) and were done again at half the size.
 	Retried int `json:"retried"`
 	// MaxBatch is the longest batch transaction as this process saw it
 	// (BEGIN to COMMIT, round trips and scheduling included).
@@ -228,6 +232,7 @@ func (r *Retention) applyPolicy(ctx context.Context, tenantID string, p Policy, 
 		every = r.SaveEvery
 	}
 	lastSave := time.Now()
+	failures := 0
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -235,10 +240,7 @@ func (r *Retention) applyPolicy(ctx context.Context, tenantID string, p Policy, 
 		var n int
 		var next string
 		start := time.Now()
-		err := r.Store.InTenant(ctx, tenantID, func(tx *store.Tx) (err error) {
-			if err := tx.LimitLocks(ctx, StatementLimit); err != nil {
-				return err
-			}
+		err := r.Store.RetentionTx(ctx, tenantID, StatementLimit, IdleLimit, func(tx *store.Tx) (err error) {
 			if n, next, err = tx.RetentionBatch(ctx, sc, size, archive); err != nil || !r.MeasureServer {
 				return err
 			}
@@ -251,13 +253,21 @@ func (r *Retention) applyPolicy(ctx context.Context, tenantID string, p Policy, 
 		rep.Batches++
 		rep.MaxBatch = max(rep.MaxBatch, took)
 		if err != nil {
-			if timedOut(err) && size > MinBatchRows {
+			// A batch the server cancelled (a bound passed) or whose
+			// session it ended (idle too long) was rolled back: again,
+			// smaller. Other errors are retried too, a few times.
+			if ctx.Err() == nil && failures < maxFailures {
+				failures++
 				rep.Retried++
-				size = max(size/2, MinBatchRows) // rolled back: again, smaller
+				size = max(size/2, MinBatchRows)
+				if !timedOut(err) {
+					r.Log.Warn("retention batch failed; retrying", "tenant", tenantID, "category", p.Category, "err", err.Error())
+				}
 				continue
 			}
 			return err
 		}
+		failures = 0
 		switch {
 		case took > BatchTarget:
 			size = max(size*3/4, MinBatchRows)
@@ -291,10 +301,11 @@ func (r *Retention) applyPolicy(ctx context.Context, tenantID string, p Policy, 
 }
 
 // timedOut reports whether PostgreSQL cancelled a statement for
-// statement_timeout (57014) or lock_timeout (55P03).
+// statement_timeout (57014) or lock_timeout (55P03), or ended the session
+// for idle_in_transaction_session_timeout (25P03).
 func timedOut(err error) bool {
 	var pg *pgconn.PgError
-	return errors.As(err, &pg) && (pg.Code == "57014" || pg.Code == "55P03")
+	return errors.As(err, &pg) && (pg.Code == "57014" || pg.Code == "55P03" || pg.Code == "25P03")
 }
 
 // EventRetentionDue is the type of a platform category's announcement.

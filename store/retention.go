@@ -177,18 +177,45 @@ func (tx *Tx) MarkRetentionAnnounced(ctx context.Context, category string, at ti
 	return err
 }
 
-// LimitLocks bounds, on PostgreSQL, how long this transaction's statements
-// may wait for a lock and run (SET LOCAL: the bounds end with it), and lets
-// it commit without waiting for its WAL flush: retention work is
-// idempotent, so a batch lost in a crash is simply done again. SQLite has
-// one writer and no row locks; its busy timeout applies.
-func (tx *Tx) LimitLocks(ctx context.Context, limit time.Duration) error {
-	if tx.d.name != "postgres" {
-		return nil
+// RetentionTx runs fn in a read-write transaction scoped to tenantID, for
+// one retention batch. On PostgreSQL the statement that scopes it also
+// bounds it (SET LOCAL semantics: the bounds end with it): every statement
+// may wait for a lock and run at most limit (lock_timeout,
+// statement_timeout); the server ends the session if the transaction sits
+// idle, between statements, longer than idle
+// (idle_in_transaction_session_timeout), so a stalled client cannot hold
+// the batch's row locks either; and it commits without waiting for its WAL
+// flush (retention work is idempotent: a batch lost in a crash is done
+// again). SQLite has one writer and no row locks; its busy timeout applies.
+func (s *Store) RetentionTx(ctx context.Context, tenantID string, limit, idle time.Duration, fn func(*Tx) error) error {
+	if s.d.name != "postgres" {
+		return s.InTenant(ctx, tenantID, fn)
 	}
-	ms := strconv.FormatInt(max(limit.Milliseconds(), 1), 10)
-	_, err := tx.exec(ctx, "SELECT set_config('lock_timeout', ?, true), set_config('statement_timeout', ?, true), set_config('synchronous_commit', 'off', true)", ms, ms)
-	return err
+	if tenantID == "" {
+		return errNoTenant
+	}
+	sqlTx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	q := "SELECT set_config('rampart.tenant_id', $1, true), set_config('rampart.operator', 'off', true), set_config('lock_timeout', $2, true), " +
+		"set_config('statement_timeout', $2, true), set_config('idle_in_transaction_session_timeout', $3, true), set_config('synchronous_commit', 'off', true)"
+	if s.d.setRole {
+		q += ", set_config('role', '" + appRole + "', true)"
+	}
+	ms := func(d time.Duration) string { return strconv.FormatInt(max(d.Milliseconds(), 1), 10) }
+	if _, err := sqlTx.ExecContext(ctx, q, tenantID, ms(limit), ms(idle)); err != nil {
+		sqlTx.Rollback()
+		return fmt.Errorf("scope transaction: %w", err)
+	}
+	if err := fn(&Tx{tx: sqlTx, d: s.d, tenantID: tenantID, fields: s.fields}); err != nil {
+		sqlTx.Rollback()
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
 }
 
 // Elapsed returns, on PostgreSQL, how long this transaction has run on the

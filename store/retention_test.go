@@ -119,10 +119,7 @@ func TestSessionRetention(t *testing.T) {
 		sc := RetentionScope{Category: RetainSessions, Action: RetainAnonymise, Cutoff: now.Add(-90 * 24 * time.Hour), Now: now}
 		run := func(sc RetentionScope) int {
 			var n int
-			if err := s.InTenant(ctx, tn.ID, func(tx *Tx) (err error) {
-				if err := tx.LimitLocks(ctx, 100*time.Millisecond); err != nil {
-					return err
-				}
+			if err := s.RetentionTx(ctx, tn.ID, 100*time.Millisecond, 100*time.Millisecond, func(tx *Tx) (err error) {
 				n, _, err = tx.RetentionBatch(ctx, sc, 10, nil)
 				return err
 			}); err != nil {

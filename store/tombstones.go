@@ -29,45 +29,45 @@ func (tx *Tx) verifyChain(ctx context.Context) (*audit.Break, error) {
 	fail := func(e *audit.Event, reason string) *audit.Break {
 		return &audit.Break{TenantID: tenantID, Seq: e.Seq, EventID: e.ID, Reason: reason}
 	}
+	type row struct {
+		e       *audit.Event
+		details string
+	}
 	for {
-		rows, err := tx.query(ctx, "SELECT "+auditColumns+", redacted FROM audit_events WHERE tenant_id = ? AND seq > ? ORDER BY seq LIMIT ?",
-			tenantID, seq, auditVerifyBatch)
+		// The events through eachAudit and scanAudit, as every reader of
+		// the log; which of them are tombstones, by a query of its own.
+		var batch []row
+		if err := tx.eachAudit(ctx, seq, auditVerifyBatch, func(e *audit.Event, details string) error {
+			batch = append(batch, row{e, details})
+			return nil
+		}); err != nil {
+			return nil, err
+		}
+		if len(batch) == 0 {
+			break
+		}
+		redacted, err := tx.tombstones(ctx, seq, batch[len(batch)-1].e.Seq)
 		if err != nil {
 			return nil, err
 		}
-		n := 0
-		var brk *audit.Break
-		for rows.Next() {
-			n++
-			var e audit.Event
-			var typ, details string
-			var redacted bool
-			if err := rows.Scan(&e.TenantID, &e.Seq, &e.ID, &typ, &e.UserID, &e.IP, &e.UserAgent, &e.Resource, &e.Success,
-				scanText{&details}, scanTime{&e.CreatedAt}, &e.PrevHash, &e.Hash, &redacted); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			e.Type = audit.Type(typ)
+		for _, r := range batch {
+			e, details := r.e, r.details
+			tomb := redacted[e.Seq]
 			switch {
 			case e.Seq != seq+1:
-				brk = fail(&e, fmt.Sprintf("sequence gap: expected %d", seq+1))
+				return fail(e, fmt.Sprintf("sequence gap: expected %d", seq+1)), nil
 			case e.PrevHash != prevHash:
-				brk = fail(&e, "prev_hash does not match the previous event's hash")
-			case redacted && (e.IP != "" || e.UserAgent != "" || details != "{}"):
-				brk = fail(&e, "a tombstone holds content")
-			case !redacted && audit.ComputeHash(&e, details) != e.Hash:
-				brk = fail(&e, "hash does not match the event's content")
-			}
-			if brk != nil {
-				break
+				return fail(e, "prev_hash does not match the previous event's hash"), nil
+			case tomb && (e.IP != "" || e.UserAgent != "" || details != "{}"):
+				return fail(e, "a tombstone holds content"), nil
+			case !tomb && audit.ComputeHash(e, details) != e.Hash:
+				return fail(e, "hash does not match the event's content"), nil
 			}
 			switch {
-			case redacted && slices.Contains(GuardEventTypes, e.Type):
-				c := e
-				lastGuardTombstone = &c
-			case redacted:
-				c := e
-				lastTombstone = &c
+			case tomb && slices.Contains(GuardEventTypes, e.Type):
+				lastGuardTombstone = e
+			case tomb:
+				lastTombstone = e
 			case e.Resource == RetentionResource:
 				var d struct {
 					Category   string `json:"category"`
@@ -84,14 +84,7 @@ func (tx *Tx) verifyChain(ctx context.Context) (*audit.Break, error) {
 			}
 			seq, prevHash = e.Seq, e.Hash
 		}
-		rows.Close()
-		if brk != nil {
-			return brk, nil
-		}
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-		if n < auditVerifyBatch {
+		if len(batch) < auditVerifyBatch {
 			break
 		}
 	}
@@ -110,4 +103,23 @@ func (tx *Tx) verifyChain(ctx context.Context) (*audit.Break, error) {
 		return &audit.Break{TenantID: tenantID, Seq: seq + 1, Reason: fmt.Sprintf("chain ends at seq %d but the head records seq %d", seq, headSeq)}, nil
 	}
 	return nil, nil
+}
+
+// tombstones returns which events of the scoped tenant with seq in
+// (after, through] are tombstones.
+func (tx *Tx) tombstones(ctx context.Context, after, through int64) (map[int64]bool, error) {
+	rows, err := tx.query(ctx, "SELECT seq FROM audit_events WHERE tenant_id = ? AND seq > ? AND seq <= ? AND redacted = true", tx.tenantID, after, through)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]bool{}
+	for rows.Next() {
+		var n int64
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out[n] = true
+	}
+	return out, rows.Err()
 }
