@@ -3,9 +3,12 @@ package privacy
 import (
 	"context"
 	"database/sql"
+	"io"
+	"log/slog"
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -74,7 +77,22 @@ func TestRetentionMillion(t *testing.T) {
 	}
 	t.Logf("seeded %d expired and 10000 recent usage records in %s", rows, time.Since(start).Round(time.Millisecond))
 
-	r := NewRetention(Retention{Store: st, MeasureServer: true})
+	var logs strings.Builder
+	var logMu sync.Mutex
+	r := NewRetention(Retention{Store: st, RecordBatches: true, Log: slog.New(slog.NewTextHandler(lockedWriter{&logMu, &logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	defer func() {
+		logMu.Lock()
+		defer logMu.Unlock()
+		counts := map[string]int{}
+		for _, l := range strings.Split(logs.String(), "\n") {
+			if _, e, ok := strings.Cut(l, " err="); ok {
+				counts[e]++
+			}
+		}
+		for e, n := range counts {
+			t.Logf("retried %d× after: %s", n, e)
+		}
+	}()
 	action := ActionDelete
 	if os.Getenv("RAMPART_BENCH_RETENTION_ACTION") == ActionAnonymise {
 		action = ActionAnonymise
@@ -107,6 +125,7 @@ func TestRetentionMillion(t *testing.T) {
 			waits = append(waits, time.Since(t0))
 		}
 	}()
+	t.Logf("load average before: %s", loadAverage())
 	start = time.Now()
 	rep, err := r.Apply(ctx, tn.ID)
 	total := time.Since(start)
@@ -115,20 +134,30 @@ func TestRetentionMillion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("load average after: %s", loadAverage())
 	slices.Sort(waits)
-	p99 := time.Duration(0)
-	if len(waits) > 0 {
-		p99 = waits[len(waits)*99/100]
+	slices.Sort(rep.Durations)
+	pct := func(d []time.Duration, q float64) time.Duration {
+		if len(d) == 0 {
+			return 0
+		}
+		return d[min(int(float64(len(d))*q), len(d)-1)].Round(100 * time.Microsecond)
 	}
-	t.Logf("%s: %d rows in %s (%.0f rows/s): %d batch transactions (%d cancelled and retried smaller), longest %s on the server, %s seen by the client, mean %s; concurrent writer: %d writes, p99 %s, max %s",
+	over := 0
+	for _, d := range rep.Durations {
+		if d > MaxBatchTx {
+			over++
+		}
+	}
+	t.Logf("%s: %d rows in %s (%.0f rows/s); %d batch transactions (%d rolled back by a bound and retried smaller), BEGIN to COMMIT seen by the client: median %s, p99 %s, p99.9 %s, max %s, %d over %s; concurrent writer: %d writes, p99 %s, max %s",
 		action, rep.Rows["usage_logs"], total.Round(time.Millisecond), float64(rep.Rows["usage_logs"])/total.Seconds(), rep.Batches, rep.Retried,
-		rep.MaxServerTx.Round(100*time.Microsecond), rep.MaxBatch.Round(100*time.Microsecond), (total / time.Duration(max(rep.Batches, 1))).Round(100*time.Microsecond),
-		len(waits), p99.Round(100*time.Microsecond), waits[len(waits)-1].Round(100*time.Microsecond))
+		pct(rep.Durations, 0.5), pct(rep.Durations, 0.99), pct(rep.Durations, 0.999), rep.MaxBatch.Round(100*time.Microsecond), over, MaxBatchTx,
+		len(waits), pct(waits, 0.99), pct(waits, 1))
 	if rep.Rows["usage_logs"] != int64(rows) {
 		t.Fatalf("deleted %d rows, want %d", rep.Rows["usage_logs"], rows)
 	}
-	if rep.MaxServerTx > MaxBatchTx {
-		t.Fatalf("a batch transaction ran %s on the server, over %s", rep.MaxServerTx, MaxBatchTx)
+	if rep.MaxBatch > MaxBatchTx {
+		t.Errorf("a batch transaction took %s, over %s (see the load average: the bound is the server's, the figure the client's)", rep.MaxBatch, MaxBatchTx)
 	}
 	var left int
 	q := "SELECT count(*) FROM ai_usage WHERE tenant_id = $1"
@@ -138,4 +167,28 @@ func TestRetentionMillion(t *testing.T) {
 	if err := seed.QueryRowContext(ctx, q, tn.ID).Scan(&left); err != nil || left != 10_000+len(waits) {
 		t.Fatalf("rows left %d (%v), want the recent ones and the writer's", left, err)
 	}
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// loadAverage is the machine's 1, 5 and 15 minute load, where Linux shows it.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
 }

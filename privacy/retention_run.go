@@ -32,8 +32,10 @@ const (
 	StatementLimit = 50 * time.Millisecond
 	IdleLimit      = 20 * time.Millisecond
 	// maxFailures is how many failed batches in a row a run retries
-	// before it stops with the error.
+	// before it stops with the error; maxPasses how many passes over a
+	// category it makes when batches failed.
 	maxFailures  = 4
+	maxPasses    = 3
 	MinBatchRows = 50
 	MaxBatchRows = 2000
 	// FirstBatchRows is the size a run starts with.
@@ -62,9 +64,9 @@ type Retention struct {
 	// SaveEvery how often it saves its cursor (0: saveEvery).
 	FirstBatch int
 	SaveEvery  time.Duration
-	// MeasureServer asks PostgreSQL, at the end of each batch, how long
-	// its transaction has run there (Report.MaxServerTx); for benchmarks.
-	MeasureServer bool
+	// RecordBatches keeps every batch's duration in the report, for
+	// benchmarks.
+	RecordBatches bool
 
 	rows          *prometheus.CounterVec
 	batches       prometheus.Histogram
@@ -98,12 +100,12 @@ type Report struct {
 	// Retried counts batches that failed (PostgreSQL cancelled them at
 	// StatementLimit or IdleLimit) and were done again at half the size.
 	Retried int `json:"retried"`
-	// MaxBatch is the longest batch transaction as this process saw it
-	// (BEGIN to COMMIT, round trips and scheduling included).
+	// MaxBatch is the longest batch transaction as this process saw it,
+	// from sending BEGIN to COMMIT's answer: an upper bound of its length
+	// on the server, round trips and scheduling included.
 	MaxBatch time.Duration `json:"max_batch_ns"`
-	// MaxServerTx is the longest as PostgreSQL saw it, from the first
-	// statement to the last before COMMIT (with MeasureServer).
-	MaxServerTx time.Duration `json:"max_server_tx_ns,omitempty"`
+	// Durations are every batch's, with RecordBatches.
+	Durations []time.Duration `json:"-"`
 }
 
 func (rep *Report) String() string {
@@ -224,71 +226,34 @@ func (r *Retention) applyPolicy(ctx context.Context, tenantID string, p Policy, 
 		}
 		archive = func(rows []map[string]any) error { return r.Archive.Archive(ctx, tenantID, p.Category, rows) }
 	}
-	size, every := FirstBatchRows, saveEvery
+	b := &batcher{r: r, tenantID: tenantID, p: p, sc: sc, st: st, rep: rep, save: save, archive: archive, size: FirstBatchRows, every: saveEvery, lastSave: time.Now()}
 	if r.FirstBatch > 0 {
-		size = r.FirstBatch
+		b.size = r.FirstBatch
 	}
 	if r.SaveEvery > 0 {
-		every = r.SaveEvery
+		b.every = r.SaveEvery
 	}
-	lastSave := time.Now()
-	failures := 0
-	for {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		var n int
-		var next string
-		start := time.Now()
-		err := r.Store.RetentionTx(ctx, tenantID, StatementLimit, IdleLimit, func(tx *store.Tx) (err error) {
-			if n, next, err = tx.RetentionBatch(ctx, sc, size, archive); err != nil || !r.MeasureServer {
-				return err
+	// A batch rolled back after the server ended its session may keep its
+	// rows locked a moment longer, while the session winds down; the next
+	// batch passes over them (SKIP LOCKED). So the key range a failed
+	// batch covered is swept again at the end of the pass, bounded to that
+	// range (at most maxPasses in all); a later run reaches whatever is
+	// still left.
+	gaps, err := b.pass(ctx, st.Cursor, "", true)
+	for n := 1; err == nil && len(gaps) > 0 && n < maxPasses; n++ {
+		var again [][2]string
+		for _, g := range gaps {
+			more, gerr := b.pass(ctx, g[0], g[1], false)
+			if gerr != nil {
+				err = gerr
+				break
 			}
-			d, err := tx.Elapsed(ctx)
-			rep.MaxServerTx = max(rep.MaxServerTx, d)
-			return err
-		})
-		took := time.Since(start)
-		r.batches.Observe(took.Seconds())
-		rep.Batches++
-		rep.MaxBatch = max(rep.MaxBatch, took)
-		if err != nil {
-			// A batch the server cancelled (a bound passed) or whose
-			// session it ended (idle too long) was rolled back: again,
-			// smaller. Other errors are retried too, a few times.
-			if ctx.Err() == nil && failures < maxFailures {
-				failures++
-				rep.Retried++
-				size = max(size/2, MinBatchRows)
-				if !timedOut(err) {
-					r.Log.Warn("retention batch failed; retrying", "tenant", tenantID, "category", p.Category, "err", err.Error())
-				}
-				continue
-			}
-			return err
+			again = append(again, more...)
 		}
-		failures = 0
-		switch {
-		case took > BatchTarget:
-			size = max(size*3/4, MinBatchRows)
-		case took < BatchTarget/2:
-			size = min(size*2, MaxBatchRows)
-		}
-		if n > 0 {
-			rep.Rows[p.Category] += int64(n)
-			st.Rows += int64(n)
-			r.rows.WithLabelValues(p.Category, p.Action).Add(float64(n))
-		}
-		if next == "" {
-			break
-		}
-		sc.After, st.Cursor = next, next
-		if save != nil && time.Since(lastSave) >= every {
-			if err := save(encodeState(*st)); err != nil {
-				return err
-			}
-			lastSave = time.Now()
-		}
+		gaps = again
+	}
+	if err != nil {
+		return err
 	}
 	if st.Rows == 0 {
 		return nil
@@ -381,4 +346,107 @@ func (r *Retention) announce(ctx context.Context, tenantID string, p Policy, now
 		}
 	}
 	return queued, nil
+}
+
+// batcher runs the batches of one policy.
+type batcher struct {
+	r        *Retention
+	tenantID string
+	p        Policy
+	sc       store.RetentionScope
+	st       *runState
+	rep      *Report
+	save     func(string) error
+	archive  func([]map[string]any) error
+	size     int
+	every    time.Duration
+	lastSave time.Time
+}
+
+// pass applies the policy to the rows after the cursor from (up to
+// through, when not empty), batch by batch, and returns the key ranges of
+// batches that failed before one succeeded (to sweep again). The main pass
+// (saving) keeps the run's cursor.
+func (b *batcher) pass(ctx context.Context, from, through string, saving bool) ([][2]string, error) {
+	r, rep := b.r, b.rep
+	sc := b.sc
+	sc.After, sc.Through = from, through
+	var gaps [][2]string
+	failures, gapFrom, inGap := 0, "", false
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		var n int
+		var next string
+		start := time.Now()
+		err := r.Store.RetentionTx(ctx, b.tenantID, StatementLimit, IdleLimit, func(tx *store.Tx) (err error) {
+			n, next, err = tx.RetentionBatch(ctx, sc, b.size, b.archive)
+			return err
+		})
+		took := time.Since(start)
+		r.batches.Observe(took.Seconds())
+		rep.Batches++
+		rep.MaxBatch = max(rep.MaxBatch, took)
+		if r.RecordBatches {
+			rep.Durations = append(rep.Durations, took)
+		}
+		if err != nil {
+			// A batch the server cancelled (a bound passed) or whose
+			// session it ended (idle too long) was rolled back: again,
+			// smaller. Other errors are retried too, a few times.
+			if ctx.Err() != nil || failures >= maxFailures {
+				return nil, err
+			}
+			failures++
+			rep.Retried++
+			b.size = max(b.size/2, MinBatchRows)
+			if !inGap {
+				inGap, gapFrom = true, sc.After
+			}
+			level := slog.LevelWarn
+			if timedOut(err) {
+				level = slog.LevelDebug
+			}
+			r.Log.Log(ctx, level, "retention batch failed; retrying smaller", "tenant", b.tenantID, "category", b.p.Category, "err", err.Error())
+			select { // let the server release the locks of a session it ended
+			case <-ctx.Done():
+			case <-time.After(2 * IdleLimit):
+			}
+			continue
+		}
+		failures = 0
+		switch {
+		case took > BatchTarget:
+			b.size = max(b.size*3/4, MinBatchRows)
+		case took < BatchTarget/2:
+			b.size = min(b.size*2, MaxBatchRows)
+		}
+		if n > 0 {
+			rep.Rows[b.p.Category] += int64(n)
+			b.st.Rows += int64(n)
+			r.rows.WithLabelValues(b.p.Category, b.p.Action).Add(float64(n))
+		}
+		if inGap {
+			end := next
+			if end == "" {
+				end = through // to the end of this pass's range
+			}
+			gaps = append(gaps, [2]string{gapFrom, end})
+			inGap = false
+		}
+		if next == "" {
+			return gaps, nil
+		}
+		sc.After = next
+		if saving {
+			b.st.Cursor = next
+			if b.save != nil && time.Since(b.lastSave) >= b.every {
+				if err := b.save(encodeState(*b.st)); err != nil {
+					return nil, err
+				}
+				b.lastSave = time.Now()
+			}
+		}
+	}
 }

@@ -218,18 +218,6 @@ func (s *Store) RetentionTx(ctx context.Context, tenantID string, limit, idle ti
 	return nil
 }
 
-// Elapsed returns, on PostgreSQL, how long this transaction has run on the
-// server (from its first statement, when it takes its first lock, to now);
-// on SQLite 0.
-func (tx *Tx) Elapsed(ctx context.Context) (time.Duration, error) {
-	if tx.d.name != "postgres" {
-		return 0, nil
-	}
-	var us int64
-	err := tx.queryRow(ctx, "SELECT (extract(epoch FROM clock_timestamp() - now()) * 1000000)::bigint").Scan(&us)
-	return time.Duration(us) * time.Microsecond, err
-}
-
 // RetentionScope is one batch's selection.
 type RetentionScope struct {
 	Category string
@@ -240,8 +228,8 @@ type RetentionScope struct {
 	// retention record appended before the run.
 	ThroughSeq int64
 	// After is the cursor: the last key a previous batch reached ("" is
-	// the start).
-	After string
+	// the start). Through, when set, is the last key to reach.
+	After, Through string
 }
 
 func (tx *Tx) retentionTarget(category string) (retentionTarget, error) {
@@ -282,6 +270,14 @@ func (tx *Tx) selection(t retentionTarget, sc RetentionScope, withCursor bool) (
 			return "", nil, err
 		}
 		q += " AND (" + strings.Join(t.keys, ", ") + ") > (" + strings.TrimSuffix(strings.Repeat("?, ", len(t.keys)), ", ") + ")"
+		args = append(args, vals...)
+	}
+	if withCursor && sc.Through != "" {
+		vals, err := tx.cursorArgs(t, sc.Through)
+		if err != nil {
+			return "", nil, err
+		}
+		q += " AND (" + strings.Join(t.keys, ", ") + ") <= (" + strings.TrimSuffix(strings.Repeat("?, ", len(t.keys)), ", ") + ")"
 		args = append(args, vals...)
 	}
 	return q, args, nil
