@@ -106,6 +106,10 @@ type Event struct {
 	CreatedAt time.Time
 	PrevHash  string
 	Hash      string
+	// Erased says the event's subject was erased: its address, user agent
+	// and details were sealed under their key, now destroyed, and read as
+	// empty.
+	Erased bool
 }
 
 // Filter selects a tenant's events for reading, newest first.

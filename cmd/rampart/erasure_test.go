@@ -114,19 +114,31 @@ func TestPrivacyErase(t *testing.T) {
 		if n := len(scanForCanary(t, ts, canary)); n == 0 {
 			t.Fatal("the scan finds no planted value before the erasure")
 		}
+		// The audit API opens the subject's sealed events while the key
+		// exists and shows them erased once it is gone.
+		loginEvent := func() map[string]any {
+			_, list := ts.do(t, "GET", "/v1/audit/events?type=login_success&user_id="+id, owner, nil)
+			events, _ := list["events"].([]any)
+			if len(events) != 1 {
+				t.Fatalf("login events: %v", list)
+			}
+			return events[0].(map[string]any)
+		}
+		if e := loginEvent(); e["user_agent"] != "SessionUA-"+canary || e["erased"] != nil {
+			t.Fatalf("sealed audit event before erasure: %v", e)
+		}
 		req := ts.privacyRequest(t, owner, "erasure", id)
 		r, b := ts.do(t, "POST", "/v1/privacy/requests/"+req+"/erase", owner, nil)
 		if r.StatusCode != 200 || b["keys_shredded"].(float64) < 1 || b["rows"].(map[string]any)["users"].(float64) != 1 {
 			t.Fatalf("erase: %d %v", r.StatusCode, b)
 		}
-		// Audit events keep the login's user agent and the API key's name
-		// (api_key_created details) in clear: they are not yet sealed under
-		// the subject's key, and the hash chain forbids rewriting them
-		// (README, Privacy). Nothing else may hold a planted value.
+		// Audit events' user agents and details are sealed under the
+		// subject's key: nothing may hold a planted value.
 		for _, hit := range scanForCanary(t, ts, canary) {
-			if hit != "audit_events.user_agent" && hit != "audit_events.details" {
-				t.Errorf("after erasure %s holds a planted value", hit)
-			}
+			t.Errorf("after erasure %s holds a planted value", hit)
+		}
+		if e := loginEvent(); e["user_agent"] != "" || e["ip_address"] != "" || e["erased"] != true || len(e["details"].(map[string]any)) != 0 {
+			t.Fatalf("audit event after erasure: %v", e)
 		}
 		_, list := ts.do(t, "GET", "/v1/consents?subject="+id, owner, nil)
 		cs := list["consents"].([]any)

@@ -131,6 +131,9 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 	vlt := vault.New(st, master, vault.Options{})
 	own := &vault.OwnFields{Fields: keys.NewFields(master), Vault: vlt}
 	st.SealFields(own)
+	// Audit events' addresses, user agents and details are sealed under
+	// their subject's key (erasure shreds it).
+	st.SealAudit(vault.AuditFields{Vault: vlt})
 	if n, err := st.SealUserEmails(ctx); err != nil {
 		return fmt.Errorf("seal user emails: %w", err)
 	} else if n > 0 {
