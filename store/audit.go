@@ -12,24 +12,27 @@ import (
 	"github.com/rampart-dev/rampart/audit"
 )
 
-// AuditSealer seals the personal fields of an audit event (address, user
-// agent, details) under the key of the user it is about, so that erasing
-// that user (destroying the key) leaves the event as a tombstone whose
-// personal fields no longer open. The store knows nothing of keys; the
-// sealer works through the caller's transaction so that appending an
-// event never needs a second connection (SQLite has one writer).
-type AuditSealer interface {
-	// SealAudit seals plaintext for the event; ErrSubjectErased when the
-	// subject's key was destroyed.
-	SealAudit(ctx context.Context, tx *Tx, subject, eventID string, plaintext []byte) (string, error)
-	// OpenAudit opens what SealAudit made; erased reports that the key is
-	// gone (the subject was erased), err a failure of the store.
-	OpenAudit(ctx context.Context, tx *Tx, eventID, sealed string) (plaintext []byte, erased bool, err error)
+// SubjectSealer seals personal fields under the key of the user they are
+// about: an audit event's address, user agent and details, a session's
+// address and user agent. Erasing that user (destroying the key) leaves
+// the rows as tombstones whose personal fields no longer open. The store
+// knows nothing of keys; the sealer works through the caller's
+// transaction, so that a write never needs a second connection (SQLite
+// has one writer). fieldContext names the row and field ("audit_events/"
+// and the event id, "sessions.ip_address/" and the session id).
+type SubjectSealer interface {
+	// SealSubject seals plaintext; ErrSubjectErased when the subject's
+	// key was destroyed.
+	SealSubject(ctx context.Context, tx *Tx, subject, fieldContext string, plaintext []byte) (string, error)
+	// OpenSubject opens what SealSubject made; erased reports that the key
+	// is gone (the subject was erased), err a failure of the store.
+	OpenSubject(ctx context.Context, tx *Tx, fieldContext, sealed string) (plaintext []byte, erased bool, err error)
 }
 
-// SealAudit makes the store seal audit events' personal fields with a.
-// Call it before serving; events written before stay as they were.
-func (s *Store) SealAudit(a AuditSealer) { s.audit = a }
+// SealSubjects makes the store seal audit events' and sessions' personal
+// fields with a. Call it before serving; rows written before stay as they
+// were.
+func (s *Store) SealSubjects(a SubjectSealer) { s.audit = a }
 
 // ErrSubjectErased is a sealer's answer for a subject whose key was
 // destroyed: the event is written without its personal fields.
@@ -62,7 +65,7 @@ func (tx *Tx) sealAudit(ctx context.Context, e *audit.Event, details string) (ip
 	if err != nil {
 		return "", "", "", err
 	}
-	sealed, err := tx.audit.SealAudit(ctx, tx, e.UserID, e.ID, pt)
+	sealed, err := tx.audit.SealSubject(ctx, tx, e.UserID, "audit_events/"+e.ID, pt)
 	switch {
 	case errors.Is(err, ErrSubjectErased):
 		return "", "", erasedDetails, nil
@@ -89,7 +92,7 @@ func (tx *Tx) openAudit(ctx context.Context, list []*audit.Event) error {
 		if !ok || len(e.Details) != 1 || tx.audit == nil {
 			continue
 		}
-		pt, erased, err := tx.audit.OpenAudit(ctx, tx, e.ID, sealed)
+		pt, erased, err := tx.audit.OpenSubject(ctx, tx, "audit_events/"+e.ID, sealed)
 		if err != nil {
 			return err
 		}

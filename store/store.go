@@ -25,9 +25,9 @@ type Store struct {
 	w, r *sql.DB
 	// fields seals users' emails and indexes them; nil stores them as given.
 	fields FieldSealer
-	// audit seals audit events' personal fields per subject; nil stores
+	// audit seals audit events' and sessions' personal fields per subject; nil stores
 	// them as given.
-	audit AuditSealer
+	audit SubjectSealer
 }
 
 // FieldSealer encrypts the personal fields of Rampart's own records (user
@@ -131,7 +131,7 @@ type Tx struct {
 	operator bool
 	readOnly bool
 	fields   FieldSealer
-	audit    AuditSealer
+	audit    SubjectSealer
 }
 
 // ReadOnly reports whether the transaction only reads: what it reads is

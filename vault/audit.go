@@ -10,9 +10,10 @@ import (
 	"github.com/rampart-dev/rampart/store"
 )
 
-// AuditFields seals audit events' personal fields (address, user agent,
-// details) under the subject's personal-data key for the store
-// (store.AuditSealer), so that Shred turns the events into tombstones.
+// SubjectFields seals personal fields of Rampart's rows (audit events'
+// address, user agent and details; sessions' address and user agent) under
+// the subject's personal-data key for the store (store.SubjectSealer), so
+// that Shred turns the rows into tombstones.
 //
 // Events are appended inside the caller's transaction, and on SQLite that
 // transaction holds the only writer: every database access here goes
@@ -21,16 +22,16 @@ import (
 // work on the same key cannot deadlock with the writer. Keys read or made
 // through a transaction that writes are used for that call only, not
 // cached: the transaction may still roll back.
-type AuditFields struct {
+type SubjectFields struct {
 	Vault *Vault
 }
 
-var _ store.AuditSealer = AuditFields{}
+var _ store.SubjectSealer = SubjectFields{}
 
-func auditContext(eventID string) string { return "rampart/audit_events/" + eventID }
+func subjectContext(field string) string { return "rampart/" + field }
 
-// SealAudit seals plaintext for an event about subject.
-func (a AuditFields) SealAudit(ctx context.Context, tx *store.Tx, subject, eventID string, plaintext []byte) (string, error) {
+// SealSubject seals plaintext of a field about subject.
+func (a SubjectFields) SealSubject(ctx context.Context, tx *store.Tx, subject, field string, plaintext []byte) (string, error) {
 	v := a.Vault
 	tenantID := tx.TenantID()
 	id := keys.KeyID{Purpose: keys.PurposePersonalData, User: v.SubjectID(tenantID, subject)}
@@ -50,15 +51,15 @@ func (a AuditFields) SealAudit(ctx context.Context, tx *store.Tx, subject, event
 	if err != nil {
 		return "", internal(err)
 	}
-	c, err := k.Seal(nil, plaintext, tenantID, auditContext(eventID))
+	c, err := k.Seal(nil, plaintext, tenantID, subjectContext(field))
 	if err != nil {
 		return "", err
 	}
 	return keys.EncodeCiphertext(c), nil
 }
 
-// OpenAudit opens a sealed event; erased when its key no longer exists.
-func (a AuditFields) OpenAudit(ctx context.Context, tx *store.Tx, eventID, sealed string) ([]byte, bool, error) {
+// OpenSubject opens a sealed field; erased when its key no longer exists.
+func (a SubjectFields) OpenSubject(ctx context.Context, tx *store.Tx, field, sealed string) ([]byte, bool, error) {
 	v := a.Vault
 	tenantID := tx.TenantID()
 	c, err := keys.DecodeCiphertext(sealed)
@@ -76,7 +77,7 @@ func (a AuditFields) OpenAudit(ctx context.Context, tx *store.Tx, eventID, seale
 	if err != nil {
 		return nil, false, internal(err)
 	}
-	pt, err := k.Open(nil, c, tenantID, auditContext(eventID))
+	pt, err := k.Open(nil, c, tenantID, subjectContext(field))
 	if err != nil {
 		// Altered ciphertext: the chain verification reports it; the
 		// reader sees the fields as unreadable.

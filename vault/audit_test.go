@@ -23,7 +23,7 @@ func TestAuditSealing(t *testing.T) {
 			ctx := context.Background()
 			f := newFixture(t, d)
 			v := New(f.st, f.master, Options{Now: f.clock.now})
-			f.st.SealAudit(AuditFields{Vault: v})
+			f.st.SealSubjects(SubjectFields{Vault: v})
 			user := uuid.NewString()
 			appendEvent := func(e *audit.Event) {
 				t.Helper()
@@ -47,9 +47,9 @@ func TestAuditSealing(t *testing.T) {
 				}
 				return out
 			}
-			f.st.SealAudit(nil)
+			f.st.SealSubjects(nil)
 			raw = read()
-			f.st.SealAudit(AuditFields{Vault: v})
+			f.st.SealSubjects(SubjectFields{Vault: v})
 			for _, e := range []*audit.Event{raw[0], raw[2]} {
 				if e.IP != "" || e.UserAgent != "" || !strings.HasPrefix(e.Details["$sealed"].(string), "rc1:") {
 					t.Fatalf("stored in clear: %+v", e)
@@ -78,14 +78,14 @@ func TestAuditSealing(t *testing.T) {
 			}
 			// Another replica (a fresh vault) and this one both read tombstones.
 			for _, vv := range []*Vault{v, New(f.st, f.master, Options{Now: f.clock.now})} {
-				f.st.SealAudit(AuditFields{Vault: vv})
+				f.st.SealSubjects(SubjectFields{Vault: vv})
 				got = read()
 				if !got[0].Erased || got[0].IP != "" || got[0].UserAgent != "" || len(got[0].Details) != 0 || got[1].Erased {
 					t.Fatalf("after shred: %+v", got[0])
 				}
 			}
 			appendEvent(&audit.Event{Type: audit.UserDeleted, UserID: user, IP: "203.0.113.50", UserAgent: "UA-c4n4ry", Details: map[string]any{"x": "y"}})
-			f.st.SealAudit(nil)
+			f.st.SealSubjects(nil)
 			raw = read()
 			if last := raw[len(raw)-1]; last.IP != "" || last.UserAgent != "" || len(last.Details) != 0 || !last.Erased {
 				t.Fatalf("event about an erased user: %+v", last)
@@ -108,7 +108,7 @@ func BenchmarkAppendAudit(b *testing.B) {
 			ctx := context.Background()
 			f := newFixture(b, "sqlite")
 			if sealed {
-				f.st.SealAudit(AuditFields{Vault: New(f.st, f.master, Options{})})
+				f.st.SealSubjects(SubjectFields{Vault: New(f.st, f.master, Options{})})
 			}
 			users := make([]string, 100)
 			for i := range users {

@@ -62,7 +62,7 @@ func tenantCreate(ctx context.Context, args []string, getenv func(string) string
 		return err
 	}
 	st.SealFields(keys.NewFields(master))
-	st.SealAudit(vault.AuditFields{Vault: vault.New(st, master, vault.Options{})})
+	st.SealSubjects(vault.SubjectFields{Vault: vault.New(st, master, vault.Options{})})
 	password := getenv("RAMPART_OWNER_PASSWORD")
 	if password == "" {
 		line, err := bufio.NewReader(stdin).ReadString('\n')

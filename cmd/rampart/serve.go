@@ -133,7 +133,7 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 	st.SealFields(own)
 	// Audit events' addresses, user agents and details are sealed under
 	// their subject's key (erasure shreds it).
-	st.SealAudit(vault.AuditFields{Vault: vlt})
+	st.SealSubjects(vault.SubjectFields{Vault: vlt})
 	if n, err := st.SealUserEmails(ctx); err != nil {
 		return fmt.Errorf("seal user emails: %w", err)
 	} else if n > 0 {
