@@ -64,6 +64,16 @@ const (
 	InvitationAccepted Type = "invitation_accepted"
 	MFACodeSent        Type = "mfa_code_sent"
 	TermsAccepted      Type = "terms_accepted"
+	// Privacy operations (issue 18). Their details never name the data
+	// subject: an erased subject's events must not keep them readable.
+	ConsentRecorded         Type = "consent_recorded"
+	ConsentWithdrawn        Type = "consent_withdrawn"
+	PrivacyRequestCreated   Type = "privacy_request_created"
+	PrivacyRequestExtended  Type = "privacy_request_extended"
+	PrivacyRequestExported  Type = "privacy_request_exported"
+	PrivacyRequestErased    Type = "privacy_request_erased"
+	PrivacyRequestAnswered  Type = "privacy_request_system_answered"
+	PrivacyRequestCompleted Type = "privacy_request_completed"
 )
 
 // Types lists every event type, for validating subscriptions and filters.
@@ -74,7 +84,8 @@ func Types() []Type {
 		MFAFailure, BackupCodeUsed, BackupCodesRegen, IPBlocked, DataKeyRotated, GuardBlocked, GuardFlagged, CrisisDetected,
 		IncidentOpened, IncidentUpdated, IncidentAction, AuditChainBroken,
 		ResetRequested, PasswordReset, VerificationSent, EmailVerified, InvitationSent, InvitationAccepted, MFACodeSent,
-		TermsAccepted}
+		TermsAccepted, ConsentRecorded, ConsentWithdrawn, PrivacyRequestCreated, PrivacyRequestExtended, PrivacyRequestExported,
+		PrivacyRequestErased, PrivacyRequestAnswered, PrivacyRequestCompleted}
 }
 
 // KnownType reports whether name is an event type.

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/rampart-dev/rampart"
@@ -42,7 +43,7 @@ func (s *Server) handleRecordConsent() http.Handler {
 			ua = r.UserAgent()
 		}
 		p := principal(r)
-		c, err := s.consents.Record(r.Context(), p.TenantID, privacy.Record{Subject: req.Subject, Purpose: req.Purpose, Granted: *req.Granted,
+		c, err := s.consents.Record(s.privacyCtx(r), p.TenantID, privacy.Record{Subject: req.Subject, Purpose: req.Purpose, Granted: *req.Granted,
 			PolicyVersion: req.PolicyVersion, Method: req.Method, IP: ip, UserAgent: ua, RecordedBy: p.UserID})
 		if err != nil {
 			writeError(w, r, s.log, err)
@@ -50,6 +51,12 @@ func (s *Server) handleRecordConsent() http.Handler {
 		}
 		encode(w, http.StatusCreated, c)
 	})
+}
+
+// privacyCtx is the request's context carrying its actor for the audit
+// events of privacy operations.
+func (s *Server) privacyCtx(r *http.Request) context.Context {
+	return privacy.WithActor(r.Context(), s.actor(r, principal(r).UserID))
 }
 
 // subjectParam reads the required subject query parameter.
@@ -158,7 +165,7 @@ func (s *Server) handleCreatePrivacyRequest() http.Handler {
 			return
 		}
 		p := principal(r)
-		out, err := s.requests.Create(r.Context(), p.TenantID, privacy.NewRequest{Type: req.Type, Jurisdiction: req.Jurisdiction,
+		out, err := s.requests.Create(s.privacyCtx(r), p.TenantID, privacy.NewRequest{Type: req.Type, Jurisdiction: req.Jurisdiction,
 			Subject: privacy.Subject{UserID: req.Subject.UserID, Email: req.Subject.Email}, CreatedBy: p.UserID})
 		if err != nil {
 			writeError(w, r, s.log, err)
@@ -203,7 +210,7 @@ func (s *Server) handleExtendPrivacyRequest() http.Handler {
 			writeError(w, r, s.log, err)
 			return
 		}
-		out, err := s.requests.Extend(r.Context(), principal(r).TenantID, r.PathValue("id"), req.Days, req.Reason)
+		out, err := s.requests.Extend(s.privacyCtx(r), principal(r).TenantID, r.PathValue("id"), req.Days, req.Reason)
 		if err != nil {
 			writeError(w, r, s.log, err)
 			return
@@ -216,7 +223,7 @@ func (s *Server) handleExtendPrivacyRequest() http.Handler {
 // bundle as a download and completes the request.
 func (s *Server) handleExportPrivacyRequest() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, err := s.requests.Export(r.Context(), principal(r).TenantID, r.PathValue("id"))
+		b, err := s.requests.Export(s.privacyCtx(r), principal(r).TenantID, r.PathValue("id"))
 		if err != nil {
 			writeError(w, r, s.log, err)
 			return
@@ -231,7 +238,7 @@ func (s *Server) handleExportPrivacyRequest() http.Handler {
 // answers the first result.
 func (s *Server) handleErasePrivacyRequest() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		out, err := s.requests.Erase(r.Context(), principal(r).TenantID, r.PathValue("id"))
+		out, err := s.requests.Erase(s.privacyCtx(r), principal(r).TenantID, r.PathValue("id"))
 		if err != nil {
 			writeError(w, r, s.log, err)
 			return

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rampart-dev/rampart"
+	"github.com/rampart-dev/rampart/audit"
 	"github.com/rampart-dev/rampart/identity"
 	"github.com/rampart-dev/rampart/store"
 	"github.com/rampart-dev/rampart/vault"
@@ -170,7 +171,10 @@ func (s *Requests) Create(ctx context.Context, tenantID string, in NewRequest) (
 				return err
 			}
 		}
-		return tx.AddPrivacyRequest(ctx, p)
+		if err := tx.AddPrivacyRequest(ctx, p); err != nil {
+			return err
+		}
+		return appendEvent(ctx, tx, audit.PrivacyRequestCreated, "privacy_request:"+p.ID, map[string]any{"type": p.Type, "jurisdiction": p.Jurisdiction})
 	})
 	if err != nil {
 		return nil, err
@@ -242,7 +246,12 @@ func (s *Requests) Extend(ctx context.Context, tenantID, id string, days int, re
 	if days < 1 || days > limit {
 		return nil, rampart.FieldError(rampart.EUnprocessable, "days", "must be from 1 to %d", limit)
 	}
-	err = s.Store.InTenant(ctx, tenantID, func(tx *store.Tx) error { return tx.ExtendPrivacyRequest(ctx, id, days, reason, s.now()) })
+	err = s.Store.InTenant(ctx, tenantID, func(tx *store.Tx) error {
+		if err := tx.ExtendPrivacyRequest(ctx, id, days, reason, s.now()); err != nil {
+			return err
+		}
+		return appendEvent(ctx, tx, audit.PrivacyRequestExtended, "privacy_request:"+id, map[string]any{"days": days})
+	})
 	if err != nil {
 		return nil, err
 	}
