@@ -246,3 +246,34 @@ func (s *Server) handleErasePrivacyRequest() http.Handler {
 		encode(w, http.StatusOK, out)
 	})
 }
+
+// handleCreateExportLink answers a one-time link to an access or
+// portability request's zip.
+func (s *Server) handleCreateExportLink() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		link, err := s.requests.CreateExportLink(s.privacyCtx(r), principal(r).TenantID, r.PathValue("id"))
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		encode(w, http.StatusCreated, link)
+	})
+}
+
+// handleDownloadExport spends a link and streams the zip.
+func (s *Server) handleDownloadExport() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, err := s.requests.RedeemExport(r.Context(), r.PathValue("token"))
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		w.Header().Set("Content-Type", "application/zip")
+		w.Header().Set("Content-Disposition", `attachment; filename="privacy-export-`+b.RequestID+`.zip"`)
+		w.Header().Set("Cache-Control", "no-store")
+		if err := privacy.WriteZip(w, b); err != nil {
+			s.log.Error("write privacy export", "err", err.Error())
+		}
+	})
+}

@@ -158,6 +158,8 @@ func (s *Server) routes() []route {
 		{"POST", "/v1/privacy/requests/{id}/extend", "admin:compliance", s.handleExtendPrivacyRequest()}, // once, with a reason
 		{"GET", "/v1/privacy/requests/{id}/export", "admin:compliance", s.handleExportPrivacyRequest()},  // access, portability: the JSON bundle; completes the request
 		{"POST", "/v1/privacy/requests/{id}/erase", "admin:compliance", s.handleErasePrivacyRequest()},   // erasure: keys shredded, rows deleted, audit kept
+		{"POST", "/v1/privacy/requests/{id}/export", "admin:compliance", s.handleCreateExportLink()},     // a one-time link to the zip (JSON and CSV)
+		{"GET", "/v1/privacy/exports/{token}", public, s.handleDownloadExport()},                         // the token is the credential; once, within 15 minutes
 
 		{"POST", "/v1/api-keys", "api:keys", s.handleCreateAPIKey()},
 		{"GET", "/v1/api-keys", "api:keys", s.handleListAPIKeys()},

@@ -92,6 +92,7 @@ var notPersonal = map[string]string{
 	"account_tokens.user_id": "as above", "known_logins.user_id": "as above", "privacy_requests.subject_user_id": "as above",
 	"mfa_challenges.device_id": "a login in progress, minutes long", "consents.subject_index": "a keyed hash of the subject",
 	"data_keys.owner": "a keyed hash of the subject", "schema_migrations.name": "a migration", "incidents.summary": "built without personal data",
+	"privacy_request_systems.details": "a system's answer about a request, without personal data",
 }
 
 // Systems registers and lists the platform's systems holding personal

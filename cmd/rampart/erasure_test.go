@@ -1,7 +1,9 @@
 package main
 
 import (
+	"archive/zip"
 	"database/sql"
+	"io"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -89,6 +91,35 @@ func TestPrivacyExport(t *testing.T) {
 		}
 		if _, got := ts.do(t, "GET", "/v1/privacy/requests/"+req, owner, nil); got["status"] != "completed" {
 			t.Fatalf("request after export: %v", got)
+		}
+		// The zip, through a one-time link: JSON and CSV, the subject's
+		// audit events with their sealed fields opened; a second download
+		// is refused.
+		r, link := ts.do(t, "POST", "/v1/privacy/requests/"+req+"/export", owner, nil)
+		if r.StatusCode != 201 || link["url"] == nil {
+			t.Fatalf("export link: %d %v", r.StatusCode, link)
+		}
+		r, zipped := ts.doRaw(t, "GET", link["url"].(string), "", nil)
+		if r.StatusCode != 200 || r.Header.Get("Content-Type") != "application/zip" {
+			t.Fatalf("download: %d %s", r.StatusCode, zipped)
+		}
+		zr, err := zip.NewReader(strings.NewReader(zipped), int64(len(zipped)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files := map[string]string{}
+		for _, f := range zr.File {
+			rc, _ := f.Open()
+			body, _ := io.ReadAll(rc)
+			rc.Close()
+			files[f.Name] = string(body)
+		}
+		if !strings.Contains(files["bundle.json"], "canary-export@acme.io") || !strings.Contains(files["audit_events.csv"], "SessionUA-c4n4ry-exp") ||
+			!strings.Contains(files["sessions.csv"], "SessionUA-c4n4ry-exp") || !strings.Contains(files["consents.csv"], "ConsentUA-c4n4ry-exp") {
+			t.Fatalf("zip: %v", files)
+		}
+		if r, _ := ts.doRaw(t, "GET", link["url"].(string), "", nil); r.StatusCode != 404 {
+			t.Fatalf("second download: %d", r.StatusCode)
 		}
 		// An unknown subject gets an empty bundle, like a known one's shape.
 		unknown := ts.privacyRequest(t, owner, "portability", "0190a6a0-0000-7000-8000-000000000000")
