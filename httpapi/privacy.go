@@ -277,3 +277,34 @@ func (s *Server) handleDownloadExport() http.Handler {
 		}
 	})
 }
+
+// systemAnswerRequest is the body of POST
+// /v1/privacy/requests/{id}/systems/{name}.
+type systemAnswerRequest struct {
+	Status  string `json:"status" validate:"required,max=16"`
+	Details string `json:"details" validate:"max=2000"`
+}
+
+// handleAnswerSystem records a registered system's answer to a request.
+// Called with an API key, it is the system answering; called by a user
+// (an admin), it is a mark made for the system, recorded as such.
+func (s *Server) handleAnswerSystem() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req systemAnswerRequest
+		if err := decode(r, &req); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		p := principal(r)
+		markedBy := p.UserID
+		if p.APIKeyID != "" {
+			markedBy = ""
+		}
+		out, err := s.requests.Answer(s.privacyCtx(r), p.TenantID, r.PathValue("id"), r.PathValue("name"), req.Status, req.Details, markedBy)
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		encode(w, http.StatusOK, out)
+	})
+}

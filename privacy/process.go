@@ -184,8 +184,8 @@ func (s *Requests) Export(ctx context.Context, tenantID, id string) (*Bundle, er
 		}
 	}
 	err = s.Store.InTenant(ctx, tenantID, func(tx *store.Tx) error {
-		if p.Status != StatusCompleted {
-			if err := tx.CompletePrivacyRequest(ctx, p.ID, "exported", now); err != nil {
+		if p.Result == "" {
+			if err := s.finishOwnPart(ctx, tx, p, "exported", now); err != nil {
 				return err
 			}
 		}
@@ -287,7 +287,7 @@ func (s *Requests) Erase(ctx context.Context, tenantID, id string) (*Erasure, er
 	if err != nil {
 		return nil, err
 	}
-	if p.Status == StatusCompleted && p.Result != "" {
+	if p.Result != "" {
 		var done Erasure
 		if err := json.Unmarshal([]byte(p.Result), &done); err == nil {
 			return &done, nil
@@ -330,7 +330,7 @@ func (s *Requests) Erase(ctx context.Context, tenantID, id string) (*Erasure, er
 		if err != nil {
 			return err
 		}
-		if err := tx.CompletePrivacyRequest(ctx, p.ID, string(result), out.ErasedAt); err != nil {
+		if err := s.finishOwnPart(ctx, tx, p, string(result), out.ErasedAt); err != nil {
 			return err
 		}
 		return appendEvent(ctx, tx, audit.PrivacyRequestErased, "privacy_request:"+p.ID, map[string]any{"keys_shredded": out.KeysShredded, "users": out.Rows.Users})

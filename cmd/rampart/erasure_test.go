@@ -3,9 +3,9 @@ package main
 import (
 	"archive/zip"
 	"database/sql"
-	"io"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 )

@@ -277,7 +277,7 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 	}()
 	srv := httpapi.New(httpapi.Deps{
 		Gateway: ai, Consents: consents,
-		Requests: &privacy.Requests{Store: st, Vault: vlt, Consents: consents, Now: now},
+		Requests: &privacy.Requests{Store: st, Vault: vlt, Consents: consents, Now: now, Notify: evs.worker.Notify},
 		Systems:  &privacy.Systems{Store: st, RequireHTTPS: cfg.Env == config.Production, AllowPrivate: cfg.Delivery.WebhookAllowPrivate, Now: now},
 		Config:   cfg, Logger: log, Store: st, Hasher: hasher, Auth: authn, Tenancy: tenants,
 		Vault:             vlt,

@@ -32,3 +32,6 @@ ALTER TABLE privacy_request_systems FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON privacy_request_systems
     USING (tenant_id = NULLIF(current_setting('rampart.tenant_id', true), '')::uuid)
     WITH CHECK (tenant_id = NULLIF(current_setting('rampart.tenant_id', true), '')::uuid);
+
+-- A registered system signs with a secret of its own (sealed at rest).
+ALTER TABLE privacy_systems ADD COLUMN secret text NOT NULL DEFAULT '';

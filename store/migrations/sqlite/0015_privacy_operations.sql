@@ -20,3 +20,6 @@ CREATE TABLE privacy_request_systems (
     marked_by   TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (tenant_id, request_id, system)
 );
+
+-- A registered system signs with a secret of its own (sealed at rest).
+ALTER TABLE privacy_systems ADD COLUMN secret TEXT NOT NULL DEFAULT '';
