@@ -308,3 +308,42 @@ func (s *Server) handleAnswerSystem() http.Handler {
 		encode(w, http.StatusOK, out)
 	})
 }
+
+// myPrivacyRequest is the body of POST /v1/me/privacy/requests.
+type myPrivacyRequest struct {
+	Type         string `json:"type" validate:"required,max=32"`
+	Jurisdiction string `json:"jurisdiction" validate:"max=32"`
+}
+
+// handleCreateMyPrivacyRequest lets a user make a request about
+// themselves, with a second factor checked within the tenant's step-up
+// window or privacy.SelfServiceStepUp, whichever is shorter.
+func (s *Server) handleCreateMyPrivacyRequest() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req myPrivacyRequest
+		if err := decode(r, &req); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		p := principal(r)
+		if p.APIKeyID != "" {
+			writeError(w, r, s.log, rampart.Errorf(rampart.EForbidden, "a request about oneself is made from a user's session, not with an API key"))
+			return
+		}
+		fresh := *p
+		if fresh.StepUp <= 0 || fresh.StepUp > privacy.SelfServiceStepUp {
+			fresh.StepUp = privacy.SelfServiceStepUp
+		}
+		if err := fresh.RequireRecentMFA(s.now()); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		out, err := s.requests.Create(s.privacyCtx(r), p.TenantID, privacy.NewRequest{Type: req.Type, Jurisdiction: req.Jurisdiction,
+			Subject: privacy.Subject{UserID: p.UserID}, CreatedBy: p.UserID})
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		encode(w, http.StatusCreated, out)
+	})
+}

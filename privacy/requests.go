@@ -49,6 +49,12 @@ var Deadlines = map[string]Deadline{
 	"pipeda":  {Days: 30, MaxExtendDays: 30},
 }
 
+// SelfServiceStepUp is how recent a user's second factor must be to make
+// a request about themselves (POST /v1/me/privacy/requests) when the
+// tenant sets no shorter step-up window: a stolen session alone must not
+// be able to ask for a person's data or their erasure.
+const SelfServiceStepUp = 10 * time.Minute
+
 // MaxExtendDays bounds any extension.
 const MaxExtendDays = 60
 

@@ -92,3 +92,30 @@ func TestPrivacyFanOut(t *testing.T) {
 		}
 	})
 }
+
+// TestMyPrivacyRequest: a user's own request needs a fresh second factor;
+// with one, it is recorded about the caller and bad input names the field.
+func TestMyPrivacyRequest(t *testing.T) {
+	ts := start(t, testEnv(t, "sqlite"))
+	owner := ts.privacyTenant(t, "acme")
+	if r, b := ts.do(t, "POST", "/v1/users", owner, map[string]any{"email": "me@acme.io", "password": "An0ther-Str0ng-One", "role": "member"}); r.StatusCode != 201 {
+		t.Fatalf("user: %d %v", r.StatusCode, b)
+	}
+	me, _ := ts.mustLogin(t, "acme", "me@acme.io", "An0ther-Str0ng-One")
+	r, b := ts.do(t, "POST", "/v1/me/privacy/requests", me, map[string]any{"type": "access"})
+	assertProblem(t, r, b, 401)
+	if b["code"] != "step_up_required" || b["max_age_seconds"].(float64) != 600 {
+		t.Fatalf("without step-up: %v", b)
+	}
+	ts.enrol(t, me) // enrolling is a fresh second factor
+	r, b = ts.do(t, "POST", "/v1/me/privacy/requests", me, map[string]any{"type": "delete"})
+	assertProblem(t, r, b, 422)
+	if b["field"] != "type" {
+		t.Fatalf("bad type: %v", b)
+	}
+	_, who := ts.do(t, "GET", "/v1/me", me, nil)
+	r, b = ts.do(t, "POST", "/v1/me/privacy/requests", me, map[string]any{"type": "erasure", "jurisdiction": "ccpa"})
+	if r.StatusCode != 201 || b["subject"].(map[string]any)["user_id"] != who["id"] || b["created_by"] != who["id"] {
+		t.Fatalf("own request: %d %v", r.StatusCode, b)
+	}
+}
