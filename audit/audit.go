@@ -74,6 +74,10 @@ const (
 	PrivacyRequestErased    Type = "privacy_request_erased"
 	PrivacyRequestAnswered  Type = "privacy_request_system_answered"
 	PrivacyRequestCompleted Type = "privacy_request_completed"
+	// PrivacyRequestDueSoon is the reminder 7 days and 1 day before a
+	// request's due date, written once each; tenant webhooks subscribed to
+	// it get it through the outbox like any event.
+	PrivacyRequestDueSoon Type = "privacy_request_due_soon"
 )
 
 // Types lists every event type, for validating subscriptions and filters.
@@ -85,7 +89,7 @@ func Types() []Type {
 		IncidentOpened, IncidentUpdated, IncidentAction, AuditChainBroken,
 		ResetRequested, PasswordReset, VerificationSent, EmailVerified, InvitationSent, InvitationAccepted, MFACodeSent,
 		TermsAccepted, ConsentRecorded, ConsentWithdrawn, PrivacyRequestCreated, PrivacyRequestExtended, PrivacyRequestExported,
-		PrivacyRequestErased, PrivacyRequestAnswered, PrivacyRequestCompleted}
+		PrivacyRequestErased, PrivacyRequestAnswered, PrivacyRequestCompleted, PrivacyRequestDueSoon}
 }
 
 // KnownType reports whether name is an event type.

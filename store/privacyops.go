@@ -103,3 +103,34 @@ func (tx *Tx) PrivacyRequestSystems(ctx context.Context, requestID string) ([]*P
 	}
 	return out, rows.Err()
 }
+
+// MarkPrivacyReminder records that the reminder days before due was sent
+// for an open request, and reports whether this call did it: a reminder
+// for days is taken once, by one replica, and a later (smaller) one still
+// can be.
+func (tx *Tx) MarkPrivacyReminder(ctx context.Context, id string, days int) (bool, error) {
+	tenantID, err := tx.tenant()
+	if err != nil {
+		return false, err
+	}
+	res, err := tx.exec(ctx, "UPDATE privacy_requests SET reminded_days = ? WHERE tenant_id = ? AND id = ? AND status <> ? AND (reminded_days = 0 OR reminded_days > ?)",
+		days, tenantID, id, PrivacyRequestDone, days)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// CountOverduePrivacyRequests counts the scoped tenant's open requests due
+// before now.
+func (tx *Tx) CountOverduePrivacyRequests(ctx context.Context, now time.Time) (int64, error) {
+	tenantID, err := tx.tenant()
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	err = tx.queryRow(ctx, "SELECT COUNT(*) FROM privacy_requests WHERE tenant_id = ? AND status <> ? AND due_at < ?",
+		tenantID, PrivacyRequestDone, tx.d.timeArg(now)).Scan(&n)
+	return n, err
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -117,5 +118,34 @@ func TestMyPrivacyRequest(t *testing.T) {
 	r, b = ts.do(t, "POST", "/v1/me/privacy/requests", me, map[string]any{"type": "erasure", "jurisdiction": "ccpa"})
 	if r.StatusCode != 201 || b["subject"].(map[string]any)["user_id"] != who["id"] || b["created_by"] != who["id"] {
 		t.Fatalf("own request: %d %v", r.StatusCode, b)
+	}
+}
+
+// TestPrivacyOverdueMetric moves the deadlines' clock past a request's due
+// date: rampart_privacy_requests_overdue counts it, and the request shows
+// as overdue.
+func TestPrivacyOverdueMetric(t *testing.T) {
+	var mu sync.Mutex
+	skew := time.Duration(0)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return time.Now().Add(skew) }
+	ts := startWith(t, testEnv(t, "sqlite"), serveOptions{privacyNow: clock})
+	owner := ts.privacyTenant(t, "acme")
+	if v := ts.metric(t, "rampart_privacy_requests_overdue"); v != 0 {
+		t.Fatalf("overdue before: %v", v)
+	}
+	req := ts.privacyRequest(t, owner, "access", "0190a6a0-0000-7000-8000-0000000000bb")
+	mu.Lock()
+	skew = 31 * 24 * time.Hour
+	mu.Unlock()
+	time.Sleep(10 * time.Millisecond)
+	// The count is kept a minute; past that the scrape recounts.
+	mu.Lock()
+	skew += 2 * time.Minute
+	mu.Unlock()
+	if v := ts.metric(t, "rampart_privacy_requests_overdue"); v != 1 {
+		t.Fatalf("overdue after the due date: %v", v)
+	}
+	if _, got := ts.do(t, "GET", "/v1/privacy/requests/"+req, owner, nil); got["status"] != "overdue" {
+		t.Fatalf("request: %v", got)
 	}
 }

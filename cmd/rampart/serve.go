@@ -93,6 +93,9 @@ type serveOptions struct {
 	// now is the API's clock (rate-limit headers, account timestamps);
 	// tests skew it to show that shared limits are decided on Redis's clock.
 	now func() time.Time
+	// privacyNow is the clock of data-subject requests' deadlines,
+	// reminders and overdue metric; tests move it by weeks.
+	privacyNow func() time.Time
 }
 
 func serveWith(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, opt serveOptions) error {
@@ -208,6 +211,8 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 	background.Add(1)
 	go func() { defer background.Done(); notices.Run(bg) }()
 	sched := newScheduler(st, authn, vlt, evs.incidents, name, log)
+	reminders := &privacy.Reminders{Store: st, Now: opt.privacyNow}
+	sched.Jobs = append(sched.Jobs, privacyRemindersJob(reminders))
 	background.Add(1)
 	go func() { defer background.Done(); sched.Run(bg) }()
 
@@ -277,13 +282,13 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 	}()
 	srv := httpapi.New(httpapi.Deps{
 		Gateway: ai, Consents: consents,
-		Requests: &privacy.Requests{Store: st, Vault: vlt, Consents: consents, Now: now, Notify: evs.worker.Notify},
+		Requests: &privacy.Requests{Store: st, Vault: vlt, Consents: consents, Now: cmpOr(opt.privacyNow, now), Notify: evs.worker.Notify},
 		Systems:  &privacy.Systems{Store: st, RequireHTTPS: cfg.Env == config.Production, AllowPrivate: cfg.Delivery.WebhookAllowPrivate, Now: now},
 		Config:   cfg, Logger: log, Store: st, Hasher: hasher, Auth: authn, Tenancy: tenants,
 		Vault:             vlt,
 		OperatorTokenHash: operatorHash, Ready: ready, Limiter: limiter, LimiterName: limiterName, Now: now,
 		Limits:   tenancy.NewLimits(cfg.RateLimitTiers, authn),
-		Delivery: evs.svc, Sink: evs.sink, Guard: guardSvc, Collectors: evs.collectors(), Incidents: evs.incidents,
+		Delivery: evs.svc, Sink: evs.sink, Guard: guardSvc, Collectors: append(evs.collectors(), privacyOverdueGauge(reminders)), Incidents: evs.incidents,
 		Uploads: upload.NewService(upload.Policy{MaxBytes: cfg.UploadMaxBytes}, authn),
 		Encryption: encryption.New(encryption.Deps{
 			Vault: vlt, Auditor: authn, Tenants: authn, Secrets: authn, SigningKeys: authn, Jobs: sched, Logger: log,

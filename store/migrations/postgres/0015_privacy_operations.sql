@@ -35,3 +35,6 @@ CREATE POLICY tenant_isolation ON privacy_request_systems
 
 -- A registered system signs with a secret of its own (sealed at rest).
 ALTER TABLE privacy_systems ADD COLUMN secret text NOT NULL DEFAULT '';
+
+-- The smallest number of days before due a reminder was sent for (0: none).
+ALTER TABLE privacy_requests ADD COLUMN reminded_days integer NOT NULL DEFAULT 0;

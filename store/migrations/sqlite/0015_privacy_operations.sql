@@ -23,3 +23,6 @@ CREATE TABLE privacy_request_systems (
 
 -- A registered system signs with a secret of its own (sealed at rest).
 ALTER TABLE privacy_systems ADD COLUMN secret TEXT NOT NULL DEFAULT '';
+
+-- The smallest number of days before due a reminder was sent for (0: none).
+ALTER TABLE privacy_requests ADD COLUMN reminded_days INTEGER NOT NULL DEFAULT 0;
