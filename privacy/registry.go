@@ -48,7 +48,7 @@ type Column struct {
 // notPersonal, and TestExportPlanCoversRegistry when a column listed here
 // is missing from the export plan.
 var Rampart = []Column{
-	{"users", "email", "contact", "include", "", EraseAnonymise},
+	{"users", "email", "contact", "include", "", EraseShred},
 	{"users", "email_key", "contact", "withhold", "a blind index of the email, not the email", EraseAnonymise},
 	{"users", "password_hash", "credentials", "withhold", "a secret", EraseAnonymise},
 	{"users", "attributes", "identity", "include", "", EraseAnonymise},
