@@ -214,11 +214,24 @@ func (v *Vault) currentInTx(ctx context.Context, tx *store.Tx, tenantID string, 
 // versionInTx returns one version of a key for decryption: from the cache,
 // or read through tx (and cached when tx only reads).
 func (v *Vault) versionInTx(ctx context.Context, tx *store.Tx, tenantID string, id keys.KeyID, n uint32) (*keys.DataKey, error) {
-	if ks := v.cachedKeySet(tenantID, id); ks != nil {
-		k := ks.versions[n]
-		fresh := ks.current != nil && v.now().Sub(ks.loaded) < cacheTTL
-		ks.mu.Unlock()
-		if k != nil && fresh {
+	cached := func() *keys.DataKey {
+		ks := v.cachedKeySet(tenantID, id)
+		if ks == nil {
+			return nil
+		}
+		defer ks.mu.Unlock()
+		if ks.current == nil || v.now().Sub(ks.loaded) >= cacheTTL {
+			return nil
+		}
+		return ks.versions[n]
+	}
+	if k := cached(); k != nil {
+		return k, nil
+	}
+	if !tx.ReadOnly() {
+		// Committed keys, read on the read pool, may be cached.
+		v.warmTry(ctx, tenantID, id)
+		if k := cached(); k != nil {
 			return k, nil
 		}
 	}
