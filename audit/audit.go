@@ -64,6 +64,20 @@ const (
 	InvitationAccepted Type = "invitation_accepted"
 	MFACodeSent        Type = "mfa_code_sent"
 	TermsAccepted      Type = "terms_accepted"
+	// Privacy operations (issue 18). Their details never name the data
+	// subject: an erased subject's events must not keep them readable.
+	ConsentRecorded         Type = "consent_recorded"
+	ConsentWithdrawn        Type = "consent_withdrawn"
+	PrivacyRequestCreated   Type = "privacy_request_created"
+	PrivacyRequestExtended  Type = "privacy_request_extended"
+	PrivacyRequestExported  Type = "privacy_request_exported"
+	PrivacyRequestErased    Type = "privacy_request_erased"
+	PrivacyRequestAnswered  Type = "privacy_request_system_answered"
+	PrivacyRequestCompleted Type = "privacy_request_completed"
+	// PrivacyRequestDueSoon is the reminder 7 days and 1 day before a
+	// request's due date, written once each; tenant webhooks subscribed to
+	// it get it through the outbox like any event.
+	PrivacyRequestDueSoon Type = "privacy_request_due_soon"
 )
 
 // Types lists every event type, for validating subscriptions and filters.
@@ -74,7 +88,8 @@ func Types() []Type {
 		MFAFailure, BackupCodeUsed, BackupCodesRegen, IPBlocked, DataKeyRotated, GuardBlocked, GuardFlagged, CrisisDetected,
 		IncidentOpened, IncidentUpdated, IncidentAction, AuditChainBroken,
 		ResetRequested, PasswordReset, VerificationSent, EmailVerified, InvitationSent, InvitationAccepted, MFACodeSent,
-		TermsAccepted}
+		TermsAccepted, ConsentRecorded, ConsentWithdrawn, PrivacyRequestCreated, PrivacyRequestExtended, PrivacyRequestExported,
+		PrivacyRequestErased, PrivacyRequestAnswered, PrivacyRequestCompleted, PrivacyRequestDueSoon}
 }
 
 // KnownType reports whether name is an event type.
@@ -106,6 +121,10 @@ type Event struct {
 	CreatedAt time.Time
 	PrevHash  string
 	Hash      string
+	// Erased says the event's subject was erased: its address, user agent
+	// and details were sealed under their key, now destroyed, and read as
+	// empty.
+	Erased bool
 }
 
 // Filter selects a tenant's events for reading, newest first.

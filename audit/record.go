@@ -16,6 +16,9 @@ type Record struct {
 	Details   map[string]any `json:"details"`
 	CreatedAt time.Time      `json:"created_at"`
 	Hash      string         `json:"hash"`
+	// Erased marks an event whose subject was erased: ip_address,
+	// user_agent and details are empty because their key is destroyed.
+	Erased bool `json:"erased,omitempty"`
 }
 
 // Record returns e as shown outside.
@@ -25,5 +28,5 @@ func (e *Event) Record() Record {
 		d = map[string]any{}
 	}
 	return Record{ID: e.ID, Seq: e.Seq, Type: string(e.Type), TenantID: e.TenantID, UserID: e.UserID, IP: e.IP,
-		UserAgent: e.UserAgent, Resource: e.Resource, Success: e.Success, Details: d, CreatedAt: e.CreatedAt, Hash: e.Hash}
+		UserAgent: e.UserAgent, Resource: e.Resource, Success: e.Success, Details: d, CreatedAt: e.CreatedAt, Hash: e.Hash, Erased: e.Erased}
 }

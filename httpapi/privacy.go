@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/rampart-dev/rampart"
@@ -42,7 +43,7 @@ func (s *Server) handleRecordConsent() http.Handler {
 			ua = r.UserAgent()
 		}
 		p := principal(r)
-		c, err := s.consents.Record(r.Context(), p.TenantID, privacy.Record{Subject: req.Subject, Purpose: req.Purpose, Granted: *req.Granted,
+		c, err := s.consents.Record(s.privacyCtx(r), p.TenantID, privacy.Record{Subject: req.Subject, Purpose: req.Purpose, Granted: *req.Granted,
 			PolicyVersion: req.PolicyVersion, Method: req.Method, IP: ip, UserAgent: ua, RecordedBy: p.UserID})
 		if err != nil {
 			writeError(w, r, s.log, err)
@@ -50,6 +51,12 @@ func (s *Server) handleRecordConsent() http.Handler {
 		}
 		encode(w, http.StatusCreated, c)
 	})
+}
+
+// privacyCtx is the request's context carrying its actor for the audit
+// events of privacy operations.
+func (s *Server) privacyCtx(r *http.Request) context.Context {
+	return privacy.WithActor(r.Context(), s.actor(r, principal(r).UserID))
 }
 
 // subjectParam reads the required subject query parameter.
@@ -158,7 +165,7 @@ func (s *Server) handleCreatePrivacyRequest() http.Handler {
 			return
 		}
 		p := principal(r)
-		out, err := s.requests.Create(r.Context(), p.TenantID, privacy.NewRequest{Type: req.Type, Jurisdiction: req.Jurisdiction,
+		out, err := s.requests.Create(s.privacyCtx(r), p.TenantID, privacy.NewRequest{Type: req.Type, Jurisdiction: req.Jurisdiction,
 			Subject: privacy.Subject{UserID: req.Subject.UserID, Email: req.Subject.Email}, CreatedBy: p.UserID})
 		if err != nil {
 			writeError(w, r, s.log, err)
@@ -203,7 +210,7 @@ func (s *Server) handleExtendPrivacyRequest() http.Handler {
 			writeError(w, r, s.log, err)
 			return
 		}
-		out, err := s.requests.Extend(r.Context(), principal(r).TenantID, r.PathValue("id"), req.Days, req.Reason)
+		out, err := s.requests.Extend(s.privacyCtx(r), principal(r).TenantID, r.PathValue("id"), req.Days, req.Reason)
 		if err != nil {
 			writeError(w, r, s.log, err)
 			return
@@ -216,7 +223,7 @@ func (s *Server) handleExtendPrivacyRequest() http.Handler {
 // bundle as a download and completes the request.
 func (s *Server) handleExportPrivacyRequest() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, err := s.requests.Export(r.Context(), principal(r).TenantID, r.PathValue("id"))
+		b, err := s.requests.Export(s.privacyCtx(r), principal(r).TenantID, r.PathValue("id"))
 		if err != nil {
 			writeError(w, r, s.log, err)
 			return
@@ -231,11 +238,112 @@ func (s *Server) handleExportPrivacyRequest() http.Handler {
 // answers the first result.
 func (s *Server) handleErasePrivacyRequest() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		out, err := s.requests.Erase(r.Context(), principal(r).TenantID, r.PathValue("id"))
+		out, err := s.requests.Erase(s.privacyCtx(r), principal(r).TenantID, r.PathValue("id"))
 		if err != nil {
 			writeError(w, r, s.log, err)
 			return
 		}
 		encode(w, http.StatusOK, out)
+	})
+}
+
+// handleCreateExportLink answers a one-time link to an access or
+// portability request's zip.
+func (s *Server) handleCreateExportLink() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		link, err := s.requests.CreateExportLink(s.privacyCtx(r), principal(r).TenantID, r.PathValue("id"))
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		encode(w, http.StatusCreated, link)
+	})
+}
+
+// handleDownloadExport spends a link and streams the zip.
+func (s *Server) handleDownloadExport() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, err := s.requests.RedeemExport(r.Context(), r.PathValue("token"))
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		w.Header().Set("Content-Type", "application/zip")
+		w.Header().Set("Content-Disposition", `attachment; filename="privacy-export-`+b.RequestID+`.zip"`)
+		w.Header().Set("Cache-Control", "no-store")
+		if err := privacy.WriteZip(w, b); err != nil {
+			s.log.Error("write privacy export", "err", err.Error())
+		}
+	})
+}
+
+// systemAnswerRequest is the body of POST
+// /v1/privacy/requests/{id}/systems/{name}.
+type systemAnswerRequest struct {
+	Status  string `json:"status" validate:"required,max=16"`
+	Details string `json:"details" validate:"max=2000"`
+}
+
+// handleAnswerSystem records a registered system's answer to a request.
+// Called with an API key, it is the system answering; called by a user
+// (an admin), it is a mark made for the system, recorded as such.
+func (s *Server) handleAnswerSystem() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req systemAnswerRequest
+		if err := decode(r, &req); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		p := principal(r)
+		markedBy := p.UserID
+		if p.APIKeyID != "" {
+			markedBy = ""
+		}
+		out, err := s.requests.Answer(s.privacyCtx(r), p.TenantID, r.PathValue("id"), r.PathValue("name"), req.Status, req.Details, markedBy)
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		encode(w, http.StatusOK, out)
+	})
+}
+
+// myPrivacyRequest is the body of POST /v1/me/privacy/requests.
+type myPrivacyRequest struct {
+	Type         string `json:"type" validate:"required,max=32"`
+	Jurisdiction string `json:"jurisdiction" validate:"max=32"`
+}
+
+// handleCreateMyPrivacyRequest lets a user make a request about
+// themselves, with a second factor checked within the tenant's step-up
+// window or privacy.SelfServiceStepUp, whichever is shorter.
+func (s *Server) handleCreateMyPrivacyRequest() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req myPrivacyRequest
+		if err := decode(r, &req); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		p := principal(r)
+		if p.APIKeyID != "" {
+			writeError(w, r, s.log, rampart.Errorf(rampart.EForbidden, "a request about oneself is made from a user's session, not with an API key"))
+			return
+		}
+		fresh := *p
+		if fresh.StepUp <= 0 || fresh.StepUp > privacy.SelfServiceStepUp {
+			fresh.StepUp = privacy.SelfServiceStepUp
+		}
+		if err := fresh.RequireRecentMFA(s.now()); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		out, err := s.requests.Create(s.privacyCtx(r), p.TenantID, privacy.NewRequest{Type: req.Type, Jurisdiction: req.Jurisdiction,
+			Subject: privacy.Subject{UserID: p.UserID}, CreatedBy: p.UserID})
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		encode(w, http.StatusCreated, out)
 	})
 }

@@ -161,6 +161,10 @@ func (s *Server) routes() []route {
 		{"GET", "/v1/privacy/retention", "admin:compliance", s.handleGetRetention()},                     // the tenant's policies, or its preset's defaults
 		{"PUT", "/v1/privacy/retention", "admin:compliance", s.handleSetRetention()},                     // replace them; [] returns to the defaults
 		{"GET", "/v1/privacy/retention/preview", "admin:compliance", s.handleRetentionPreview()},         // dry run: rows per category and action
+		{"POST", "/v1/privacy/requests/{id}/export", "admin:compliance", s.handleCreateExportLink()},     // a one-time link to the zip (JSON and CSV)
+		{"GET", "/v1/privacy/exports/{token}", public, s.handleDownloadExport()},                         // the token is the credential; once, within 15 minutes
+		{"POST", "/v1/privacy/requests/{id}/systems/{name}", "admin:compliance", s.handleAnswerSystem()}, // a system's answer (API key), or an admin's mark
+		{"POST", "/v1/me/privacy/requests", user, s.handleCreateMyPrivacyRequest()},                      // about oneself; needs a second factor within 10 minutes (or the tenant's step-up)
 
 		{"POST", "/v1/api-keys", "api:keys", s.handleCreateAPIKey()},
 		{"GET", "/v1/api-keys", "api:keys", s.handleListAPIKeys()},

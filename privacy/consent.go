@@ -20,6 +20,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/rampart-dev/rampart"
+	"github.com/rampart-dev/rampart/audit"
 	"github.com/rampart-dev/rampart/keys"
 	"github.com/rampart-dev/rampart/store"
 	"github.com/rampart-dev/rampart/vault"
@@ -231,7 +232,16 @@ func (c *Consents) Record(ctx context.Context, tenantID string, r Record) (*Cons
 	if rec.UserAgent, err = seal("user_agent", ua); err != nil {
 		return nil, err
 	}
-	if err := c.store.InTenant(ctx, tenantID, func(tx *store.Tx) error { return tx.AddConsent(ctx, rec) }); err != nil {
+	typ := audit.ConsentRecorded
+	if !rec.Granted {
+		typ = audit.ConsentWithdrawn
+	}
+	if err := c.store.InTenant(ctx, tenantID, func(tx *store.Tx) error {
+		if err := tx.AddConsent(ctx, rec); err != nil {
+			return err
+		}
+		return appendEvent(ctx, tx, typ, "consent:"+rec.ID, map[string]any{"purpose": rec.Purpose, "policy_version": rec.PolicyVersion, "method": rec.Method})
+	}); err != nil {
 		return nil, err
 	}
 	c.invalidate(ctx, tenantID, rec.SubjectIndex)

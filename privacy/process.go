@@ -183,10 +183,16 @@ func (s *Requests) Export(ctx context.Context, tenantID, id string) (*Bundle, er
 			return nil, err
 		}
 	}
-	if p.Status != StatusCompleted {
-		if err := s.Store.InTenant(ctx, tenantID, func(tx *store.Tx) error { return tx.CompletePrivacyRequest(ctx, p.ID, "exported", now) }); err != nil {
-			return nil, err
+	err = s.Store.InTenant(ctx, tenantID, func(tx *store.Tx) error {
+		if p.Result == "" {
+			if err := s.finishOwnPart(ctx, tx, p, "exported", now); err != nil {
+				return err
+			}
 		}
+		return appendEvent(ctx, tx, audit.PrivacyRequestExported, "privacy_request:"+p.ID, map[string]any{"events": len(b.AuditEvents)})
+	})
+	if err != nil {
+		return nil, err
 	}
 	return b, nil
 }
@@ -281,7 +287,7 @@ func (s *Requests) Erase(ctx context.Context, tenantID, id string) (*Erasure, er
 	if err != nil {
 		return nil, err
 	}
-	if p.Status == StatusCompleted && p.Result != "" {
+	if p.Result != "" {
 		var done Erasure
 		if err := json.Unmarshal([]byte(p.Result), &done); err == nil {
 			return &done, nil
@@ -324,7 +330,10 @@ func (s *Requests) Erase(ctx context.Context, tenantID, id string) (*Erasure, er
 		if err != nil {
 			return err
 		}
-		return tx.CompletePrivacyRequest(ctx, p.ID, string(result), out.ErasedAt)
+		if err := s.finishOwnPart(ctx, tx, p, string(result), out.ErasedAt); err != nil {
+			return err
+		}
+		return appendEvent(ctx, tx, audit.PrivacyRequestErased, "privacy_request:"+p.ID, map[string]any{"keys_shredded": out.KeysShredded, "users": out.Rows.Users})
 	})
 	if err != nil {
 		return nil, err

@@ -48,7 +48,7 @@ type Column struct {
 // notPersonal, and TestExportPlanCoversRegistry when a column listed here
 // is missing from the export plan.
 var Rampart = []Column{
-	{"users", "email", "contact", "include", "", EraseAnonymise},
+	{"users", "email", "contact", "include", "", EraseShred},
 	{"users", "email_key", "contact", "withhold", "a blind index of the email, not the email", EraseAnonymise},
 	{"users", "password_hash", "credentials", "withhold", "a secret", EraseAnonymise},
 	{"users", "attributes", "identity", "include", "", EraseAnonymise},
@@ -84,7 +84,7 @@ var personalNames = []string{"email", "ip", "address", "user_agent", "phone", "t
 // person, each with why.
 var notPersonal = map[string]string{
 	"tenants.name": "the tenant's (an organisation's) name", "roles.name": "a role", "jobs.name": "a job",
-	"ai_upstreams.name": "a provider", "privacy_systems.name": "a system", "privacy_systems.webhook_url": "a system's endpoint",
+	"ai_upstreams.name": "a provider", "privacy_systems.name": "a system", "privacy_systems.secret": "a system's signing secret, sealed", "privacy_systems.webhook_url": "a system's endpoint",
 	"webhooks.secret": "a tenant's signing secret", "outbox.target": "a webhook id or a sealed address (payload)",
 	"ai_budgets.subject": "the tenant or an API key", "revocation_epochs.subject": "a user or tenant id, a counter",
 	"mfa_totp.user_id": "the key of rows exported under the user", "mfa_backup_codes.user_id": "as above",
@@ -92,6 +92,7 @@ var notPersonal = map[string]string{
 	"account_tokens.user_id": "as above", "known_logins.user_id": "as above", "privacy_requests.subject_user_id": "as above",
 	"mfa_challenges.device_id": "a login in progress, minutes long", "consents.subject_index": "a keyed hash of the subject",
 	"data_keys.owner": "a keyed hash of the subject", "schema_migrations.name": "a migration", "incidents.summary": "built without personal data",
+	"privacy_request_systems.details": "a system's answer about a request, without personal data",
 }
 
 // Systems registers and lists the platform's systems holding personal
@@ -117,7 +118,7 @@ func ValidSystemName(name string) bool { return identity.ValidPurpose(name) }
 
 // Register stores a system: 422 naming the field for a bad name, URL or
 // category, 409 for a taken name.
-func (s *Systems) Register(ctx context.Context, tenantID string, in System) (*store.PrivacySystem, error) {
+func (s *Systems) Register(ctx context.Context, tenantID string, in System) (*RegisteredSystem, error) {
 	if !ValidSystemName(in.Name) {
 		return nil, rampart.FieldError(rampart.EUnprocessable, "name", "a system name is 1 to 64 of a-z, 0-9, _, - and ., starting with a letter")
 	}
@@ -136,11 +137,22 @@ func (s *Systems) Register(ctx context.Context, tenantID string, in System) (*st
 	if s.Now != nil {
 		now = s.Now
 	}
-	p := &store.PrivacySystem{Name: in.Name, WebhookURL: in.WebhookURL, Categories: in.Categories, CreatedBy: in.CreatedBy, CreatedAt: now().UTC()}
+	secret, err := webhook.GenerateSecret()
+	if err != nil {
+		return nil, err
+	}
+	p := &store.PrivacySystem{Name: in.Name, WebhookURL: in.WebhookURL, Categories: in.Categories, CreatedBy: in.CreatedBy, CreatedAt: now().UTC(), Secret: secret}
 	if err := s.Store.InTenant(ctx, tenantID, func(tx *store.Tx) error { return tx.AddPrivacySystem(ctx, p) }); err != nil {
 		return nil, err
 	}
-	return p, nil
+	return &RegisteredSystem{PrivacySystem: p, Secret: secret}, nil
+}
+
+// RegisteredSystem is a system just registered, with the secret its
+// webhooks are signed with (Standard Webhooks, whsec_...): shown once.
+type RegisteredSystem struct {
+	*store.PrivacySystem
+	Secret string `json:"secret"`
 }
 
 // List returns the tenant's systems by name.

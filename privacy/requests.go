@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rampart-dev/rampart"
+	"github.com/rampart-dev/rampart/audit"
 	"github.com/rampart-dev/rampart/identity"
 	"github.com/rampart-dev/rampart/store"
 	"github.com/rampart-dev/rampart/vault"
@@ -47,6 +48,12 @@ var Deadlines = map[string]Deadline{
 	"lgpd":    {Days: 15, MaxExtendDays: 15},
 	"pipeda":  {Days: 30, MaxExtendDays: 30},
 }
+
+// SelfServiceStepUp is how recent a user's second factor must be to make
+// a request about themselves (POST /v1/me/privacy/requests) when the
+// tenant sets no shorter step-up window: a stolen session alone must not
+// be able to ask for a person's data or their erasure.
+const SelfServiceStepUp = 10 * time.Minute
 
 // MaxExtendDays bounds any extension.
 const MaxExtendDays = 60
@@ -96,6 +103,9 @@ type Request struct {
 	Extension    *Extension `json:"extension,omitempty"`
 	CompletedAt  *time.Time `json:"completed_at,omitempty"`
 	CreatedBy    string     `json:"created_by,omitempty"`
+	// Systems are the registered systems asked about the request, with
+	// their answers (GET of one request only).
+	Systems []*store.PrivacyRequestSystem `json:"systems,omitempty"`
 }
 
 // NewRequest is a request to make.
@@ -115,6 +125,9 @@ type Requests struct {
 	// forgets cached decisions on erasure; nil leaves consent out.
 	Consents *Consents
 	Now      func() time.Time
+	// Notify, when set, wakes the outbox worker after webhooks to
+	// registered systems are queued.
+	Notify func()
 }
 
 func (s *Requests) now() time.Time {
@@ -164,16 +177,26 @@ func (s *Requests) Create(ctx context.Context, tenantID string, in NewRequest) (
 	now := s.now()
 	p := &store.PrivacyRequest{Type: in.Type, SubjectUserID: in.Subject.UserID, Jurisdiction: in.Jurisdiction, Status: StatusReceived,
 		ReceivedAt: now, DueAt: now.Add(time.Duration(deadlineOf(in.Jurisdiction).Days) * 24 * time.Hour), CreatedBy: in.CreatedBy}
+	queued := false
 	err := s.Store.InTenant(ctx, tenantID, func(tx *store.Tx) (err error) {
 		if in.Subject.Email != "" {
 			if p.SubjectEmail, err = tx.EmailIndex(in.Subject.Email); err != nil {
 				return err
 			}
 		}
-		return tx.AddPrivacyRequest(ctx, p)
+		if err := tx.AddPrivacyRequest(ctx, p); err != nil {
+			return err
+		}
+		if queued, err = s.fanOut(ctx, tx, p, in.Subject.Email, now); err != nil {
+			return err
+		}
+		return appendEvent(ctx, tx, audit.PrivacyRequestCreated, "privacy_request:"+p.ID, map[string]any{"type": p.Type, "jurisdiction": p.Jurisdiction})
 	})
 	if err != nil {
 		return nil, err
+	}
+	if queued && s.Notify != nil {
+		s.Notify()
 	}
 	r := view(p, now)
 	r.Subject.Email = in.Subject.Email
@@ -183,14 +206,22 @@ func (s *Requests) Create(ctx context.Context, tenantID string, in NewRequest) (
 // Get returns one request.
 func (s *Requests) Get(ctx context.Context, tenantID, id string) (*Request, error) {
 	var p *store.PrivacyRequest
+	var systems []*store.PrivacyRequestSystem
 	err := s.Store.ReadTenant(ctx, tenantID, func(tx *store.Tx) (err error) {
-		p, err = tx.PrivacyRequest(ctx, id)
+		if p, err = tx.PrivacyRequest(ctx, id); err != nil {
+			return err
+		}
+		systems, err = tx.PrivacyRequestSystems(ctx, id)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return view(p, s.now()), nil
+	r := view(p, s.now())
+	if len(systems) > 0 {
+		r.Systems = systems
+	}
+	return r, nil
 }
 
 // List returns the tenant's requests of a status (empty: all), newest
@@ -242,7 +273,12 @@ func (s *Requests) Extend(ctx context.Context, tenantID, id string, days int, re
 	if days < 1 || days > limit {
 		return nil, rampart.FieldError(rampart.EUnprocessable, "days", "must be from 1 to %d", limit)
 	}
-	err = s.Store.InTenant(ctx, tenantID, func(tx *store.Tx) error { return tx.ExtendPrivacyRequest(ctx, id, days, reason, s.now()) })
+	err = s.Store.InTenant(ctx, tenantID, func(tx *store.Tx) error {
+		if err := tx.ExtendPrivacyRequest(ctx, id, days, reason, s.now()); err != nil {
+			return err
+		}
+		return appendEvent(ctx, tx, audit.PrivacyRequestExtended, "privacy_request:"+id, map[string]any{"days": days})
+	})
 	if err != nil {
 		return nil, err
 	}

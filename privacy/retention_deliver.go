@@ -4,15 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"time"
-
-	"github.com/rampart-dev/rampart"
-	"github.com/rampart-dev/rampart/outbox"
-	"github.com/rampart-dev/rampart/store"
-	"github.com/rampart-dev/rampart/webhook"
 )
 
 // DirArchive archives rows as JSON lines in files under Dir, one per
@@ -61,60 +55,4 @@ func (a DirArchive) Archive(_ context.Context, tenantID, category string, rows [
 		return err
 	}
 	return f.Close()
-}
-
-// SystemChannel delivers announcements to the platform's registered
-// systems (outbox channel ChannelSystem). A system has no secret of its
-// own: messages are signed, Standard Webhooks style, with every signing
-// secret of the tenant's webhooks, which the platform already holds to
-// verify Rampart's events. A tenant without a webhook gets nothing
-// unsigned: the message is dead-lettered (class no_signing_secret).
-type SystemChannel struct {
-	Store  *store.Store
-	Sender *webhook.Sender
-}
-
-// Deliver sends one announcement.
-func (c *SystemChannel) Deliver(ctx context.Context, m *outbox.Message) outbox.Result {
-	var sys *store.PrivacySystem
-	var secrets [][]byte
-	err := c.Store.ReadTenant(ctx, m.TenantID, func(tx *store.Tx) error {
-		all, err := tx.PrivacySystems(ctx)
-		if err != nil {
-			return err
-		}
-		for _, s := range all {
-			if s.ID == m.Target {
-				sys = s
-			}
-		}
-		hooks, err := tx.Webhooks(ctx)
-		if err != nil {
-			return err
-		}
-		for _, h := range hooks {
-			if s, err := webhook.ParseSecret(h.Secret); err == nil {
-				secrets = append(secrets, s)
-			}
-		}
-		return nil
-	})
-	switch {
-	case err != nil:
-		return outbox.Result{Err: err, Class: "internal"}
-	case sys == nil:
-		return outbox.Result{Err: rampart.Errorf(rampart.ENotFound, "system removed"), Class: "system_deleted", Permanent: true}
-	case len(secrets) == 0:
-		return outbox.Result{Err: fmt.Errorf("the tenant has no webhook secret to sign with"), Class: "no_signing_secret", Permanent: true}
-	}
-	res, err := c.Sender.Send(ctx, webhook.Delivery{ID: m.IdempotencyKey, URL: sys.WebhookURL, Secrets: secrets, Body: m.Payload})
-	if err != nil {
-		r := outbox.Result{Err: err, Class: res.Class, Status: res.StatusCode, Permanent: !res.Retryable}
-		var we *webhook.Error
-		if errors.As(err, &we) {
-			r.Class, r.Permanent = we.Class, !we.Retryable
-		}
-		return r
-	}
-	return outbox.Result{Status: res.StatusCode}
 }

@@ -276,10 +276,6 @@ func timedOut(err error) bool {
 // EventRetentionDue is the type of a platform category's announcement.
 const EventRetentionDue = "privacy.retention_due"
 
-// ChannelSystem is the outbox channel of messages to the platform's
-// registered systems; a message's target is the system's id.
-const ChannelSystem = "privacy_system"
-
 // announcement is the body a system receives.
 type announcement struct {
 	Type      string           `json:"type"`

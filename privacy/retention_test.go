@@ -268,7 +268,7 @@ func TestRetentionApply(t *testing.T) {
 }
 
 // TestRetentionAnnounce: a due platform category is queued once a day for
-// its registered systems, signed with the tenant's webhook secret, and
+// its registered systems, signed with the system's own secret, and
 // delivered by SystemChannel to the system's URL.
 func TestRetentionAnnounce(t *testing.T) {
 	for _, d := range testdb.Dialects {
@@ -289,12 +289,7 @@ func TestRetentionAnnounce(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			secret, _ := webhook.GenerateSecret()
-			if err := f.st.InTenant(ctx, f.tenant, func(tx *store.Tx) error {
-				return tx.CreateWebhook(ctx, &store.Webhook{URL: "https://hooks.example/x", Events: []string{"*"}, Secret: secret, CreatedAt: time.Now()})
-			}); err != nil {
-				t.Fatal(err)
-			}
+			secret := sys.Secret // announcements are signed with the system's own secret
 			clock := &movableClock{t: time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)}
 			r := NewRetention(Retention{Store: f.st, Now: clock.now})
 			if _, err := r.SetPolicies(ctx, f.tenant, audit.Actor{}, []Policy{{Category: "conversation_history", Days: 365, Action: ActionArchive, Platform: true, Systems: []string{"crm"}}}); err != nil {

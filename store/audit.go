@@ -12,6 +12,106 @@ import (
 	"github.com/rampart-dev/rampart/audit"
 )
 
+// SubjectSealer seals personal fields under the key of the user they are
+// about: an audit event's address, user agent and details, a session's
+// address and user agent. Erasing that user (destroying the key) leaves
+// the rows as tombstones whose personal fields no longer open. The store
+// knows nothing of keys; the sealer works through the caller's
+// transaction, so that a write never needs a second connection (SQLite
+// has one writer). fieldContext names the row and field ("audit_events/"
+// and the event id, "sessions.ip_address/" and the session id).
+type SubjectSealer interface {
+	// SealSubject seals plaintext; ErrSubjectErased when the subject's
+	// key was destroyed.
+	SealSubject(ctx context.Context, tx *Tx, subject, fieldContext string, plaintext []byte) (string, error)
+	// OpenSubject opens what SealSubject made; erased reports that the key
+	// is gone (the subject was erased), err a failure of the store.
+	OpenSubject(ctx context.Context, tx *Tx, fieldContext, sealed string) (plaintext []byte, erased bool, err error)
+}
+
+// SealSubjects makes the store seal audit events' and sessions' personal
+// fields with a. Call it before serving; rows written before stay as they
+// were.
+func (s *Store) SealSubjects(a SubjectSealer) { s.audit = a }
+
+// ErrSubjectErased is a sealer's answer for a subject whose key was
+// destroyed: the event is written without its personal fields.
+var ErrSubjectErased = errors.New("store: the subject was erased")
+
+// sealedPrefix starts the stored details of a sealed event:
+// {"$sealed":"rc1:..."}, the ciphertext of sealedFields. The hash chain
+// covers these bytes, so verification needs no key.
+const sealedPrefix = `{"$sealed":"`
+
+// sealedFields is what a sealed event's ciphertext holds.
+type sealedFields struct {
+	IP        string          `json:"ip,omitempty"`
+	UserAgent string          `json:"ua,omitempty"`
+	Details   json.RawMessage `json:"d"`
+}
+
+// erasedDetails are the stored details of an event about a subject erased
+// before it was written.
+const erasedDetails = `{"$erased":true}`
+
+// sealAudit returns the stored forms of e's address, user agent and
+// details: sealed under the subject's key when e has a subject and a
+// sealer is set, as given otherwise. e itself keeps its values.
+func (tx *Tx) sealAudit(ctx context.Context, e *audit.Event, details string) (ip, ua, stored string, err error) {
+	if tx.audit == nil || e.UserID == "" || (e.IP == "" && e.UserAgent == "" && details == "{}") {
+		return e.IP, e.UserAgent, details, nil
+	}
+	pt, err := json.Marshal(sealedFields{IP: e.IP, UserAgent: e.UserAgent, Details: json.RawMessage(details)})
+	if err != nil {
+		return "", "", "", err
+	}
+	sealed, err := tx.audit.SealSubject(ctx, tx, e.UserID, "audit_events/"+e.ID, pt)
+	switch {
+	case errors.Is(err, ErrSubjectErased):
+		return "", "", erasedDetails, nil
+	case err != nil:
+		return "", "", "", fmt.Errorf("seal audit event: %w", err)
+	}
+	b, err := json.Marshal(map[string]string{"$sealed": sealed})
+	return "", "", string(b), err
+}
+
+// openAudit opens the sealed events of list in place: their address, user
+// agent and details as written, or, once the subject was erased, empty
+// with Erased set.
+func (tx *Tx) openAudit(ctx context.Context, list []*audit.Event) error {
+	for _, e := range list {
+		if e.Details == nil {
+			continue
+		}
+		if e.Details["$erased"] == true && len(e.Details) == 1 {
+			e.Details, e.Erased = map[string]any{}, true
+			continue
+		}
+		sealed, ok := e.Details["$sealed"].(string)
+		if !ok || len(e.Details) != 1 || tx.audit == nil {
+			continue
+		}
+		pt, erased, err := tx.audit.OpenSubject(ctx, tx, "audit_events/"+e.ID, sealed)
+		if err != nil {
+			return err
+		}
+		if erased {
+			e.IP, e.UserAgent, e.Details, e.Erased = "", "", map[string]any{}, true
+			continue
+		}
+		var f sealedFields
+		if err := json.Unmarshal(pt, &f); err != nil {
+			return fmt.Errorf("open audit event %s: %w", e.ID, err)
+		}
+		e.IP, e.UserAgent, e.Details = f.IP, f.UserAgent, nil
+		if err := json.Unmarshal(f.Details, &e.Details); err != nil || e.Details == nil {
+			e.Details = map[string]any{}
+		}
+	}
+	return nil
+}
+
 const auditColumns = "tenant_id, seq, id, event_type, user_id, ip_address, user_agent, resource, success, details, created_at, prev_hash, hash"
 
 // AppendAudit appends e to the scoped tenant's hash chain. It fills in e's ID
@@ -39,13 +139,20 @@ func (tx *Tx) AppendAudit(ctx context.Context, e *audit.Event) error {
 	if err != nil {
 		return err
 	}
+	ip, ua, details, err := tx.sealAudit(ctx, e, details)
+	if err != nil {
+		return err
+	}
 	if err := tx.queryRow(ctx, "UPDATE audit_heads SET seq = seq + 1 WHERE tenant_id = ? RETURNING seq, hash", tenantID).
 		Scan(&e.Seq, &e.PrevHash); err != nil {
 		return fmt.Errorf("advance audit chain head: %w", err)
 	}
-	e.Hash = audit.ComputeHash(e, details)
+	// The chain covers what is stored: ciphertext for a sealed event.
+	stored := *e
+	stored.IP, stored.UserAgent = ip, ua
+	e.Hash = audit.ComputeHash(&stored, details)
 	if _, err := tx.exec(ctx, "INSERT INTO audit_events ("+auditColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		tenantID, e.Seq, e.ID, string(e.Type), e.UserID, e.IP, e.UserAgent, e.Resource, e.Success, details,
+		tenantID, e.Seq, e.ID, string(e.Type), e.UserID, ip, ua, e.Resource, e.Success, details,
 		tx.d.timeArg(e.CreatedAt), e.PrevHash, e.Hash); err != nil {
 		return fmt.Errorf("insert audit event: %w", err)
 	}
@@ -61,7 +168,10 @@ func (tx *Tx) AuditEvents(ctx context.Context, afterSeq int64, limit int) ([]*au
 		out = append(out, e)
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out, tx.openAudit(ctx, out)
 }
 
 func (tx *Tx) eachAudit(ctx context.Context, afterSeq int64, limit int, fn func(*audit.Event, string) error) error {
@@ -152,7 +262,11 @@ func (tx *Tx) SearchAudit(ctx context.Context, f AuditFilter) ([]*audit.Event, e
 		}
 		out = append(out, e)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	return out, tx.openAudit(ctx, out)
 }
 
 func scanAudit(rows *sql.Rows) (*audit.Event, string, error) {

@@ -39,7 +39,11 @@ func (tx *Tx) FeedEvents(ctx context.Context, after int64, types []string, limit
 		}
 		out = append(out, e)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	return out, tx.openAudit(ctx, out)
 }
 
 // AuditHeads returns the last sequence number of every tenant's chain, so

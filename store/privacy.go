@@ -103,7 +103,12 @@ type PrivacySystem struct {
 	Categories []string  `json:"categories"`
 	CreatedBy  string    `json:"created_by,omitempty"`
 	CreatedAt  time.Time `json:"created_at"`
+	// Secret signs the system's webhooks; sealed at rest, shown once.
+	Secret string `json:"-"`
 }
+
+// systemSecretField names the sealed secret column for the field sealer.
+const systemSecretField = "privacy_systems.secret"
 
 // MaxPrivacySystems bounds a tenant's registered systems.
 const MaxPrivacySystems = 100
@@ -138,9 +143,42 @@ func (tx *Tx) AddPrivacySystem(ctx context.Context, p *PrivacySystem) error {
 	if err != nil {
 		return err
 	}
-	_, err = tx.exec(ctx, "INSERT INTO privacy_systems (tenant_id, "+systemColumns+") VALUES (?, ?, ?, ?, ?, ?, ?)",
-		tenantID, p.ID, p.Name, p.WebhookURL, string(cats), p.CreatedBy, tx.d.timeArg(p.CreatedAt))
+	secret := p.Secret
+	if tx.fields != nil && secret != "" {
+		if secret, err = tx.fields.SealField(tenantID, p.ID, systemSecretField, secret); err != nil {
+			return err
+		}
+	}
+	_, err = tx.exec(ctx, "INSERT INTO privacy_systems (tenant_id, "+systemColumns+", secret) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+		tenantID, p.ID, p.Name, p.WebhookURL, string(cats), p.CreatedBy, tx.d.timeArg(p.CreatedAt), secret)
 	return err
+}
+
+// PrivacySystemByID returns a system with its signing secret opened.
+func (tx *Tx) PrivacySystemByID(ctx context.Context, id string) (*PrivacySystem, error) {
+	tenantID, err := tx.tenant()
+	if err != nil {
+		return nil, err
+	}
+	var p PrivacySystem
+	var cats string
+	err = tx.queryRow(ctx, "SELECT "+systemColumns+", secret FROM privacy_systems WHERE tenant_id = ? AND id = ?", tenantID, id).
+		Scan(&p.ID, &p.Name, &p.WebhookURL, scanText{&cats}, &p.CreatedBy, scanTime{&p.CreatedAt}, &p.Secret)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, rampart.Errorf(rampart.ENotFound, "system not found")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(cats), &p.Categories); err != nil {
+		return nil, err
+	}
+	if tx.fields != nil && p.Secret != "" {
+		if p.Secret, err = tx.fields.OpenField(tenantID, p.ID, systemSecretField, p.Secret); err != nil {
+			return nil, err
+		}
+	}
+	return &p, nil
 }
 
 // PrivacySystems lists the scoped tenant's systems by name.
@@ -306,6 +344,14 @@ func (tx *Tx) ExtendPrivacyRequest(ctx context.Context, id string, days int, rea
 		return rampart.Errorf(rampart.EConflict, "the request was extended already; a request is extended once")
 	}
 	return nil
+}
+
+// SetPrivacyRequestResult records Rampart's own part of a request (the
+// export made, the erasure's result) without completing it: registered
+// systems may still have to answer.
+func (tx *Tx) SetPrivacyRequestResult(ctx context.Context, id, result string) error {
+	_, err := tx.exec(ctx, "UPDATE privacy_requests SET result = ? WHERE tenant_id = ? AND id = ?", result, tx.tenantID, id)
+	return err
 }
 
 // CompletePrivacyRequest marks a request completed with its result.

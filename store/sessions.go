@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/rampart-dev/rampart"
@@ -70,9 +72,13 @@ func (tx *Tx) CreateSession(ctx context.Context, s *identity.Session, maxActive 
 		evicted = append(evicted, active[i])
 	}
 	amr, _ := json.Marshal(nonNil(s.AMR))
+	ip, ua, err := tx.sealSession(ctx, s)
+	if err != nil {
+		return nil, err
+	}
 	_, err = tx.exec(ctx, "INSERT INTO sessions ("+sessionColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, '', ?, ?, ?)",
 		s.ID, tenantID, s.UserID, tx.d.timeArg(s.CreatedAt), tx.d.timeArg(s.LastActivity), tx.d.timeArg(s.ExpiresAt),
-		s.IP, s.UserAgent, s.Fingerprint, string(amr), s.MFAVerified, true, tx.d.nullTimeArg(s.MFAVerifiedAt), s.Restricted, s.DeviceID)
+		ip, ua, s.Fingerprint, string(amr), s.MFAVerified, true, tx.d.nullTimeArg(s.MFAVerifiedAt), s.Restricted, s.DeviceID)
 	return evicted, err
 }
 
@@ -85,7 +91,11 @@ func (tx *Tx) Session(ctx context.Context, id string) (*identity.Session, error)
 	if !validUUID(id) {
 		return nil, rampart.Errorf(rampart.ENotFound, "session not found")
 	}
-	return scanSession(tx.queryRow(ctx, "SELECT "+sessionColumns+" FROM sessions WHERE tenant_id = ? AND id = ?", tenantID, id))
+	s, err := scanSession(tx.queryRow(ctx, "SELECT "+sessionColumns+" FROM sessions WHERE tenant_id = ? AND id = ?", tenantID, id))
+	if err != nil {
+		return nil, err
+	}
+	return s, tx.openSession(ctx, s)
 }
 
 // ActiveSessions returns the user's active sessions, newest first.
@@ -108,7 +118,75 @@ func (tx *Tx) ActiveSessions(ctx context.Context, userID string) ([]*identity.Se
 		}
 		out = append(out, s)
 	}
-	return out, rows.Err()
+	return out, tx.openSessions(ctx, rows, out)
+}
+
+// sessionSealed is what a sealed session's ip_address holds: the
+// ciphertext of its address and user agent together (one seal per login);
+// its user_agent column is then empty.
+type sessionSealed struct {
+	IP        string `json:"ip,omitempty"`
+	UserAgent string `json:"ua,omitempty"`
+}
+
+// subjectCiphertextPrefix starts a sealer's ciphertext (keys.CiphertextPrefix).
+const subjectCiphertextPrefix = "rc1:"
+
+// sealSession returns the stored forms of a session's address and user
+// agent: sealed under the user's key when a sealer is set.
+func (tx *Tx) sealSession(ctx context.Context, s *identity.Session) (ip, ua string, err error) {
+	if tx.audit == nil || (s.IP == "" && s.UserAgent == "") {
+		return s.IP, s.UserAgent, nil
+	}
+	pt, err := json.Marshal(sessionSealed{IP: s.IP, UserAgent: s.UserAgent})
+	if err != nil {
+		return "", "", err
+	}
+	sealed, err := tx.audit.SealSubject(ctx, tx, s.UserID, "sessions.ip_address/"+s.ID, pt)
+	switch {
+	case errors.Is(err, ErrSubjectErased):
+		return "", "", nil
+	case err != nil:
+		return "", "", fmt.Errorf("seal session: %w", err)
+	}
+	return sealed, "", nil
+}
+
+// openSession opens a sealed session's address and user agent in place
+// (empty once the user was erased).
+func (tx *Tx) openSession(ctx context.Context, s *identity.Session) error {
+	if tx.audit == nil || !strings.HasPrefix(s.IP, subjectCiphertextPrefix) {
+		return nil
+	}
+	pt, erased, err := tx.audit.OpenSubject(ctx, tx, "sessions.ip_address/"+s.ID, s.IP)
+	if err != nil {
+		return err
+	}
+	s.IP, s.UserAgent = "", ""
+	if erased {
+		return nil
+	}
+	var f sessionSealed
+	if err := json.Unmarshal(pt, &f); err != nil {
+		return fmt.Errorf("open session %s: %w", s.ID, err)
+	}
+	s.IP, s.UserAgent = f.IP, f.UserAgent
+	return nil
+}
+
+// openSessions closes rows (the sealer may read keys through tx) and
+// opens each session.
+func (tx *Tx) openSessions(ctx context.Context, rows *sql.Rows, list []*identity.Session) error {
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows.Close()
+	for _, s := range list {
+		if err := tx.openSession(ctx, s); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // EndSession marks an active session ended; it reports whether it was active.
@@ -289,6 +367,9 @@ func (tx *Tx) RefreshState(ctx context.Context, hash string) (*RefreshState, err
 	st.Session.ID, st.User.ID = st.Token.SessionID, st.Session.UserID
 	st.User.Role = identity.Role(role)
 	if err := tx.openEmail(&st.User); err != nil {
+		return nil, err
+	}
+	if err := tx.openSession(ctx, &st.Session); err != nil {
 		return nil, err
 	}
 	if err := errors.Join(json.Unmarshal([]byte(amr), &st.Session.AMR), json.Unmarshal([]byte(perms), &st.User.Permissions),

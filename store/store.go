@@ -25,6 +25,9 @@ type Store struct {
 	w, r *sql.DB
 	// fields seals users' emails and indexes them; nil stores them as given.
 	fields FieldSealer
+	// audit seals audit events' and sessions' personal fields per subject; nil stores
+	// them as given.
+	audit SubjectSealer
 }
 
 // FieldSealer encrypts the personal fields of Rampart's own records (user
@@ -128,7 +131,12 @@ type Tx struct {
 	operator bool
 	readOnly bool
 	fields   FieldSealer
+	audit    SubjectSealer
 }
+
+// ReadOnly reports whether the transaction only reads: what it reads is
+// committed, so key caches may keep it.
+func (tx *Tx) ReadOnly() bool { return tx.readOnly }
 
 // TenantID returns the tenant the transaction is scoped to.
 func (tx *Tx) TenantID() string { return tx.tenantID }
@@ -177,7 +185,7 @@ func (s *Store) run(ctx context.Context, db *sql.DB, readOnly bool, tenantID str
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	tx := &Tx{tx: sqlTx, d: s.d, tenantID: tenantID, operator: operator, readOnly: readOnly, fields: s.fields}
+	tx := &Tx{tx: sqlTx, d: s.d, tenantID: tenantID, operator: operator, readOnly: readOnly, fields: s.fields, audit: s.audit}
 	if err := s.d.beginScope(ctx, sqlTx, tenantID, operator); err != nil {
 		sqlTx.Rollback()
 		return fmt.Errorf("scope transaction: %w", err)

@@ -26,7 +26,7 @@ func (tx *Tx) UserSessions(ctx context.Context, userID string) ([]*identity.Sess
 		}
 		out = append(out, s)
 	}
-	return out, rows.Err()
+	return out, tx.openSessions(ctx, rows, out)
 }
 
 // UserAPIKeys returns the API keys the user created, revoked ones

@@ -102,7 +102,15 @@ func (tx *Tx) CreateUser(ctx context.Context, u *identity.User) error {
 		return err
 	}
 	email, key := u.Email, tx.emailKey(tenantID, u.Email)
-	if tx.fields != nil {
+	switch {
+	case tx.audit != nil && tx.fields != nil:
+		// Under the user's own key, so that erasing them leaves no copy
+		// that opens, in this database or an older backup. The field
+		// sealer opens it (the same context, "rampart/users.email/<id>").
+		if email, err = tx.audit.SealSubject(ctx, tx, u.ID, emailField+"/"+u.ID, []byte(u.Email)); err != nil {
+			return fmt.Errorf("seal email: %w", err)
+		}
+	case tx.fields != nil:
 		if email, err = tx.fields.SealField(tenantID, u.ID, emailField, u.Email); err != nil {
 			return err
 		}

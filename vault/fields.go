@@ -33,7 +33,7 @@ func (o OwnFields) OpenField(tenantID, rowID, field, stored string) (string, err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), openTimeout)
 	defer cancel()
-	pt, _, err := o.Vault.Decrypt(ctx, tenantID, ownContext(rowID, field), stored)
+	pt, err := o.Vault.decryptNoWait(ctx, tenantID, ownContext(rowID, field), stored)
 	return string(pt), err
 }
 
@@ -44,8 +44,17 @@ func (o OwnFields) Sealed(stored string) bool {
 
 // Reseal returns stored under the newest version of the tenant's key of
 // purpose, or "" when it is there already.
+//
+// Users' emails go under the user's own personal-data key instead (where
+// the store seals new ones), so that erasure shreds them; emails written
+// under the tenant's email key or the master-derived key move there.
 func (o OwnFields) Reseal(ctx context.Context, tenantID, rowID, field string, purpose keys.Purpose, stored string) (string, error) {
-	if strings.HasPrefix(stored, keys.CiphertextPrefix) {
+	target := Field{TenantID: tenantID, Purpose: purpose, Context: ownContext(rowID, field)}
+	perSubject := field == subjectEmailField
+	if perSubject {
+		target.Purpose, target.Subject = keys.PurposePersonalData, rowID
+	}
+	if strings.HasPrefix(stored, keys.CiphertextPrefix) && (!perSubject || perUserCiphertext(stored)) {
 		current, err := o.Vault.Current(ctx, tenantID, stored)
 		if err != nil || current {
 			return "", err
@@ -55,5 +64,19 @@ func (o OwnFields) Reseal(ctx context.Context, tenantID, rowID, field string, pu
 	if err != nil {
 		return "", err
 	}
-	return o.Vault.Encrypt(ctx, Field{TenantID: tenantID, Purpose: purpose, Context: ownContext(rowID, field)}, []byte(plain))
+	return o.Vault.Encrypt(ctx, target, []byte(plain))
+}
+
+// subjectEmailField is users' email column, sealed per user.
+const subjectEmailField = "users.email"
+
+// perUserCiphertext reports whether a vault ciphertext is under a
+// per-subject key.
+func perUserCiphertext(stored string) bool {
+	c, err := keys.DecodeCiphertext(stored)
+	if err != nil {
+		return false
+	}
+	h, err := keys.ParseHeader(c)
+	return err == nil && h.Key.PerUser()
 }

@@ -61,7 +61,9 @@ func tenantCreate(ctx context.Context, args []string, getenv func(string) string
 	if err != nil {
 		return err
 	}
-	st.SealFields(keys.NewFields(master))
+	cliVault := vault.New(st, master, vault.Options{})
+	st.SealFields(&vault.OwnFields{Fields: keys.NewFields(master), Vault: cliVault})
+	st.SealSubjects(vault.SubjectFields{Vault: cliVault})
 	password := getenv("RAMPART_OWNER_PASSWORD")
 	if password == "" {
 		line, err := bufio.NewReader(stdin).ReadString('\n')

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"archive/zip"
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 )
@@ -90,6 +92,35 @@ func TestPrivacyExport(t *testing.T) {
 		if _, got := ts.do(t, "GET", "/v1/privacy/requests/"+req, owner, nil); got["status"] != "completed" {
 			t.Fatalf("request after export: %v", got)
 		}
+		// The zip, through a one-time link: JSON and CSV, the subject's
+		// audit events with their sealed fields opened; a second download
+		// is refused.
+		r, link := ts.do(t, "POST", "/v1/privacy/requests/"+req+"/export", owner, nil)
+		if r.StatusCode != 201 || link["url"] == nil {
+			t.Fatalf("export link: %d %v", r.StatusCode, link)
+		}
+		r, zipped := ts.doRaw(t, "GET", link["url"].(string), "", nil)
+		if r.StatusCode != 200 || r.Header.Get("Content-Type") != "application/zip" {
+			t.Fatalf("download: %d %s", r.StatusCode, zipped)
+		}
+		zr, err := zip.NewReader(strings.NewReader(zipped), int64(len(zipped)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files := map[string]string{}
+		for _, f := range zr.File {
+			rc, _ := f.Open()
+			body, _ := io.ReadAll(rc)
+			rc.Close()
+			files[f.Name] = string(body)
+		}
+		if !strings.Contains(files["bundle.json"], "canary-export@acme.io") || !strings.Contains(files["audit_events.csv"], "SessionUA-c4n4ry-exp") ||
+			!strings.Contains(files["sessions.csv"], "SessionUA-c4n4ry-exp") || !strings.Contains(files["consents.csv"], "ConsentUA-c4n4ry-exp") {
+			t.Fatalf("zip: %v", files)
+		}
+		if r, _ := ts.doRaw(t, "GET", link["url"].(string), "", nil); r.StatusCode != 404 {
+			t.Fatalf("second download: %d", r.StatusCode)
+		}
 		// An unknown subject gets an empty bundle, like a known one's shape.
 		unknown := ts.privacyRequest(t, owner, "portability", "0190a6a0-0000-7000-8000-000000000000")
 		if r, b := ts.do(t, "GET", "/v1/privacy/requests/"+unknown+"/export", owner, nil); r.StatusCode != 200 || b["user"] != nil {
@@ -114,19 +145,31 @@ func TestPrivacyErase(t *testing.T) {
 		if n := len(scanForCanary(t, ts, canary)); n == 0 {
 			t.Fatal("the scan finds no planted value before the erasure")
 		}
+		// The audit API opens the subject's sealed events while the key
+		// exists and shows them erased once it is gone.
+		loginEvent := func() map[string]any {
+			_, list := ts.do(t, "GET", "/v1/audit/events?type=login_success&user_id="+id, owner, nil)
+			events, _ := list["events"].([]any)
+			if len(events) != 1 {
+				t.Fatalf("login events: %v", list)
+			}
+			return events[0].(map[string]any)
+		}
+		if e := loginEvent(); e["user_agent"] != "SessionUA-"+canary || e["erased"] != nil {
+			t.Fatalf("sealed audit event before erasure: %v", e)
+		}
 		req := ts.privacyRequest(t, owner, "erasure", id)
 		r, b := ts.do(t, "POST", "/v1/privacy/requests/"+req+"/erase", owner, nil)
 		if r.StatusCode != 200 || b["keys_shredded"].(float64) < 1 || b["rows"].(map[string]any)["users"].(float64) != 1 {
 			t.Fatalf("erase: %d %v", r.StatusCode, b)
 		}
-		// Audit events keep the login's user agent and the API key's name
-		// (api_key_created details) in clear: they are not yet sealed under
-		// the subject's key, and the hash chain forbids rewriting them
-		// (README, Privacy). Nothing else may hold a planted value.
+		// Audit events' user agents and details are sealed under the
+		// subject's key: nothing may hold a planted value.
 		for _, hit := range scanForCanary(t, ts, canary) {
-			if hit != "audit_events.user_agent" && hit != "audit_events.details" {
-				t.Errorf("after erasure %s holds a planted value", hit)
-			}
+			t.Errorf("after erasure %s holds a planted value", hit)
+		}
+		if e := loginEvent(); e["user_agent"] != "" || e["ip_address"] != "" || e["erased"] != true || len(e["details"].(map[string]any)) != 0 {
+			t.Fatalf("audit event after erasure: %v", e)
 		}
 		_, list := ts.do(t, "GET", "/v1/consents?subject="+id, owner, nil)
 		cs := list["consents"].([]any)

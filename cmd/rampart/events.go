@@ -95,8 +95,8 @@ func newEvents(cfg *config.Config, st *store.Store, name string, rdb redis.Unive
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "rampart_delivery_attempt_duration_seconds",
 			Help: "Outbox delivery attempt duration by channel.", Buckets: []float64{.005, .01, .05, .1, .25, .5, 1, 2.5, 5, 10}}, []string{"channel"}),
 	}
-	channels := map[string]outbox.Channel{outbox.ChannelWebhook: &delivery.WebhookChannel{Store: st, Sender: sender}}
-	channels[privacy.ChannelSystem] = &privacy.SystemChannel{Store: st, Sender: sender} // retention announcements to registered systems
+	channels := map[string]outbox.Channel{outbox.ChannelWebhook: &delivery.WebhookChannel{Store: st, Sender: sender},
+		privacy.ChannelSystem: &privacy.SystemChannel{Store: st, Sender: sender}}
 	if !prod && (d.SMTPURL == "" || d.SMSWebhookURL == "") {
 		e.sink = courier.NewSink(courier.DefaultSinkSize, time.Now)
 	}

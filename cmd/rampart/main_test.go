@@ -73,7 +73,7 @@ func startWith(t testing.TB, env map[string]string, opt serveOptions) *testServe
 	done := make(chan error, 1)
 	go func() {
 		var err error
-		if opt.now != nil {
+		if opt.now != nil || opt.privacyNow != nil {
 			err = serveWith(ctx, nil, func(k string) string { return env[k] }, pw, ts.stderr, opt)
 		} else {
 			err = run(ctx, []string{"serve"}, func(k string) string { return env[k] }, nil, pw, ts.stderr)

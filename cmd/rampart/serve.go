@@ -93,6 +93,9 @@ type serveOptions struct {
 	// now is the API's clock (rate-limit headers, account timestamps);
 	// tests skew it to show that shared limits are decided on Redis's clock.
 	now func() time.Time
+	// privacyNow is the clock of data-subject requests' deadlines,
+	// reminders and overdue metric; tests move it by weeks.
+	privacyNow func() time.Time
 }
 
 func serveWith(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, opt serveOptions) error {
@@ -131,6 +134,9 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 	vlt := vault.New(st, master, vault.Options{})
 	own := &vault.OwnFields{Fields: keys.NewFields(master), Vault: vlt}
 	st.SealFields(own)
+	// Audit events' addresses, user agents and details are sealed under
+	// their subject's key (erasure shreds it).
+	st.SealSubjects(vault.SubjectFields{Vault: vlt})
 	if n, err := st.SealUserEmails(ctx); err != nil {
 		return fmt.Errorf("seal user emails: %w", err)
 	} else if n > 0 {
@@ -209,6 +215,8 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 		retention.Archive = privacy.DirArchive{Dir: cfg.RetentionArchiveDir}
 	}
 	sched := newScheduler(st, authn, vlt, evs.incidents, retention, name, log)
+	reminders := &privacy.Reminders{Store: st, Now: opt.privacyNow}
+	sched.Jobs = append(sched.Jobs, privacyRemindersJob(reminders))
 	background.Add(1)
 	go func() { defer background.Done(); sched.Run(bg) }()
 
@@ -278,13 +286,13 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 	}()
 	srv := httpapi.New(httpapi.Deps{
 		Gateway: ai, Consents: consents,
-		Requests: &privacy.Requests{Store: st, Vault: vlt, Consents: consents, Now: now},
+		Requests: &privacy.Requests{Store: st, Vault: vlt, Consents: consents, Now: cmpOr(opt.privacyNow, now), Notify: evs.worker.Notify},
 		Systems:  &privacy.Systems{Store: st, RequireHTTPS: cfg.Env == config.Production, AllowPrivate: cfg.Delivery.WebhookAllowPrivate, Now: now},
 		Config:   cfg, Logger: log, Store: st, Hasher: hasher, Auth: authn, Tenancy: tenants,
 		Vault:             vlt,
 		OperatorTokenHash: operatorHash, Ready: ready, Limiter: limiter, LimiterName: limiterName, Now: now,
 		Limits:   tenancy.NewLimits(cfg.RateLimitTiers, authn),
-		Delivery: evs.svc, Sink: evs.sink, Guard: guardSvc, Collectors: append(evs.collectors(), retention.Collectors()...), Incidents: evs.incidents, Retention: retention,
+		Delivery: evs.svc, Sink: evs.sink, Guard: guardSvc, Collectors: append(append(evs.collectors(), retention.Collectors()...), privacyOverdueGauge(reminders)), Incidents: evs.incidents, Retention: retention,
 		Uploads: upload.NewService(upload.Policy{MaxBytes: cfg.UploadMaxBytes}, authn),
 		Encryption: encryption.New(encryption.Deps{
 			Vault: vlt, Auditor: authn, Tenants: authn, Secrets: authn, SigningKeys: authn, Jobs: sched, Logger: log,
