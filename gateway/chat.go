@@ -490,49 +490,23 @@ func (s *Service) answer(ctx context.Context, x *exchange, raw []byte) ([]byte, 
 		err := msg.texts(func(t string) (string, error) {
 			outBytes += len(t)
 			if x.guarded() && strings.TrimSpace(t) != "" {
-				res, err := s.guard.Scan(ctx, x.caller.TenantID, x.caller.Actor, guard.Request{Text: scannable([]byte(t)), Source: guard.SourceOutput, SystemPrompt: truncate(x.system, 64<<10), Scanners: outputScanners})
-				if err != nil {
+				if err := s.scanOutput(ctx, x, t); err != nil {
 					return "", err
-				}
-				switch res.Verdict {
-				case guard.Block:
-					x.usage.OutputVerdict = string(guard.Block)
-					return "", blocked(res, "answer")
-				case guard.Flag:
-					x.usage.OutputVerdict = string(guard.Flag)
 				}
 			}
 			return x.masks.restore(t), nil
 		})
+		if err == nil {
+			// Tool calls are output too: their arguments are scanned and
+			// restored like the text.
+			err = s.checkCalls(ctx, x, msg, &outBytes)
+		}
 		if err != nil {
 			return nil, x.spent(use.Prompt, use.Completion, outBytes), err
 		}
-		restoreToolCalls(x.masks, msg)
 		ch["message"], _ = json.Marshal(msg)
 	}
 	doc["choices"], _ = json.Marshal(chs)
 	out, err := json.Marshal(doc)
 	return out, x.spent(use.Prompt, use.Completion, outBytes), err
-}
-
-// restoreToolCalls restores placeholders in the arguments of a message's
-// tool calls: the caller's tools need the real values.
-func restoreToolCalls(m *masking, msg message) {
-	if m.empty() || msg["tool_calls"] == nil {
-		return
-	}
-	var calls []map[string]json.RawMessage
-	if json.Unmarshal(msg["tool_calls"], &calls) != nil {
-		return
-	}
-	for _, c := range calls {
-		var fn map[string]json.RawMessage
-		var args string
-		if json.Unmarshal(c["function"], &fn) != nil || json.Unmarshal(fn["arguments"], &args) != nil {
-			continue
-		}
-		fn["arguments"], _ = json.Marshal(m.restore(args))
-		c["function"], _ = json.Marshal(fn)
-	}
-	msg["tool_calls"], _ = json.Marshal(calls)
 }
