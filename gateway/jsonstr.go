@@ -1,6 +1,8 @@
 package gateway
 
 import (
+	"encoding/json"
+	"slices"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -130,4 +132,59 @@ func completePrefix(b []byte) int {
 		}
 	}
 	return len(b)
+}
+
+// appendObject appends m as a JSON object, its keys in order and its values
+// as they are: they came out of encoding/json, so they are valid JSON
+// already, and encoding/json would check and compact each again.
+func appendObject(dst []byte, m map[string]json.RawMessage) []byte {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	dst = append(dst, '{')
+	for i, k := range keys {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendKey(dst, k)
+		dst = append(dst, ':')
+		v := m[k]
+		if len(v) == 0 {
+			v = json.RawMessage("null")
+		}
+		dst = append(dst, v...)
+	}
+	return append(dst, '}')
+}
+
+// appendObjects appends list as a JSON array of objects.
+func appendObjects[M ~map[string]json.RawMessage](dst []byte, list []M) []byte {
+	dst = append(dst, '[')
+	for i, m := range list {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		if m == nil {
+			dst = append(dst, "null"...)
+			continue
+		}
+		dst = appendObject(dst, map[string]json.RawMessage(m))
+	}
+	return append(dst, ']')
+}
+
+// appendKey appends k as a JSON string: plain keys as they are, others
+// through encoding/json.
+func appendKey(dst []byte, k string) []byte {
+	for i := 0; i < len(k); i++ {
+		if c := k[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(k)
+			return append(dst, q...)
+		}
+	}
+	dst = append(dst, '"')
+	dst = append(dst, k...)
+	return append(dst, '"')
 }

@@ -68,7 +68,7 @@ func (s *Service) ChatStream(ctx context.Context, c Caller, body []byte, out Eve
 	}
 	x.wantUse = string(so["include_usage"]) == "true"
 	so["include_usage"] = json.RawMessage("true")
-	x.body["stream_options"], _ = json.Marshal(so)
+	x.set("stream_options", appendObject(nil, so))
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -222,70 +221,59 @@ func splitArguments(c map[string]json.RawMessage) (args json.RawMessage, meta bo
 // output: its refusal, and the arguments of its tool calls (and of its
 // legacy function_call), and restores their placeholders (JSON-escaped in
 // arguments); n counts the bytes the model produced. A block is an error.
+// The calls are re-joined as read (see exchange.encode).
 func (s *Service) checkCalls(ctx context.Context, x *exchange, msg message, n *int) error {
-	var refusal string
-	if json.Unmarshal(msg["refusal"], &refusal) == nil && refusal != "" {
-		*n += len(refusal)
-		if x.guarded() && strings.TrimSpace(refusal) != "" {
-			if err := s.scanOutput(ctx, x, refusal); err != nil {
-				return err
+	check := func(raw json.RawMessage, field string) ([]byte, error) {
+		var v string
+		if json.Unmarshal(raw, &v) != nil {
+			return raw, nil
+		}
+		*n += len(v)
+		if x.guarded() && strings.TrimSpace(v) != "" {
+			if err := s.scanOutput(ctx, x, v); err != nil {
+				return nil, err
 			}
 		}
-		if r := x.masks.restore(refusal); r != refusal {
-			msg["refusal"], _ = json.Marshal(r)
+		restored := x.masks.restoreAs(v, field == "arguments")
+		if restored == v {
+			return raw, nil
+		}
+		return json.Marshal(restored)
+	}
+	var err error
+	if raw, ok := msg["refusal"]; ok {
+		if msg["refusal"], err = check(raw, "refusal"); err != nil {
+			return err
 		}
 	}
-	check := func(fn map[string]json.RawMessage) (bool, error) {
-		var args string
-		if fn == nil || json.Unmarshal(fn["arguments"], &args) != nil {
-			return false, nil
+	function := func(raw json.RawMessage) (json.RawMessage, error) {
+		var fn map[string]json.RawMessage
+		if json.Unmarshal(raw, &fn) != nil || fn == nil {
+			return raw, nil
 		}
-		*n += len(args)
-		if x.guarded() && strings.TrimSpace(args) != "" {
-			if err := s.scanOutput(ctx, x, args); err != nil {
-				return false, err
+		if a, ok := fn["arguments"]; ok {
+			if fn["arguments"], err = check(a, "arguments"); err != nil {
+				return nil, err
 			}
 		}
-		restored := x.masks.restoreAs(args, true)
-		if restored == args {
-			return false, nil
-		}
-		fn["arguments"], _ = json.Marshal(restored)
-		return true, nil
+		return appendObject(nil, fn), nil
 	}
-	if raw := msg["tool_calls"]; raw != nil && !bytes.Equal(raw, []byte("null")) {
+	if raw := msg["tool_calls"]; raw != nil {
 		var calls []map[string]json.RawMessage
 		if json.Unmarshal(raw, &calls) == nil {
-			changed := false
 			for _, c := range calls {
-				var fn map[string]json.RawMessage
-				if c == nil || json.Unmarshal(c["function"], &fn) != nil {
-					continue
-				}
-				ch, err := check(fn)
-				if err != nil {
-					return err
-				}
-				if ch {
-					c["function"], _ = json.Marshal(fn)
-					changed = true
+				if f, ok := c["function"]; ok && c != nil {
+					if c["function"], err = function(f); err != nil {
+						return err
+					}
 				}
 			}
-			if changed {
-				msg["tool_calls"], _ = json.Marshal(calls)
-			}
+			msg["tool_calls"] = appendObjects(nil, calls)
 		}
 	}
-	if raw := msg["function_call"]; raw != nil {
-		var fn map[string]json.RawMessage
-		if json.Unmarshal(raw, &fn) == nil {
-			ch, err := check(fn)
-			if err != nil {
-				return err
-			}
-			if ch {
-				msg["function_call"], _ = json.Marshal(fn)
-			}
+	if raw, ok := msg["function_call"]; ok {
+		if msg["function_call"], err = function(raw); err != nil {
+			return err
 		}
 	}
 	return nil
