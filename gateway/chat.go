@@ -24,10 +24,12 @@ func newID() string { return uuid.NewString() }
 type message map[string]json.RawMessage
 
 func (m message) role() string {
-	var r string
-	json.Unmarshal(m["role"], &r)
+	r, _ := decodeString(m["role"])
 	return r
 }
+
+// errNotText is content whose text is not a JSON string.
+var errNotText = errors.New("gateway: content text is not a string")
 
 // texts calls fn with each text of the message's content (a string, or the
 // text parts of a list) and stores what fn returns in its place; changed
@@ -38,9 +40,9 @@ func (m message) texts(fn func(string) (string, error)) (changed bool, err error
 		return false, nil
 	}
 	if raw[0] == '"' {
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return false, err
+		s, ok := decodeString(raw)
+		if !ok {
+			return false, errNotText
 		}
 		out, err := fn(s)
 		if err != nil || out == s {
@@ -54,13 +56,12 @@ func (m message) texts(fn func(string) (string, error)) (changed bool, err error
 		return false, err
 	}
 	for _, p := range parts {
-		var typ, text string
-		json.Unmarshal(p["type"], &typ)
-		if typ != "text" {
+		if typ, _ := decodeString(p["type"]); typ != "text" {
 			continue
 		}
-		if err := json.Unmarshal(p["text"], &text); err != nil {
-			return false, err
+		text, ok := decodeString(p["text"])
+		if !ok {
+			return false, errNotText
 		}
 		out, err := fn(text)
 		if err != nil {

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"bytes"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -187,4 +188,50 @@ func appendKey(dst []byte, k string) []byte {
 	dst = append(dst, '"')
 	dst = append(dst, k...)
 	return append(dst, '"')
+}
+
+// decodeString decodes a JSON string literal out of a document that
+// encoding/json has already checked, as encoding/json would (invalid UTF-8
+// and lone surrogates become U+FFFD), without its reflection: a prompt's
+// texts are read more than once. ok is false when raw is not a string.
+func decodeString(raw []byte) (string, bool) {
+	raw = bytes.Trim(raw, " \t\r\n")
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return "", false
+	}
+	body := raw[1 : len(raw)-1]
+	plain := true
+	for _, c := range body {
+		if c == '\\' || c == '"' || c < 0x20 {
+			plain = false
+			break
+		}
+	}
+	if plain && utf8.Valid(body) {
+		return string(body), true
+	}
+	var high rune
+	out, ok := appendJSONString(make([]byte, 0, len(body)), raw, &high)
+	if !ok {
+		return "", false
+	}
+	if high != 0 {
+		out = utf8.AppendRune(out, utf8.RuneError)
+	}
+	if !utf8.Valid(out) {
+		// Each byte of a broken sequence becomes one U+FFFD, as
+		// encoding/json does.
+		fixed := make([]byte, 0, len(out)+8)
+		for i := 0; i < len(out); {
+			r, size := utf8.DecodeRune(out[i:])
+			if r == utf8.RuneError && size == 1 {
+				fixed = utf8.AppendRune(fixed, utf8.RuneError)
+			} else {
+				fixed = append(fixed, out[i:i+size]...)
+			}
+			i += size
+		}
+		out = fixed
+	}
+	return string(out), true
 }
