@@ -489,6 +489,25 @@ func (s *Service) Chat(ctx context.Context, c Caller, body []byte) ([]byte, erro
 
 // answer checks and restores a non-streamed answer.
 func (s *Service) answer(ctx context.Context, x *exchange, raw []byte) ([]byte, Amount, error) {
+	if !x.guarded() && x.masks.empty() {
+		// Nothing to scan or restore: the answer goes as it came, once it
+		// is known to be one and to say what it cost.
+		var a struct {
+			Choices json.RawMessage `json:"choices"`
+			Usage   *struct {
+				Prompt     int64 `json:"prompt_tokens"`
+				Completion int64 `json:"completion_tokens"`
+			} `json:"usage"`
+		}
+		if json.Unmarshal(raw, &a) != nil || len(a.Choices) == 0 || a.Choices[0] != '[' {
+			return nil, x.spent(0, 0, 0), upstreamGarbage()
+		}
+		if a.Usage != nil && (a.Usage.Prompt != 0 || a.Usage.Completion != 0) {
+			x.usage.OutputVerdict = ""
+			return raw, x.spent(a.Usage.Prompt, a.Usage.Completion, 0), nil
+		}
+		// No usage: the estimate needs the answer's texts.
+	}
 	var doc map[string]json.RawMessage
 	var chs []map[string]json.RawMessage
 	if json.Unmarshal(raw, &doc) != nil || json.Unmarshal(doc["choices"], &chs) != nil {
