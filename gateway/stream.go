@@ -271,7 +271,7 @@ func (st *streamer) event(ev []byte) (int, error, bool) {
 	finish := ch["finish_reason"]
 	ended := finish != nil && string(finish) != "null"
 	if len(delta) > 0 {
-		if _, ok := delta["role"]; ok && len(delta) == 1 && len(pieces) == 0 && !ended {
+		if _, ok := delta["role"]; ok && len(delta) == 1 && !ended {
 			delta["content"] = json.RawMessage(`""`)
 		}
 		if err := st.forward(doc, chs, delta, nil); err != nil {
