@@ -16,7 +16,8 @@ import (
 // User notifications: a sign-in from a new device or address, MFA turned on
 // or off, a password changed. Each e-mail carries a one-time "this wasn't
 // me" link (NotMePath) that ends every session of the account and starts a
-// password reset.
+// password reset. Every e-mail's link works until it expires or one of the
+// user's links is used (which retires the others).
 const (
 	// NoticesConsumer is the feed position of user notifications.
 	NoticesConsumer = "user_notices"
@@ -90,7 +91,12 @@ func (s *Service) Notices(ctx context.Context, tx *store.Tx, events []*audit.Eve
 			return err
 		}
 		tok.row.LinkExpiresAt = tok.row.CreatedAt.Add(NotMeLinkTTL)
-		if err := tx.IssueAccountToken(ctx, tok.row, s.now()); err != nil {
+		// Each e-mail's link stays live beside the others until it expires
+		// or one of them is used: were a newer notice to retire the older
+		// links, whoever it wasn't could cancel the owner's link by causing
+		// one (a sign-in from yet another device, say). NoticeInterval and
+		// NotMeLinkTTL bound how many a user holds.
+		if err := tx.AddAccountToken(ctx, tok.row); err != nil {
 			return err
 		}
 		data := map[string]any{"link": s.link(NotMePath, tok.link), "time": e.CreatedAt}

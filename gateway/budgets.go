@@ -164,14 +164,16 @@ func (s *Service) reserve(ctx context.Context, c Caller, a Amount) (*Reservation
 }
 
 // hasBudgets reports whether any of subjects has a budget, from a short
-// cache of the tenant's budgeted subjects (a budget set on another replica
-// applies within upstreamCacheTTL; on this one at once).
+// cache of the tenant's budgeted subjects (a budget set applies at once on
+// this replica and, through the bus, on the others; without a bus within
+// UpstreamCacheTTLWithoutBus).
 func (s *Service) hasBudgets(ctx context.Context, tenantID string, subjects []string) (bool, error) {
 	now := s.now()
 	s.mu.Lock()
 	c, ok := s.budgeted[tenantID]
+	gen := s.gen
 	s.mu.Unlock()
-	if !ok || now.Sub(c.at) >= upstreamCacheTTL {
+	if !ok || now.Sub(c.at) >= s.ttl {
 		var list []*store.AIBudget
 		err := s.store.ReadTenant(ctx, tenantID, func(tx *store.Tx) (err error) {
 			list, err = tx.AIBudgets(ctx)
@@ -185,7 +187,9 @@ func (s *Service) hasBudgets(ctx context.Context, tenantID string, subjects []st
 			c.set[b.Subject] = true
 		}
 		s.mu.Lock()
-		s.budgeted[tenantID] = c
+		if s.gen == gen { // else a change raced the read
+			s.budgeted[tenantID] = c
+		}
 		s.mu.Unlock()
 	}
 	for _, sub := range subjects {
@@ -236,9 +240,7 @@ func (s *Service) SetBudget(ctx context.Context, c Caller, subject, period strin
 		}
 		return tx.SetAIBudget(ctx, b, now)
 	})
-	s.mu.Lock()
-	delete(s.budgeted, c.TenantID)
-	s.mu.Unlock()
+	s.forget(ctx, c.TenantID)
 	if err != nil {
 		return nil, err
 	}

@@ -24,57 +24,59 @@ func newID() string { return uuid.NewString() }
 type message map[string]json.RawMessage
 
 func (m message) role() string {
-	var r string
-	json.Unmarshal(m["role"], &r)
+	r, _ := decodeString(m["role"])
 	return r
 }
 
+// errNotText is content whose text is not a JSON string.
+var errNotText = errors.New("gateway: content text is not a string")
+
 // texts calls fn with each text of the message's content (a string, or the
-// text parts of a list) and stores what fn returns in its place.
-func (m message) texts(fn func(string) (string, error)) error {
+// text parts of a list) and stores what fn returns in its place; changed
+// says whether anything was replaced.
+func (m message) texts(fn func(string) (string, error)) (changed bool, err error) {
 	raw, ok := m["content"]
 	if !ok || len(raw) == 0 || string(raw) == "null" {
-		return nil
+		return false, nil
 	}
 	if raw[0] == '"' {
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return err
+		s, ok := decodeString(raw)
+		if !ok {
+			return false, errNotText
 		}
 		out, err := fn(s)
 		if err != nil || out == s {
-			return err
+			return false, err
 		}
 		m["content"], _ = json.Marshal(out)
-		return nil
+		return true, nil
 	}
 	var parts []map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &parts); err != nil {
-		return err
+		return false, err
 	}
-	changed := false
 	for _, p := range parts {
-		var typ, text string
-		json.Unmarshal(p["type"], &typ)
-		if typ != "text" {
+		if typ, _ := decodeString(p["type"]); typ != "text" {
 			continue
 		}
-		if err := json.Unmarshal(p["text"], &text); err != nil {
-			return err
+		text, ok := decodeString(p["text"])
+		if !ok {
+			return false, errNotText
 		}
 		out, err := fn(text)
 		if err != nil {
-			return err
+			return false, err
 		}
 		if out != text {
 			p["text"], _ = json.Marshal(out)
 			changed = true
 		}
 	}
-	if changed {
-		m["content"], _ = json.Marshal(parts)
-	}
-	return nil
+	// Re-joined even when unchanged: a part with a key twice goes on with
+	// the value that was read (the last), whatever the reader after us
+	// keeps of duplicates.
+	m["content"] = appendObjects(nil, parts)
+	return changed, nil
 }
 
 // sourceOf is the guardrail source of a message's role; "" for the
@@ -113,11 +115,24 @@ type exchange struct {
 	res      *Reservation
 	started  time.Time
 	usage    store.AIUsage
+	rawLen   int // of the caller's body
+}
+
+// set replaces a field of the request's body.
+func (x *exchange) set(k string, v []byte) { x.body[k] = v }
+
+// encode is the body to send upstream: its fields re-joined as they were
+// read, not re-encoded (encoding/json would check and compact each again).
+// The caller's bytes are never sent as they came: a key given twice is
+// sent once, with the value the gateway read and scanned (the last),
+// whichever of the two the provider's parser would keep.
+func (x *exchange) encode() []byte {
+	return appendObject(make([]byte, 0, x.rawLen+64), x.body)
 }
 
 // parse reads an OpenAI request body.
 func (s *Service) parse(ctx context.Context, c Caller, endpoint string, body []byte) (*exchange, error) {
-	x := &exchange{caller: c, endpoint: endpoint, started: s.now(), masks: newMasking()}
+	x := &exchange{caller: c, endpoint: endpoint, started: s.now(), masks: newMasking(), rawLen: len(body)}
 	if err := json.Unmarshal(body, &x.body); err != nil || x.body == nil {
 		return nil, openAIError(rampart.EInvalid, "invalid_json", "We could not parse the JSON body of your request: it must be a JSON object.", nil)
 	}
@@ -206,7 +221,7 @@ func (s *Service) prepareChat(ctx context.Context, x *exchange) error {
 		}
 		role := m.role()
 		src := sourceOf(role)
-		err := m.texts(func(t string) (string, error) {
+		_, err := m.texts(func(t string) (string, error) {
 			x.inTokens += int64(len(t))
 			if src == "" {
 				system = append(system, t)
@@ -232,10 +247,21 @@ func (s *Service) prepareChat(ctx context.Context, x *exchange) error {
 			m.texts(func(t string) (string, error) { return x.masks.mask(s.pii, t), nil })
 		}
 	}
-	x.body["messages"], _ = json.Marshal(msgs)
-	x.body["model"], _ = json.Marshal(x.route.model)
+	// Re-joined whether masked or not: as the messages were read (see
+	// exchange.encode).
+	x.set("messages", appendObjects(make([]byte, 0, len(x.body["messages"])+64), msgs))
+	x.setModel()
 	x.maxOut = outputMax(x.body)
 	return s.reserveFor(ctx, x)
+}
+
+// setModel names the upstream's model in the body, when it is not the
+// name asked for (an alias).
+func (x *exchange) setModel() {
+	if x.route.model != x.model {
+		m, _ := json.Marshal(x.route.model)
+		x.set("model", m)
+	}
 }
 
 // maxAmount bounds the tokens and micro-dollars of a reservation: far above
@@ -372,11 +398,7 @@ func statusOf(err error) int {
 // answer when it is a success; failures become OpenAI-shaped errors that
 // never carry the provider's body or key.
 func (s *Service) call(ctx context.Context, x *exchange, path string) (*http.Response, error) {
-	body, err := json.Marshal(x.body)
-	if err != nil {
-		return nil, err
-	}
-	req, err := http.NewRequestWithContext(ctx, "POST", x.route.up.BaseURL+path, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, "POST", x.route.up.BaseURL+path, bytes.NewReader(x.encode()))
 	if err != nil {
 		return nil, openAIError(rampart.EBadGateway, CodeUpstream, "The upstream's address is not usable.", nil)
 	}
@@ -467,6 +489,25 @@ func (s *Service) Chat(ctx context.Context, c Caller, body []byte) ([]byte, erro
 
 // answer checks and restores a non-streamed answer.
 func (s *Service) answer(ctx context.Context, x *exchange, raw []byte) ([]byte, Amount, error) {
+	if !x.guarded() && x.masks.empty() {
+		// Nothing to scan or restore: the answer goes as it came, once it
+		// is known to be one and to say what it cost.
+		var a struct {
+			Choices json.RawMessage `json:"choices"`
+			Usage   *struct {
+				Prompt     int64 `json:"prompt_tokens"`
+				Completion int64 `json:"completion_tokens"`
+			} `json:"usage"`
+		}
+		if json.Unmarshal(raw, &a) != nil || len(a.Choices) == 0 || a.Choices[0] != '[' {
+			return nil, x.spent(0, 0, 0), upstreamGarbage()
+		}
+		if a.Usage != nil && (a.Usage.Prompt != 0 || a.Usage.Completion != 0) {
+			x.usage.OutputVerdict = ""
+			return raw, x.spent(a.Usage.Prompt, a.Usage.Completion, 0), nil
+		}
+		// No usage: the estimate needs the answer's texts.
+	}
 	var doc map[string]json.RawMessage
 	var chs []map[string]json.RawMessage
 	if json.Unmarshal(raw, &doc) != nil || json.Unmarshal(doc["choices"], &chs) != nil {
@@ -487,52 +528,27 @@ func (s *Service) answer(ctx context.Context, x *exchange, raw []byte) ([]byte, 
 		if json.Unmarshal(ch["message"], &msg) != nil || msg == nil {
 			continue
 		}
-		err := msg.texts(func(t string) (string, error) {
+		_, err := msg.texts(func(t string) (string, error) {
 			outBytes += len(t)
 			if x.guarded() && strings.TrimSpace(t) != "" {
-				res, err := s.guard.Scan(ctx, x.caller.TenantID, x.caller.Actor, guard.Request{Text: scannable([]byte(t)), Source: guard.SourceOutput, SystemPrompt: truncate(x.system, 64<<10), Scanners: outputScanners})
-				if err != nil {
+				if err := s.scanOutput(ctx, x, t); err != nil {
 					return "", err
-				}
-				switch res.Verdict {
-				case guard.Block:
-					x.usage.OutputVerdict = string(guard.Block)
-					return "", blocked(res, "answer")
-				case guard.Flag:
-					x.usage.OutputVerdict = string(guard.Flag)
 				}
 			}
 			return x.masks.restore(t), nil
 		})
+		if err == nil {
+			// Tool calls are output too: their arguments are scanned and
+			// restored like the text.
+			err = s.checkCalls(ctx, x, msg, &outBytes)
+		}
 		if err != nil {
 			return nil, x.spent(use.Prompt, use.Completion, outBytes), err
 		}
-		restoreToolCalls(x.masks, msg)
-		ch["message"], _ = json.Marshal(msg)
+		// Re-joined as read, whether restored or not: the client gets
+		// what was scanned (see exchange.encode).
+		ch["message"] = appendObject(nil, msg)
 	}
-	doc["choices"], _ = json.Marshal(chs)
-	out, err := json.Marshal(doc)
-	return out, x.spent(use.Prompt, use.Completion, outBytes), err
-}
-
-// restoreToolCalls restores placeholders in the arguments of a message's
-// tool calls: the caller's tools need the real values.
-func restoreToolCalls(m *masking, msg message) {
-	if m.empty() || msg["tool_calls"] == nil {
-		return
-	}
-	var calls []map[string]json.RawMessage
-	if json.Unmarshal(msg["tool_calls"], &calls) != nil {
-		return
-	}
-	for _, c := range calls {
-		var fn map[string]json.RawMessage
-		var args string
-		if json.Unmarshal(c["function"], &fn) != nil || json.Unmarshal(fn["arguments"], &args) != nil {
-			continue
-		}
-		fn["arguments"], _ = json.Marshal(m.restore(args))
-		c["function"], _ = json.Marshal(fn)
-	}
-	msg["tool_calls"], _ = json.Marshal(calls)
+	doc["choices"] = appendObjects(nil, chs)
+	return appendObject(make([]byte, 0, len(raw)+64), doc), x.spent(use.Prompt, use.Completion, outBytes), nil
 }

@@ -49,16 +49,23 @@ func (s *Service) Embeddings(ctx context.Context, c Caller, body []byte) ([]byte
 		return nil, s.fail(x, err)
 	}
 	if x.route.up.MaskPII && texts != nil {
+		masked := false
 		for i := range texts {
-			texts[i] = x.masks.mask(s.pii, texts[i])
+			m := x.masks.mask(s.pii, texts[i])
+			masked = masked || m != texts[i]
+			texts[i] = m
 		}
-		if one != "" || many == nil {
-			x.body["input"], _ = json.Marshal(texts[0])
-		} else {
-			x.body["input"], _ = json.Marshal(texts)
+		if masked {
+			var v []byte
+			if one != "" || many == nil {
+				v, _ = json.Marshal(texts[0])
+			} else {
+				v, _ = json.Marshal(texts)
+			}
+			x.set("input", v)
 		}
 	}
-	x.body["model"], _ = json.Marshal(x.route.model)
+	x.setModel()
 	if err := s.reserveFor(ctx, x); err != nil {
 		return nil, s.fail(x, err)
 	}

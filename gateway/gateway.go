@@ -46,10 +46,24 @@ const (
 	MaxUpstreamBody = 16 << 20
 	// MaxUpstreams bounds a tenant's upstreams.
 	MaxUpstreams = 32
-	// upstreamCacheTTL is how long a replica reuses a tenant's upstreams
-	// (changes made on this replica apply at once).
-	upstreamCacheTTL = 10 * time.Second
+	// UpstreamCacheTTLWithBus is how long a replica reuses a tenant's
+	// upstreams when changes reach it on the bus: a safety net for a lost
+	// message (changes apply at once here and on the other replicas).
+	UpstreamCacheTTLWithBus = 10 * time.Second
+	// UpstreamCacheTTLWithoutBus bounds how long another replica without
+	// a bus may serve a changed or deleted upstream.
+	UpstreamCacheTTLWithoutBus = time.Second
+	// publishTimeout bounds telling the other replicas of a change.
+	publishTimeout = time.Second
 )
+
+// Bus carries upstream changes between replicas (Redis pub/sub on its own
+// channel, pubsub.UpstreamChannel). Subscribe calls fn with "*" whenever
+// it (re)subscribes: messages sent while it was down are lost.
+type Bus interface {
+	Publish(ctx context.Context, msg string) error
+	Subscribe(ctx context.Context, fn func(msg string)) error
+}
 
 // Scanner is the guardrails service (guard.Service) as the gateway uses it.
 type Scanner interface {
@@ -92,6 +106,7 @@ type Deps struct {
 	Guard   Scanner
 	Budgets Budgets // nil: budget counters in the database (SQLBudgets)
 	Limits  Limits  // nil: the deployment's limits for every tenant
+	Bus     Bus     // nil: one replica (or a short cache TTL)
 	Config  Config
 	Logger  *slog.Logger
 	Now     func() time.Time
@@ -112,8 +127,11 @@ type Service struct {
 	client  *http.Client
 	pii     *pii.Detector
 	usage   *usageQueue
+	bus     Bus
+	ttl     time.Duration // of the upstream cache
 
 	mu       sync.Mutex
+	gen      uint64 // counts invalidations, so a read that raced one is not cached
 	cache    map[string]cachedUpstreams
 	budgeted map[string]budgetedSubjects
 }
@@ -149,6 +167,10 @@ func New(d Deps) *Service {
 		pii: pii.NewDetector(), cache: map[string]cachedUpstreams{}, budgeted: map[string]budgetedSubjects{}}
 	s.budgets = d.Budgets
 	s.limits = d.Limits
+	s.bus, s.ttl = d.Bus, UpstreamCacheTTLWithoutBus
+	if d.Bus != nil {
+		s.ttl = UpstreamCacheTTLWithBus
+	}
 	if s.budgets == nil {
 		s.budgets = &SQLBudgets{Store: d.Store}
 	}

@@ -1,6 +1,9 @@
 package gateway
 
 import (
+	"bytes"
+	"encoding/json"
+	"slices"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -130,4 +133,105 @@ func completePrefix(b []byte) int {
 		}
 	}
 	return len(b)
+}
+
+// appendObject appends m as a JSON object, its keys in order and its values
+// as they are: they came out of encoding/json, so they are valid JSON
+// already, and encoding/json would check and compact each again.
+func appendObject(dst []byte, m map[string]json.RawMessage) []byte {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	dst = append(dst, '{')
+	for i, k := range keys {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendKey(dst, k)
+		dst = append(dst, ':')
+		v := m[k]
+		if len(v) == 0 {
+			v = json.RawMessage("null")
+		}
+		dst = append(dst, v...)
+	}
+	return append(dst, '}')
+}
+
+// appendObjects appends list as a JSON array of objects.
+func appendObjects[M ~map[string]json.RawMessage](dst []byte, list []M) []byte {
+	dst = append(dst, '[')
+	for i, m := range list {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		if m == nil {
+			dst = append(dst, "null"...)
+			continue
+		}
+		dst = appendObject(dst, map[string]json.RawMessage(m))
+	}
+	return append(dst, ']')
+}
+
+// appendKey appends k as a JSON string: plain keys as they are, others
+// through encoding/json.
+func appendKey(dst []byte, k string) []byte {
+	for i := 0; i < len(k); i++ {
+		if c := k[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(k)
+			return append(dst, q...)
+		}
+	}
+	dst = append(dst, '"')
+	dst = append(dst, k...)
+	return append(dst, '"')
+}
+
+// decodeString decodes a JSON string literal out of a document that
+// encoding/json has already checked, as encoding/json would (invalid UTF-8
+// and lone surrogates become U+FFFD), without its reflection: a prompt's
+// texts are read more than once. ok is false when raw is not a string.
+func decodeString(raw []byte) (string, bool) {
+	raw = bytes.Trim(raw, " \t\r\n")
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return "", false
+	}
+	body := raw[1 : len(raw)-1]
+	plain := true
+	for _, c := range body {
+		if c == '\\' || c == '"' || c < 0x20 {
+			plain = false
+			break
+		}
+	}
+	if plain && utf8.Valid(body) {
+		return string(body), true
+	}
+	var high rune
+	out, ok := appendJSONString(make([]byte, 0, len(body)), raw, &high)
+	if !ok {
+		return "", false
+	}
+	if high != 0 {
+		out = utf8.AppendRune(out, utf8.RuneError)
+	}
+	if !utf8.Valid(out) {
+		// Each byte of a broken sequence becomes one U+FFFD, as
+		// encoding/json does.
+		fixed := make([]byte, 0, len(out)+8)
+		for i := 0; i < len(out); {
+			r, size := utf8.DecodeRune(out[i:])
+			if r == utf8.RuneError && size == 1 {
+				fixed = utf8.AppendRune(fixed, utf8.RuneError)
+			} else {
+				fixed = append(fixed, out[i:i+size]...)
+			}
+			i += size
+		}
+		out = fixed
+	}
+	return string(out), true
 }

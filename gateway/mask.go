@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"encoding/json"
 	"strconv"
 	"strings"
 
@@ -84,7 +85,12 @@ func (m *masking) empty() bool { return m == nil || len(m.byToken) == 0 }
 
 // restore replaces every complete placeholder of this request in text by
 // its value.
-func (m *masking) restore(text string) string {
+func (m *masking) restore(text string) string { return m.restoreAs(text, false) }
+
+// restoreAs is restore; with asJSON each value is escaped as the content of
+// a JSON string (a tool call's arguments are JSON, and a value with a quote
+// or a backslash must not break them).
+func (m *masking) restoreAs(text string, asJSON bool) string {
 	if m.empty() || !strings.Contains(text, "[") {
 		return text
 	}
@@ -103,7 +109,12 @@ func (m *masking) restore(text string) string {
 		}
 		if v, ok := m.byToken[text[i:i+end+1]]; ok {
 			b.WriteString(text[last:i])
-			b.WriteString(v)
+			if asJSON {
+				q, _ := json.Marshal(v)
+				b.Write(q[1 : len(q)-1])
+			} else {
+				b.WriteString(v)
+			}
 			last = i + end + 1
 			i = last
 			continue
@@ -133,6 +144,7 @@ func (m *masking) couldStart(s string) bool {
 // piece (or the end) says what it is.
 type restorer struct {
 	m    *masking
+	json bool // restore values JSON-escaped (masking.restoreAs)
 	held string
 }
 
@@ -147,12 +159,12 @@ func (r *restorer) write(piece string) string {
 		r.held = text[k:]
 		text = text[:k]
 	}
-	return r.m.restore(text)
+	return r.m.restoreAs(text, r.json)
 }
 
 // flush returns what is held: the stream ended.
 func (r *restorer) flush() string {
 	text := r.held
 	r.held = ""
-	return r.m.restore(text)
+	return r.m.restoreAs(text, r.json)
 }

@@ -51,3 +51,19 @@ func TestJSONStringSplits(t *testing.T) {
 		t.Fatal("bad escape accepted")
 	}
 }
+
+// TestRestoreJSONEscapes: a value restored into a tool call's arguments is
+// escaped as JSON string content, so the arguments stay valid JSON.
+func TestRestoreJSONEscapes(t *testing.T) {
+	m := newMasking()
+	tok := m.token(pii.Email, `o"brien\x@example.com`)
+	args := `{"to":"` + tok + `"}`
+	got := m.restoreAs(args, true)
+	if got != `{"to":"o\"brien\\x@example.com"}` {
+		t.Fatalf("restored %s", got)
+	}
+	r := &restorer{m: m, json: true}
+	if out := r.write(args[:9]) + r.write(args[9:]) + r.flush(); out != got {
+		t.Fatalf("split restore %s", out)
+	}
+}

@@ -68,7 +68,7 @@ func (s *Service) ChatStream(ctx context.Context, c Caller, body []byte, out Eve
 	}
 	x.wantUse = string(so["include_usage"]) == "true"
 	so["include_usage"] = json.RawMessage("true")
-	x.body["stream_options"], _ = json.Marshal(so)
+	x.set("stream_options", appendObject(nil, so))
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -88,15 +88,15 @@ func (s *Service) ChatStream(ctx context.Context, c Caller, body []byte, out Eve
 		return s.fail(x, upstreamGarbage())
 	}
 	idle.reset(s.cfg.StreamIdle)
-	st := &streamer{s: s, x: x, out: out, ctx: ctx,
-		win: &window{size: s.cfg.Window}, rest: &restorer{m: x.masks}}
-	st.win.scan = func(text string) (*guard.Result, error) {
+	st := &streamer{s: s, x: x, out: out, ctx: ctx, size: s.cfg.Window}
+	st.scan = func(text string) (*guard.Result, error) {
 		return s.guard.Scan(ctx, c.TenantID, c.Actor, guard.Request{Text: text, Source: guard.SourceOutput, SystemPrompt: truncate(x.system, 64<<10), Scanners: outputScanners})
 	}
 	if !x.guarded() {
-		st.win.scan = func(string) (*guard.Result, error) { return &guard.Result{Verdict: guard.Allow}, nil }
-		st.win.size = 0
+		st.scan = func(string) (*guard.Result, error) { return &guard.Result{Verdict: guard.Allow}, nil }
+		st.size = 0
 	}
+	st.content = st.newText(false)
 	out.Start()
 	status, err := st.run(resp.Body, idle)
 	s.done(x, status, st.spent(status))
@@ -113,11 +113,11 @@ func (s *Service) ChatStream(ctx context.Context, c Caller, body []byte, out Eve
 func (st *streamer) spent(status int) Amount {
 	switch {
 	case status == 200:
-		return st.x.spent(st.promptTokens, st.completionTokens, len(st.win.all))
+		return st.x.spent(st.promptTokens, st.completionTokens, st.outBytes())
 	case !st.produced && st.completionTokens == 0:
 		return Amount{}
 	}
-	return st.x.spentAtMost(st.promptTokens, st.completionTokens, len(st.win.all))
+	return st.x.spentAtMost(st.promptTokens, st.completionTokens, st.outBytes())
 }
 
 // streamer turns the upstream's events into the client's.
@@ -126,11 +126,20 @@ type streamer struct {
 	x    *exchange
 	out  Events
 	ctx  context.Context
-	win  *window
-	rest *restorer
+	size int      // the window of each text (0: nothing held back)
+	scan scanFunc // the output guardrails
+
+	// content is the answer's text, refusal its refusal; calls are the
+	// arguments of its tool calls by index (functionCall: the legacy
+	// function_call's), each held back and scanned on its own, restored on
+	// its own.
+	content      *textStream
+	refusal      *textStream
+	calls        map[int]*textStream
+	callOrder    []int
+	functionCall *textStream
 
 	produced bool                       // the provider sent output (text, tool calls, a refusal)
-	high     rune                       // a surrogate escape split between two events
 	template map[string]json.RawMessage // the last chunk, for the chunks the gateway writes
 	usage    []byte                     // the usage chunk, sent last when asked for
 	finished bool
@@ -251,50 +260,73 @@ func (st *streamer) event(ev []byte) (int, error, bool) {
 			st.produced = true
 		}
 	}
-	if raw, ok := delta["content"]; ok && string(raw) != "null" {
-		text, ok := appendJSONString(nil, raw, &st.high)
-		if !ok {
-			s, e := st.abort(upstreamGarbage().(*rampart.Error), 502)
-			return s, e, true
-		}
-		delete(delta, "content")
-		if err := st.text(text); err != nil {
-			s, e := st.stopOn(err)
-			return s, e, true
-		}
+	// The model's texts (content, refusal, tool-call arguments) leave the
+	// delta: each goes out through its window. What names the answer's
+	// parts (the role, a tool call's id and function name) stays.
+	pieces, err := st.takeTexts(delta)
+	if errors.Is(err, errGarbage) {
+		s, e := st.abort(upstreamGarbage().(*rampart.Error), 502)
+		return s, e, true
 	}
 	finish := ch["finish_reason"]
-	others := len(delta) > 0
-	if !others && (finish == nil || string(finish) == "null") {
-		return 0, nil, false
-	}
-	if finish != nil && string(finish) != "null" {
-		// Everything held back goes out (after the final check) before the
-		// chunk that ends the answer.
-		if err := st.final(); err != nil {
+	ended := finish != nil && string(finish) != "null"
+	if len(delta) > 0 {
+		if _, ok := delta["role"]; ok && len(delta) == 1 && !ended {
+			delta["content"] = json.RawMessage(`""`)
+		}
+		if err := st.forward(doc, chs, delta, nil); err != nil {
 			s, e := st.stopOn(err)
 			return s, e, true
 		}
 	}
-	// Role, tool calls, refusal, finish: forwarded without the content
-	// already handled.
-	if _, ok := delta["role"]; ok && len(delta) == 1 && (finish == nil || string(finish) == "null") {
-		delta["content"] = json.RawMessage(`""`)
+	for _, p := range pieces {
+		if err := st.text(p.t, p.b, p.delta); err != nil {
+			s, e := st.stopOn(err)
+			return s, e, true
+		}
 	}
-	ch["delta"], _ = json.Marshal(delta)
-	chs[0] = ch
-	doc["choices"], _ = json.Marshal(chs)
-	b, _ := json.Marshal(doc)
-	if err := st.send(b); err != nil {
+	if !ended {
+		return 0, nil, false
+	}
+	// Everything held back goes out (after the final check) before the
+	// chunk that ends the answer.
+	if err := st.final(); err != nil {
+		s, e := st.stopOn(err)
+		return s, e, true
+	}
+	if err := st.forward(doc, chs, map[string]json.RawMessage{}, finish); err != nil {
 		s, e := st.stopOn(err)
 		return s, e, true
 	}
 	return 0, nil, false
 }
 
-// text passes a piece of model text through the window.
-func (st *streamer) text(b []byte) error {
-	out, res, err := st.win.add(b)
+// forward sends the provider's chunk with delta and finish_reason (null
+// when finish is nil) in place of its own.
+func (st *streamer) forward(doc map[string]json.RawMessage, chs []map[string]json.RawMessage, delta map[string]json.RawMessage, finish json.RawMessage) error {
+	ch := make(map[string]json.RawMessage, len(chs[0]))
+	for k, v := range chs[0] {
+		ch[k] = v
+	}
+	ch["delta"], _ = json.Marshal(delta)
+	if finish == nil {
+		finish = json.RawMessage("null")
+	}
+	ch["finish_reason"] = finish
+	c := append([]map[string]json.RawMessage{ch}, chs[1:]...)
+	out := make(map[string]json.RawMessage, len(doc))
+	for k, v := range doc {
+		out[k] = v
+	}
+	out["choices"], _ = json.Marshal(c)
+	b, _ := json.Marshal(out)
+	return st.send(b)
+}
+
+// text passes a piece of model text through its window; delta shapes
+// what is released as a chunk's delta.
+func (st *streamer) text(t *textStream, b []byte, delta deltaFunc) error {
+	out, res, err := t.win.add(b)
 	if err != nil {
 		return err
 	}
@@ -302,20 +334,47 @@ func (st *streamer) text(b []byte) error {
 		st.x.usage.OutputVerdict = string(guard.Block)
 		return blocked(res, "answer")
 	}
-	return st.emit(out, false)
+	return st.emit(t, out, false, delta)
 }
 
-// final runs the final check and sends what is held back.
+// final runs the final check of the content and of every tool call's
+// arguments, and sends what each holds back.
 func (st *streamer) final() error {
 	if st.finished {
 		return nil
 	}
 	st.finished = true
-	if st.high != 0 {
-		st.win.add([]byte(string(rune(0xfffd))))
-		st.high = 0
+	if err := st.finish(st.content, contentDelta); err != nil {
+		return err
 	}
-	out, res, err := st.win.finish()
+	if st.refusal != nil {
+		if err := st.finish(st.refusal, refusalDelta); err != nil {
+			return err
+		}
+	}
+	for _, i := range st.callOrder {
+		if err := st.finish(st.calls[i], toolCallDelta(i)); err != nil {
+			return err
+		}
+	}
+	if st.functionCall != nil {
+		if err := st.finish(st.functionCall, functionCallDelta); err != nil {
+			return err
+		}
+	}
+	if st.x.guarded() && st.x.usage.OutputVerdict == "" {
+		st.x.usage.OutputVerdict = string(guard.Allow)
+	}
+	return nil
+}
+
+// finish runs one text's final check and sends what it holds back.
+func (st *streamer) finish(t *textStream, delta deltaFunc) error {
+	if t.high != 0 {
+		t.win.add([]byte(string(rune(0xfffd))))
+		t.high = 0
+	}
+	out, res, err := t.win.finish()
 	if err != nil {
 		return err
 	}
@@ -323,39 +382,42 @@ func (st *streamer) final() error {
 		st.x.usage.OutputVerdict = string(guard.Block)
 		return blocked(res, "answer")
 	}
-	if st.x.guarded() && st.x.usage.OutputVerdict == "" {
-		st.x.usage.OutputVerdict = string(guard.Allow)
-	}
-	return st.emit(out, true)
+	return st.emit(t, out, true, delta)
 }
 
-// emit sends released model text, restored, as a content chunk.
-func (st *streamer) emit(b []byte, last bool) error {
+// emit sends released model text, restored, as a chunk.
+func (st *streamer) emit(t *textStream, b []byte, last bool, delta deltaFunc) error {
 	var text string
 	if len(b) > 0 {
 		if !last {
 			// A character split between two releases waits for its end.
 			k := completePrefix(b)
 			if k < len(b) {
-				st.win.pending = append(append([]byte(nil), b[k:]...), st.win.pending...)
+				t.win.pending = append(append([]byte(nil), b[k:]...), t.win.pending...)
 				b = b[:k]
 			}
 		}
-		text = st.rest.write(string(b))
+		text = t.rest.write(string(b))
 	}
 	if last {
-		text += st.rest.flush()
+		text += t.rest.flush()
 	}
 	if text == "" {
 		return nil
 	}
-	doc := map[string]json.RawMessage{}
+	q, _ := json.Marshal(text)
+	return st.sendDelta(delta(q))
+}
+
+// sendDelta sends a chunk of the gateway's own, shaped like the
+// provider's last one, carrying delta.
+func (st *streamer) sendDelta(delta []byte) error {
+	doc := make(map[string]json.RawMessage, len(st.template))
 	for k, v := range st.template {
 		doc[k] = v
 	}
 	delete(doc, "usage")
-	content, _ := json.Marshal(text)
-	doc["choices"] = json.RawMessage(`[{"index":0,"delta":{"content":` + string(content) + `},"logprobs":null,"finish_reason":null}]`)
+	doc["choices"] = json.RawMessage(`[{"index":0,"delta":` + string(delta) + `,"logprobs":null,"finish_reason":null}]`)
 	out, _ := json.Marshal(doc)
 	return st.send(out)
 }

@@ -90,7 +90,7 @@ func (s *Service) CreateUpstream(ctx context.Context, c Caller, in NewUpstream) 
 	if err != nil {
 		return nil, err
 	}
-	s.forget(c.TenantID)
+	s.forget(ctx, c.TenantID)
 	return view(row), nil
 }
 
@@ -191,14 +191,47 @@ func (s *Service) DeleteUpstream(ctx context.Context, c Caller, id string) error
 		return tx.AppendAudit(ctx, &audit.Event{Type: audit.ConfigChange, UserID: c.UserID, IP: c.Actor.IP, UserAgent: c.Actor.UserAgent,
 			Resource: "ai_upstream:" + id, Success: true, Details: map[string]any{"action": "ai_upstream_deleted"}})
 	})
-	s.forget(c.TenantID)
+	s.forget(ctx, c.TenantID)
 	return err
 }
 
-func (s *Service) forget(tenantID string) {
+// forget drops a tenant's upstreams and budgeted subjects from this
+// replica's caches and tells the other replicas to. A failed publish is
+// logged: the cache TTL bounds how long they may serve the old ones.
+func (s *Service) forget(ctx context.Context, tenantID string) {
+	s.apply(tenantID)
+	if s.bus == nil {
+		return
+	}
+	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), publishTimeout)
+	defer cancel()
+	if err := s.bus.Publish(pctx, tenantID); err != nil {
+		s.log.Warn("gateway: publish an upstream change", "err", err.Error())
+	}
+}
+
+// apply handles a change message: a tenant's ID, or "*" (forget every
+// tenant: messages may have been lost).
+func (s *Service) apply(msg string) {
 	s.mu.Lock()
-	delete(s.cache, tenantID)
-	s.mu.Unlock()
+	defer s.mu.Unlock()
+	s.gen++
+	if msg == "*" || msg == "*:" {
+		s.cache = map[string]cachedUpstreams{}
+		s.budgeted = map[string]budgetedSubjects{}
+		return
+	}
+	delete(s.cache, msg)
+	delete(s.budgeted, msg)
+}
+
+// Listen applies other replicas' upstream changes until ctx ends; it
+// returns at once without a bus.
+func (s *Service) Listen(ctx context.Context) error {
+	if s.bus == nil {
+		return nil
+	}
+	return s.bus.Subscribe(ctx, s.apply)
 }
 
 // live returns the tenant's upstreams with their keys opened, from a short
@@ -207,8 +240,9 @@ func (s *Service) live(ctx context.Context, tenantID string) ([]*Upstream, error
 	now := s.now()
 	s.mu.Lock()
 	c, ok := s.cache[tenantID]
+	gen := s.gen
 	s.mu.Unlock()
-	if ok && now.Sub(c.at) < upstreamCacheTTL {
+	if ok && now.Sub(c.at) < s.ttl {
 		return c.list, nil
 	}
 	var rows []*store.AIUpstream
@@ -230,7 +264,11 @@ func (s *Service) live(ctx context.Context, tenantID string) ([]*Upstream, error
 		list = append(list, v)
 	}
 	s.mu.Lock()
-	s.cache[tenantID] = cachedUpstreams{list: list, at: now}
+	// A change that arrived during the read may not be in it: the list
+	// serves this request only.
+	if s.gen == gen {
+		s.cache[tenantID] = cachedUpstreams{list: list, at: now}
+	}
 	s.mu.Unlock()
 	return list, nil
 }

@@ -24,6 +24,10 @@ const retryDelay = time.Second
 // revocations so that neither listener sees the other's messages.
 const ConsentChannel = "rampart:consents"
 
+// UpstreamChannel carries changes of tenants' AI upstreams (gateway), so
+// that no replica serves a deleted or replaced upstream from its cache.
+const UpstreamChannel = "rampart:ai-upstreams"
+
 // Redis is a bus on one Redis server.
 type Redis struct {
 	Client *redis.Client

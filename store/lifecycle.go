@@ -51,16 +51,27 @@ func (tx *Tx) IssueAccountToken(ctx context.Context, t *AccountToken, now time.T
 	if err != nil {
 		return err
 	}
+	if _, err := tx.exec(ctx, "UPDATE account_tokens SET used_at = ? WHERE tenant_id = ? AND user_id = ? AND purpose = ? AND used_at IS NULL",
+		tx.d.timeArg(now), tenantID, t.UserID, t.Purpose); err != nil {
+		return err
+	}
+	return tx.AddAccountToken(ctx, t)
+}
+
+// AddAccountToken stores a new token beside the user's live tokens of its
+// purpose, which stay live: for links that each stand on their own, such
+// as the "this wasn't me" link of every security e-mail.
+func (tx *Tx) AddAccountToken(ctx context.Context, t *AccountToken) error {
+	tenantID, err := tx.tenant()
+	if err != nil {
+		return err
+	}
 	if t.ID == "" {
 		id, err := uuid.NewV7()
 		if err != nil {
 			return err
 		}
 		t.ID = id.String()
-	}
-	if _, err := tx.exec(ctx, "UPDATE account_tokens SET used_at = ? WHERE tenant_id = ? AND user_id = ? AND purpose = ? AND used_at IS NULL",
-		tx.d.timeArg(now), tenantID, t.UserID, t.Purpose); err != nil {
-		return err
 	}
 	var link any
 	if t.LinkHash != "" {

@@ -33,6 +33,10 @@ type standIn struct {
 	status  int
 	// chunkDelay is the wait before each streamed content chunk.
 	chunkDelay time.Duration
+	// toolArgs, when set, makes the answer tool calls (of a function
+	// "lookup") with these arguments, one call each, instead of text;
+	// streamed arguments are split by chunks like text.
+	toolArgs func(last string) []string
 }
 
 type standInRequest struct {
@@ -57,7 +61,7 @@ func (s *standIn) serve(w http.ResponseWriter, r *http.Request) {
 	json.Unmarshal(raw, &body)
 	s.mu.Lock()
 	s.requests = append(s.requests, standInRequest{Path: r.URL.Path, Auth: r.Header.Get("Authorization"), Body: body, Raw: string(raw)})
-	reply, chunks, garbage, delay, status, chunkDelay := s.reply, s.chunks, s.garbage, s.delay, s.status, s.chunkDelay
+	reply, chunks, garbage, delay, status, chunkDelay, toolArgs := s.reply, s.chunks, s.garbage, s.delay, s.status, s.chunkDelay, s.toolArgs
 	s.mu.Unlock()
 	if delay > 0 {
 		select {
@@ -87,6 +91,10 @@ func (s *standIn) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	answer := reply(last)
 	model, _ := body["model"].(string)
+	if toolArgs != nil {
+		s.serveToolCalls(w, body, model, toolArgs(last), chunks)
+		return
+	}
 	if body["stream"] != true {
 		out, _ := json.Marshal(map[string]any{"id": "chatcmpl-1", "object": "chat.completion", "created": 1700000000, "model": model,
 			"choices": []any{map[string]any{"index": 0, "message": map[string]any{"role": "assistant", "content": answer}, "finish_reason": "stop"}},
@@ -127,6 +135,43 @@ func (s *standIn) serve(w http.ResponseWriter, r *http.Request) {
 	if so, ok := body["stream_options"].(map[string]any); ok && so["include_usage"] == true {
 		send(map[string]any{"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1700000000, "model": model, "choices": []any{},
 			"usage": map[string]any{"prompt_tokens": 10, "completion_tokens": 20, "total_tokens": 30}})
+	}
+	fmt.Fprint(w, "data: [DONE]\n\n")
+}
+
+// serveToolCalls answers with tool calls, streamed or not.
+func (s *standIn) serveToolCalls(w http.ResponseWriter, body map[string]any, model string, args []string, chunks func(string) []string) {
+	if body["stream"] != true {
+		var calls []any
+		for i, a := range args {
+			calls = append(calls, map[string]any{"id": fmt.Sprintf("call_%d", i), "type": "function", "function": map[string]any{"name": "lookup", "arguments": a}})
+		}
+		out, _ := json.Marshal(map[string]any{"id": "chatcmpl-1", "object": "chat.completion", "created": 1700000000, "model": model,
+			"choices": []any{map[string]any{"index": 0, "message": map[string]any{"role": "assistant", "content": nil, "tool_calls": calls}, "finish_reason": "tool_calls"}},
+			"usage":   map[string]any{"prompt_tokens": 10, "completion_tokens": 20, "total_tokens": 30}})
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(out)
+		return
+	}
+	w.Header().Set("Content-Type", "text/event-stream")
+	fl := w.(http.Flusher)
+	event := func(delta string, finish string) {
+		fmt.Fprintf(w, "data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":%q,\"choices\":[{\"index\":0,\"delta\":%s,\"finish_reason\":%s}]}\n\n", model, delta, finish)
+		fl.Flush()
+	}
+	event(`{"role":"assistant","content":null}`, "null")
+	if chunks == nil {
+		chunks = func(a string) []string { return splitEvery(a, 3) }
+	}
+	for i, a := range args {
+		event(fmt.Sprintf(`{"tool_calls":[{"index":%d,"id":"call_%d","type":"function","function":{"name":"lookup","arguments":""}}]}`, i, i), "null")
+		for _, c := range chunks(a) {
+			event(fmt.Sprintf(`{"tool_calls":[{"index":%d,"function":{"arguments":%s}}]}`, i, rawJSONString(c)), "null")
+		}
+	}
+	event(`{}`, `"tool_calls"`)
+	if so, ok := body["stream_options"].(map[string]any); ok && so["include_usage"] == true {
+		fmt.Fprintf(w, "data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":%q,\"choices\":[],\"usage\":{\"prompt_tokens\":10,\"completion_tokens\":20,\"total_tokens\":30}}\n\n", model)
 	}
 	fmt.Fprint(w, "data: [DONE]\n\n")
 }
@@ -209,8 +254,10 @@ func (ts *testServer) client(key string) *openai.Client {
 // sseResult is a streamed answer as the client received it.
 type sseResult struct {
 	Status  int
-	Events  []string // the data of each event, in order
-	Content string   // the content deltas joined
+	Events  []string       // the data of each event, in order
+	Content string         // the content deltas joined
+	Args    map[int]string // the arguments of each tool call, joined
+	Names   map[int]string // the function name of each tool call
 	Error   map[string]any
 	Done    bool // ended with data: [DONE]
 	Raw     string
@@ -263,6 +310,21 @@ func (ts *testServer) stream(t testing.TB, key string, body map[string]any) sseR
 			if d, ok := c.(map[string]any)["delta"].(map[string]any); ok {
 				s, _ := d["content"].(string)
 				out.Content += s
+				calls, _ := d["tool_calls"].([]any)
+				for _, c := range calls {
+					c := c.(map[string]any)
+					i := int(c["index"].(float64))
+					if out.Args == nil {
+						out.Args, out.Names = map[int]string{}, map[int]string{}
+					}
+					if fn, ok := c["function"].(map[string]any); ok {
+						a, _ := fn["arguments"].(string)
+						out.Args[i] += a
+						if n, ok := fn["name"].(string); ok {
+							out.Names[i] += n
+						}
+					}
+				}
 			}
 		}
 	}

@@ -58,3 +58,30 @@ func TestUserNotices(t *testing.T) {
 		t.Errorf("security alert without a link: %q", text)
 	}
 }
+
+// TestUserNoticesOlderLinkStaysLive: a newer security e-mail does not
+// cancel the "this wasn't me" link of an older one (else whoever it wasn't
+// could cancel the owner's link by causing another notice); using one link
+// retires the others.
+func TestUserNoticesOlderLinkStaysLive(t *testing.T) {
+	ts := start(t, monitorEnv(t, "sqlite"))
+	ts.tenantWithOwner(t, "acme", "owner@acme.io")
+	owner, _ := ts.mustLogin(t, "acme", "owner@acme.io", ownerPassword)
+	ts.member(t, owner, "acme", "user@acme.io", "member")
+	const to = "user@acme.io"
+	access := ts.loginAs(t, "198.51.100.10", "acme", to, "An0ther-Str0ng-One")
+	older := linkTokenRE.FindStringSubmatch(ts.sent(t, to, "new_device_login", 1))
+	if r, b := ts.do(t, "POST", "/v1/me/password", access, map[string]any{"current_password": "An0ther-Str0ng-One", "new_password": "Yet-An0ther-Str0ng-One"}); r.StatusCode >= 300 {
+		t.Fatalf("change password: %d %v", r.StatusCode, b)
+	}
+	newer := linkTokenRE.FindStringSubmatch(ts.sent(t, to, "security_alert", 1))
+	if older == nil || newer == nil || older[1] == newer[1] {
+		t.Fatalf("links %v %v", older, newer)
+	}
+	if resp, body := ts.do(t, "POST", "/v1/auth/not-me", "", map[string]any{"token": older[1]}); resp.StatusCode != 200 {
+		t.Fatalf("the older link after a newer e-mail: %d %v", resp.StatusCode, body)
+	}
+	if resp, body := ts.do(t, "POST", "/v1/auth/not-me", "", map[string]any{"token": newer[1]}); resp.StatusCode != 400 {
+		t.Fatalf("the newer link after the older was used: %d %v", resp.StatusCode, body)
+	}
+}

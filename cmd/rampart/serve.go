@@ -254,15 +254,30 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 	// Budget counters live in Redis when there is one (shared by every
 	// replica without a database write per request), else in the database.
 	var budgets gateway.Budgets
+	// Upstream changes reach the other replicas' caches on a channel of
+	// their own.
+	var upstreamBus gateway.Bus
 	if rdb != nil {
 		budgets = &gateway.RedisBudgets{Client: rdb, Store: st}
+		upstreamBus = &pubsub.Redis{Client: rdb, Channel: pubsub.UpstreamChannel}
 	}
 	ai := gateway.New(gateway.Deps{
-		Store: st, Sealer: providerKeys{vlt}, Guard: guardSvc, Logger: log, Now: now, Budgets: budgets, Limits: aiLimits{authn},
+		Store: st, Sealer: providerKeys{vlt}, Guard: guardSvc, Logger: log, Now: now, Budgets: budgets, Limits: aiLimits{authn}, Bus: upstreamBus,
 		Config: gateway.Config{AllowPrivate: cfg.Delivery.WebhookAllowPrivate, RequireHTTPS: cfg.Env == config.Production,
 			UpstreamTimeout: cfg.AIUpstreamTimeout, StreamIdle: cfg.AIUpstreamTimeout, Window: cfg.AIStreamWindow},
 	})
 	defer ai.Close() // writes the usage records it holds
+	go func() {
+		for bg.Err() == nil && upstreamBus != nil {
+			if err := ai.Listen(bg); err != nil {
+				log.Error("AI upstream listener stopped; restarting", "err", err.Error())
+			}
+			select {
+			case <-bg.Done():
+			case <-time.After(time.Second):
+			}
+		}
+	}()
 	// Consent decisions are cached per replica; changes reach the others
 	// on a Redis channel of their own.
 	var consentBus privacy.Bus
