@@ -50,9 +50,10 @@ func trainInjection(data, out, evalOut string) error {
 	l.generate()
 	l.generateMore()
 	l.generateIndirect(append(append(append(ctxs, whois...), prose...), l.moreContexts()...), attacks)
+	l.generateBenignRequests(60)
 	items := dedupe(l.items)
 
-	isDev := func(it injItem) bool { return !it.eval && devHeldOut(it.key()) }
+	isDev := func(it injItem) bool { return !it.eval && !trainOnly(it) && devHeldOut(it.key()) }
 	fmt.Println("== development split (trained without it)")
 	devFile := trainInjectionModels(items, l.snippets, func(it injItem) bool { return !it.eval && !isDev(it) })
 	devScorer, err := guard.NewInjectionScorer(devFile)
@@ -124,7 +125,11 @@ func trainInjectionModels(items, snippets []injItem, train func(injItem) bool) [
 		}
 	}
 	fmt.Printf("training: direct %d examples, indirect %d\n", len(direct), len(indirect))
-	md := guard.Train(direct, injectionTrainOptions)
+	o := injectionTrainOptions
+	if v := os.Getenv("GX_OPT"); v != "" {
+		fmt.Sscanf(v, "%d,%g,%g", &o.Epochs, &o.Rate, &o.L2)
+	}
+	md := guard.Train(direct, o)
 	mi := guard.Train(indirect, injectionTrainOptions)
 	bd, _ := md.MarshalBinary()
 	bi, _ := mi.MarshalBinary()
