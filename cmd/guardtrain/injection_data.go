@@ -485,7 +485,7 @@ func (l *injLoader) loadForeignBenign() error {
 			if n >= 120 {
 				// Further rows train only: the evaluation split keeps
 				// the first 120 rows' share, as before.
-				if n < 600 && !heldOut(r["test_case"]) {
+				if n < 240 && !heldOut(r["test_case"]) {
 					l.add(r["test_case"], false, guard.SourceUser, "hatecheck/non-hateful_more_"+lang, false, 0.3)
 				}
 				n++
