@@ -41,6 +41,7 @@ const (
 	negPast     = "past"
 	negJoke     = "joke"
 	negThird    = "third"  // concern about someone else, not in danger now
+	negCoping   = "coping" // "but I'm going to be okay", "I'll talk to my therapist"
 	cueUrgent   = "urgent" // "right now", "please help": raises "other" and intent
 )
 
@@ -356,6 +357,11 @@ var crisisCues = []crisisRule{
 	{negTech, 4, "(proces|programma|процесс|программу|proces|prozess|süreci|sureci|процесс) ~2 (killen|beeindigen|stoppen|убить|завершить|zabić|zabic|öldür|oldur|sonlandır|sonlandir)"},
 	{negNews, 3, "(volgens|politie|według|policja|по данным|полиция|сообщает|haberlere göre|polis|وفقا|الشرطة|据报道|警方|報道によると|警察)"},
 	{negClinical, 2.5, "(preventie|onderzoek|zapobieganie|badania|профилактика|исследование|önleme|araştırma|الوقاية|دراسة|预防|研究|予防|研究)"},
+	// Sadness with a way through it named, and ordinary things ended.
+	{negCoping, 3, "(i ll|i will|i m going to|im going to|i m gonna|im gonna|i think i ll|i know i ll) ~2 (be okay|be ok|be fine|be alright|be all right|get through (this|it)|feel better|manage|bounce back|recover)"},
+	{negCoping, 3, "(talk to|talking to|see|seeing|call|calling|meet|meeting|text|texting) ~2 (my therapist|my counselor|my counsellor|my doctor|my psychologist|a friend|my friends|my mom|my mum|my dad|my sister|my brother|my family|my partner)"},
+	{negCoping, 3, "(ca va aller|je vais m en sortir|ich schaffe das|das wird schon|ich werde es schaffen|voy a estar bien|saldre adelante|vou ficar bem|andra tutto bene|ce la faro)"},
+	{negTech, 4, "(end|ending|cancel|canceling|cancelling|quit|quitting|terminate|terminating|close|closing) (my|the|our|this) ~2 (membership|subscription|contract|lease|account|plan|trial|streak|phone plan|internship|shift|meeting|call|session|tenancy|policy|loan|mortgage|partnership|project)"},
 	{negJoke, 1, "(lol|lmao|lmfao|haha|hahaha|hahah|jk|jajaja|jaja|mdr|xd|rofl|just kidding|kidding)"},
 	{cueUrgent, 1.5, "(right now|please help|help me|help|what do i do|what should i do|emergency|hurry|tonight|i m scared|im scared|please|call 911|call an ambulance|aide moi|aidez moi|hilfe|ayuda|ayudame|socorro|aiuto)"},
 }

@@ -14,6 +14,14 @@ var crisisRulesIndirect = []crisisRule{
 	{famIdeation, 3.0, "(welcome|embrace|looking forward to|long for|longing for|crave|craving) (death|dying|the end|my death|not existing|eternal sleep)"},
 	{famMeans, 3.6, "{I} ~3 (bought|got|ordered|have|ve got|found|picked|hid|hidden|hiding|saved|keep|kept) ~4 (rope|noose|gun|pistol|razor|razors|blade|blades|charcoal|helium|poison|{PILLS}) ~6 (end it|end things|do it|kill myself|end my life|die|go through with it|when the time comes|for the end|for myself)"},
 	{famIntent, 3.4, "{I} ~3 (know|decided|picked|chosen|chose|planned|figured out|worked out|set) ~2 (where|when|how|the date|the day|the time|the place|the spot|the bridge|a date|a day) ~4 (do it|end it|end things|die|go through with it|kill myself|end my life|it will happen|it ll happen)"},
+	// Means asked about without "I": a height, a dose or a method chosen
+	// for being deadly is a plan whoever the grammar names.
+	{famMethod, 3.8, "(high|tall|far|deep|strong|enough|big|long) enough ~2 to ~3 (die|kill|be fatal|be lethal|not survive|end it|end my life|make sure)"},
+	{famMethod, 3.8, "(jump|jumping|leap|leaping|fall|falling) (from|off|out of) ~6 (and|to) ~2 (die|not survive|be sure|end it|end my life|never wake up)"},
+	{famMethod, 3.6, "(which|what) ~4 (bridge|building|floor|cliff|height|drug|pill|pills|dose|poison|method|gun|way) ~6 (to die|kill you|kill someone fast|fatal|lethal|not survive|guaranteed death|surely die|die instantly|die quickly|die painlessly)"},
+	// Someone else in danger now, with the act before the state.
+	{famOther, 3.8, "{REL} ~3 (overdosed|od d|took an overdose|has taken an overdose|tried to kill {REFL}|cut {REFL})"},
+	{famOther, 4.2, "{REL} ~6 (not breathing|unconscious|unresponsive|barely breathing|turning blue|won t wake up|not waking up|bleeding out|won t stop bleeding)"},
 	// Spanish.
 	{famIdeation, 3.4, "(otra|otro|ninguna|ningun|unica|mejor) (salida|opcion|solucion|camino|escapatoria|forma) ~3 (que|mas que|excepto|salvo|sino|aparte de) ~2 (morir|morirme|la muerte|el suicidio|matarme|suicidarme|quitarme la vida|acabar con todo|acabar con mi vida)"},
 	{famIdeation, 3.2, "(no|ya no) (veo|encuentro|tengo|hay) ~2 (ninguna|ningun|una|un|mas) (razon|motivo|sentido|proposito) ~2 (para|de) ~1 (vivir|seguir|seguir viviendo|estar vivo|estar viva|existir)"},

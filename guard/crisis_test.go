@@ -34,6 +34,11 @@ func TestCrisisFamilies(t *testing.T) {
 		"Quiero matarme esta noche.",
 		"Não quero mais viver.",
 		"Voglio morire.",
+		// Means asked about without "I", and someone else's overdose told
+		// act first (round 4).
+		"Is the parking garage on 5th street tall enough to die if you jump?",
+		"what dose of insulin is lethal, asking for tonight",
+		"Please, my roommate overdosed an hour ago and she is unresponsive.",
 	} {
 		if score, level, _ := scanCrisis(t, s); score < CrisisThreshold || level == LevelNone || level == LevelLow {
 			t.Errorf("%q: %.3f %s, want a crisis", s, score, level)
@@ -99,6 +104,10 @@ func TestCrisisHardNegatives(t *testing.T) {
 		"Ce travail me tue.",
 		"Can you recommend a good pasta recipe?",
 		"I'm so sad my dog died today.",
+		// Sadness with a way through it, and ordinary things ended.
+		"Rough month, I cried a lot, but I know I'll get through this.",
+		"Feeling really low since the divorce; seeing my counsellor on Monday.",
+		"I want to end my phone contract early, what are the fees?",
 	} {
 		if score, _, _ := scanCrisis(t, s); score >= CrisisThreshold {
 			t.Errorf("%q: %.3f, want below %.2f", s, score, CrisisThreshold)

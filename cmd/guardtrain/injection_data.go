@@ -479,7 +479,16 @@ func (l *injLoader) loadForeignBenign() error {
 		}
 		n := 0
 		for _, r := range rows {
-			if r["label_gold"] != "non-hateful" || n >= 120 {
+			if r["label_gold"] != "non-hateful" {
+				continue
+			}
+			if n >= 120 {
+				// Further rows train only: the evaluation split keeps
+				// the first 120 rows' share, as before.
+				if n < 240 && !heldOut(r["test_case"]) {
+					l.add(r["test_case"], false, guard.SourceUser, "hatecheck/non-hateful_more_"+lang, false, 0.3)
+				}
+				n++
 				continue
 			}
 			n++
