@@ -219,6 +219,10 @@ func (s *Server) mux() *http.ServeMux {
 			writeError(w, r, s.log, e)
 		}))
 	}
+	if s.console != nil {
+		mux.Handle("/console/", s.console)
+		mux.Handle("GET /console", http.RedirectHandler("/console/", http.StatusSeeOther))
+	}
 	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.log, rampart.Errorf(rampart.ENotFound, "no such endpoint"))
 	}))
