@@ -112,12 +112,7 @@ func (c *Console) tenant(permission string, h handlerFunc) http.Handler {
 // stepUp checks a second factor for the viewer's session (auth.StepUp) and
 // keeps the new access token.
 func (c *Console) stepUp(ctx context.Context, s *session, v *viewer, code string) error {
-	code = strings.TrimSpace(code)
-	f := auth.Factor{Code: code}
-	if len(code) > 8 {
-		f = auth.Factor{BackupCode: code}
-	}
-	pair, err := c.d.Auth.StepUp(ctx, v.principal, f, v.meta)
+	pair, err := c.d.Auth.StepUp(ctx, v.principal, factorOf(code), v.meta)
 	if err != nil {
 		return err
 	}
@@ -220,4 +215,14 @@ func safeNext(next string) string {
 		return next
 	}
 	return "/console/"
+}
+
+// factorOf reads a code typed into a form: digits are an authenticator
+// app's code, anything else a backup code (XXXX-XXXX).
+func factorOf(code string) auth.Factor {
+	code = strings.TrimSpace(code)
+	if strings.Trim(code, "0123456789 ") == "" {
+		return auth.Factor{Code: strings.ReplaceAll(code, " ", "")}
+	}
+	return auth.Factor{BackupCode: code}
 }

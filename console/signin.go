@@ -119,10 +119,7 @@ func (c *Console) completeMFA(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	code := strings.TrimSpace(r.PostFormValue("code"))
-	f := auth.Factor{Code: code}
-	if len(code) > 8 {
-		f = auth.Factor{BackupCode: code}
-	}
+	f := factorOf(code)
 	p := page{Title: "Second factor", Values: map[string]string{"next": r.PostFormValue("next")}, Data: s.methods}
 	if code == "" || len(code) > 32 {
 		p.Errors = map[string]string{"code": "Enter the code from your authenticator app, or a backup code."}
