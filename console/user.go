@@ -8,6 +8,7 @@ import (
 
 	"github.com/rampart-dev/rampart"
 	"github.com/rampart-dev/rampart/auth"
+	"github.com/rampart-dev/rampart/authz"
 	"github.com/rampart-dev/rampart/identity"
 )
 
@@ -173,6 +174,10 @@ func (c *Console) changeGrants(w http.ResponseWriter, r *http.Request, v *viewer
 		c.afterAction(w, r, v, rampart.FieldError(rampart.EInvalid, "grant", "Enter a permission such as documents:read or documents:read:doc-1."), "")
 		return
 	}
+	if msg := authz.ValidateGrant(grant); msg != "" && r.PostFormValue("op") != "remove" {
+		c.afterAction(w, r, v, rampart.FieldError(rampart.EUnprocessable, "grant", "This is not a permission: %s.", msg), "")
+		return
+	}
 	perms := slices.Clone(u.Permissions)
 	msg := "Grant " + grant + " added."
 	if r.PostFormValue("op") == "remove" {
@@ -182,7 +187,7 @@ func (c *Console) changeGrants(w http.ResponseWriter, r *http.Request, v *viewer
 		perms = append(perms, grant)
 	}
 	_, err = c.d.Auth.UpdateUser(r.Context(), v.principal, u.ID, auth.UserChange{Permissions: &perms}, v.meta)
-	if e := new(rampart.Error); err != nil && asError(err, &e) && e.Field == "permissions" {
+	if e := new(rampart.Error); err != nil && asError(err, &e) && strings.HasPrefix(e.Field, "permissions") {
 		err = rampart.FieldError(e.Code, "grant", "%s", e.Message)
 	}
 	c.afterAction(w, r, v, err, msg)

@@ -3,6 +3,7 @@ package console
 import (
 	"encoding/base64"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -26,7 +27,7 @@ type usersData struct {
 	Filter   store.UserFilter
 	PerPage  int
 	Sizes    []int
-	Next     string // the query of the next page, "" on the last
+	Next     template.URL // the next page, "" on the last
 	Actions  []bulkAction
 	Filtered bool
 }
@@ -93,7 +94,7 @@ func (c *Console) usersPage(w http.ResponseWriter, r *http.Request, v *viewer) {
 			}
 		}
 		nq.Set("after", base64.RawURLEncoding.EncodeToString([]byte(list[len(list)-1].EmailKey)))
-		d.Next = nq.Encode()
+		d.Next = template.URL("/console/users?" + nq.Encode()) // a query this code built: safe as is
 	}
 	p.Data = d
 	c.render(w, r, v, http.StatusOK, "users", p)

@@ -12,7 +12,7 @@ import (
 
 // browser is a console client: one cookie, no redirects followed.
 type browser struct {
-	t      *testing.T
+	t      testing.TB
 	ts     *testServer
 	cookie *http.Cookie
 	csrf   string
@@ -20,7 +20,7 @@ type browser struct {
 
 var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
-func (ts *testServer) browser(t *testing.T) *browser { return &browser{t: t, ts: ts} }
+func (ts *testServer) browser(t testing.TB) *browser { return &browser{t: t, ts: ts} }
 
 func (b *browser) send(method, path string, form url.Values) (*http.Response, string) {
 	b.t.Helper()
