@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 
 	"github.com/rampart-dev/rampart/identity"
 )
@@ -23,10 +24,10 @@ type UserRow struct {
 	MFA bool
 }
 
-// mfaExpr is 1 when the users row has a confirmed TOTP or an e-mail or SMS
-// factor, else 0 (an integer in both dialects).
-const mfaExpr = `CASE WHEN EXISTS (SELECT 1 FROM mfa_totp m WHERE m.tenant_id = users.tenant_id AND m.user_id = users.id AND m.confirmed_at IS NOT NULL)
-  OR EXISTS (SELECT 1 FROM mfa_channels c WHERE c.tenant_id = users.tenant_id AND c.user_id = users.id) THEN 1 ELSE 0 END`
+// withMFA selects the ids of the scoped tenant's users with a confirmed TOTP
+// or an e-mail or SMS factor (its two parameters are the tenant id).
+const withMFA = `SELECT user_id FROM mfa_totp WHERE tenant_id = ? AND confirmed_at IS NOT NULL
+  UNION ALL SELECT user_id FROM mfa_channels WHERE tenant_id = ?`
 
 // SearchUsers returns up to f.Limit users of the scoped tenant matching f,
 // in email-key order after f.After: the (tenant_id, email_key) index serves
@@ -36,7 +37,7 @@ func (tx *Tx) SearchUsers(ctx context.Context, f UserFilter) ([]UserRow, error) 
 	if err != nil {
 		return nil, err
 	}
-	q := "SELECT " + userColumns + ", " + mfaExpr + " FROM users WHERE tenant_id = ? AND email_key > ?"
+	q := "SELECT " + userColumns + " FROM users WHERE tenant_id = ? AND email_key > ?"
 	args := []any{tenantID, f.After}
 	if f.Email != "" {
 		q += " AND email_key = ?"
@@ -52,9 +53,11 @@ func (tx *Tx) SearchUsers(ctx context.Context, f UserFilter) ([]UserRow, error) 
 	}
 	switch f.MFA {
 	case "on":
-		q += " AND " + mfaExpr + " = 1"
+		q += " AND id IN (" + withMFA + ")"
+		args = append(args, tenantID, tenantID)
 	case "off":
-		q += " AND " + mfaExpr + " = 0"
+		q += " AND id NOT IN (" + withMFA + ")"
+		args = append(args, tenantID, tenantID)
 	}
 	q += " ORDER BY email_key LIMIT ?"
 	args = append(args, f.Limit)
@@ -65,14 +68,46 @@ func (tx *Tx) SearchUsers(ctx context.Context, f UserFilter) ([]UserRow, error) 
 	defer rows.Close()
 	var out []UserRow
 	for rows.Next() {
-		var mfa int
-		u, err := tx.scanUser(extraScan{rows, []any{&mfa}})
+		u, err := tx.scanUser(rows)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, UserRow{User: u, MFA: mfa == 1})
+		out = append(out, UserRow{User: u})
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil || len(out) == 0 {
+		return out, err
+	}
+	return out, tx.markMFA(ctx, tenantID, out)
+}
+
+// markMFA sets MFA on the rows of users with a second factor: one query for
+// the page, whatever its size.
+func (tx *Tx) markMFA(ctx context.Context, tenantID string, list []UserRow) error {
+	ph := strings.Repeat(", ?", len(list))[2:]
+	args := []any{tenantID}
+	byID := make(map[string]*UserRow, len(list))
+	for i := range list {
+		args = append(args, list[i].ID)
+		byID[list[i].ID] = &list[i]
+	}
+	args = append(args, tenantID)
+	args = append(args, args[1:len(list)+1]...)
+	rows, err := tx.query(ctx, "SELECT user_id FROM mfa_totp WHERE tenant_id = ? AND user_id IN ("+ph+") AND confirmed_at IS NOT NULL"+
+		" UNION SELECT user_id FROM mfa_channels WHERE tenant_id = ? AND user_id IN ("+ph+")", args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		if r := byID[id]; r != nil {
+			r.MFA = true
+		}
+	}
+	return rows.Err()
 }
 
 // SearchUsers runs Tx.SearchUsers in a read transaction of tenantID.
@@ -84,12 +119,3 @@ func (s *Store) SearchUsers(ctx context.Context, tenantID string, f UserFilter) 
 	})
 	return out, err
 }
-
-// extraScan scans a row's leading columns with a scanner of its own and
-// the trailing ones into extra.
-type extraScan struct {
-	row   interface{ Scan(...any) error }
-	extra []any
-}
-
-func (e extraScan) Scan(dest ...any) error { return e.row.Scan(append(dest, e.extra...)...) }
