@@ -221,6 +221,9 @@ func (s *Server) mux() *http.ServeMux {
 	}
 	if s.console != nil {
 		mux.Handle("/console/", s.console)
+		// Signing in to the console is a login: the same per-address limits.
+		mux.Handle("POST /console/signin", s.limitAnonymous(s.console, s.loginLimit))
+		mux.Handle("POST /console/signin/mfa", s.limitAnonymous(s.console))
 		mux.Handle("GET /console", http.RedirectHandler("/console/", http.StatusSeeOther))
 	}
 	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

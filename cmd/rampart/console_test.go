@@ -325,3 +325,20 @@ func TestConsoleOperator(t *testing.T) {
 		}
 	})
 }
+
+func TestConsoleSignInIsLimitedLikeLogin(t *testing.T) {
+	env := testEnv(t, "sqlite")
+	env["RAMPART_RATE_LIMITS"], env["RAMPART_LOGIN_LIMIT"] = "on", "3"
+	ts := start(t, env)
+	ts.tenantWithOwner(t, "acme", "owner@acme.io")
+	b := ts.browser(t)
+	b.get("/console/signin")
+	statuses := []int{}
+	for range 4 {
+		resp, _ := b.post("/console/signin", url.Values{"mode": {"tenant"}, "tenant": {"acme"}, "email": {"owner@acme.io"}, "password": {"wrong-wrong"}})
+		statuses = append(statuses, resp.StatusCode)
+	}
+	if statuses[2] != 401 || statuses[3] != 429 {
+		t.Fatalf("statuses %v, want the 4th refused by the login limit", statuses)
+	}
+}
