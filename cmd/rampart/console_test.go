@@ -207,6 +207,12 @@ func TestConsolePermissionLostAndSessionEnded(t *testing.T) {
 		a.signIn("acme", "admin@acme.io", "An0ther-Str0ng-One")
 		resp, page = a.get("/console/users")
 		wantPage(t, resp, page, 200, "admin@acme.io")
+		// A bulk action skips the viewer and a role above theirs.
+		ownerID := regexp.MustCompile(`/console/users/([0-9a-f-]+)">owner@acme.io`).FindStringSubmatch(page)[1]
+		managerID := regexp.MustCompile(`/console/users/([0-9a-f-]+)">manager@acme.io`).FindStringSubmatch(page)[1]
+		a.post("/console/users/bulk", url.Values{"action": {"require_password_change"}, "id": {ownerID, adminID, managerID}})
+		resp, page = a.get("/console/users")
+		wantPage(t, resp, page, 200, "done for 1 user(s)", "2 skipped")
 		// The owner takes users:read away mid-session: the next page is a 403.
 		if st := ts.status(t, "PATCH", "/v1/users/"+adminID, owner, map[string]any{"role": "member"}); st != 200 {
 			t.Fatalf("demote: %d", st)
