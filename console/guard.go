@@ -62,7 +62,12 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request, v *viewer)
 func (c *Console) tenant(permission string, h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := c.sessions.get(cookieValue(r))
-		if s == nil || s.operator || s.access == "" {
+		if s != nil && s.operator {
+			c.render(w, r, &viewer{sess: s, ctx: r.Context(), c: c, checked: map[string]bool{}}, http.StatusForbidden, "error",
+				page{Title: "Forbidden", Error: "This page is a tenant's. Sign out and sign in to the tenant."})
+			return
+		}
+		if s == nil || s.access == "" {
 			c.toSignIn(w, r, s == nil && cookieValue(r) != "")
 			return
 		}
@@ -163,10 +168,15 @@ func (c *Console) operatorOnly(h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := c.sessions.get(cookieValue(r))
 		if s == nil || !s.operator {
-			if s != nil {
-				c.render(w, r, &viewer{sess: s, ctx: r.Context(), c: c, checked: map[string]bool{}}, http.StatusForbidden, "error",
-					page{Title: "Forbidden", Error: "This page is the operator's. Sign out and sign in with the operator token."})
-				return
+			if s != nil && s.access != "" {
+				v := &viewer{sess: s, ctx: r.Context(), c: c, meta: c.meta(r), checked: map[string]bool{}}
+				if p, err := c.authenticate(r.Context(), s, v.meta); err == nil {
+					v.principal = p
+					c.render(w, r, v, http.StatusForbidden, "error",
+						page{Title: "Forbidden", Error: "This page is the operator's. Sign out and sign in with the operator token."})
+					return
+				}
+				c.sessions.drop(s)
 			}
 			c.toSignIn(w, r, cookieValue(r) != "")
 			return
