@@ -226,6 +226,13 @@ func (s *Server) mux() *http.ServeMux {
 			writeError(w, r, s.log, e)
 		}))
 	}
+	if s.console != nil {
+		mux.Handle("/console/", s.console)
+		// Signing in to the console is a login: the same per-address limits.
+		mux.Handle("POST /console/signin", s.limitAnonymous(s.console, s.loginLimit))
+		mux.Handle("POST /console/signin/mfa", s.limitAnonymous(s.console))
+		mux.Handle("GET /console", http.RedirectHandler("/console/", http.StatusSeeOther))
+	}
 	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.log, rampart.Errorf(rampart.ENotFound, "no such endpoint"))
 	}))

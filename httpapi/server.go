@@ -73,7 +73,18 @@ type Server struct {
 
 	// retention keeps and previews retention policies.
 	retention *privacy.Retention
+	// console serves /console/ when set (SetConsole).
+	console http.Handler
 }
+
+// SetConsole mounts the admin console at /console/, behind the same
+// middleware as the API (IP rules, trusted hosts, body limits); call it
+// before Handler.
+func (s *Server) SetConsole(h http.Handler) { s.console = h }
+
+// Meta describes the client of r for the auth service, as the API's
+// handlers see it (for the console).
+func (s *Server) Meta(r *http.Request) auth.Meta { return s.meta(r) }
 
 // readinessCheck is one dependency /readyz checks.
 type readinessCheck struct {

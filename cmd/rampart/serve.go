@@ -25,6 +25,7 @@ import (
 
 	"github.com/rampart-dev/rampart/auth"
 	"github.com/rampart-dev/rampart/config"
+	"github.com/rampart-dev/rampart/console"
 	"github.com/rampart-dev/rampart/encryption"
 	"github.com/rampart-dev/rampart/feed"
 	"github.com/rampart-dev/rampart/gateway"
@@ -299,6 +300,9 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 			}
 		}
 	}()
+	enc := encryption.New(encryption.Deps{
+		Vault: vlt, Auditor: authn, Tenants: authn, Secrets: authn, SigningKeys: authn, Jobs: sched, Logger: log,
+	})
 	srv := httpapi.New(httpapi.Deps{
 		Gateway: ai, Consents: consents,
 		Requests: &privacy.Requests{Store: st, Vault: vlt, Consents: consents, Now: cmpOr(opt.privacyNow, now), Notify: evs.worker.Notify},
@@ -308,11 +312,11 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 		OperatorTokenHash: operatorHash, Ready: ready, Limiter: limiter, LimiterName: limiterName, Now: now,
 		Limits:   tenancy.NewLimits(cfg.RateLimitTiers, authn),
 		Delivery: evs.svc, Sink: evs.sink, Guard: guardSvc, Collectors: append(append(evs.collectors(), retention.Collectors()...), privacyOverdueGauge(reminders)), Incidents: evs.incidents, Retention: retention,
-		Uploads: upload.NewService(upload.Policy{MaxBytes: cfg.UploadMaxBytes}, authn),
-		Encryption: encryption.New(encryption.Deps{
-			Vault: vlt, Auditor: authn, Tenants: authn, Secrets: authn, SigningKeys: authn, Jobs: sched, Logger: log,
-		}),
+		Uploads:    upload.NewService(upload.Policy{MaxBytes: cfg.UploadMaxBytes}, authn),
+		Encryption: enc,
 	})
+	srv.SetConsole(console.New(console.Deps{Auth: authn, Tenancy: tenants, Encryption: enc, Delivery: evs.svc,
+		OperatorTokenHash: operatorHash, Meta: srv.Meta, Logger: log, Now: now}))
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: readHeaderTimeout,
