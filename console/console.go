@@ -58,6 +58,9 @@ import (
 	"github.com/rampart-dev/rampart/auth"
 	"github.com/rampart-dev/rampart/delivery"
 	"github.com/rampart-dev/rampart/encryption"
+	"github.com/rampart-dev/rampart/guard"
+	"github.com/rampart-dev/rampart/incident"
+	"github.com/rampart-dev/rampart/privacy"
 	"github.com/rampart-dev/rampart/tenancy"
 )
 
@@ -77,6 +80,13 @@ type Deps struct {
 	Tenancy    *tenancy.Service
 	Encryption *encryption.Service // the operator's signing-key rotation
 	Delivery   *delivery.Service   // the operator's jobs
+	// The second set of pages: incidents, data-subject requests, consents
+	// and the guardrail test bench (a page whose service is nil is not
+	// offered).
+	Incidents *incident.Service
+	Requests  *privacy.Requests
+	Consents  *privacy.Consents
+	Guard     *guard.Service
 	// OperatorTokenHash is the SHA-256 of the operator token.
 	OperatorTokenHash [32]byte
 	// Meta describes a request's client as the API sees it (client IP

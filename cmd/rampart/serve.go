@@ -273,12 +273,13 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 			}
 		}
 	}()
+	requests := &privacy.Requests{Store: st, Vault: vlt, Consents: consents, Now: now}
 	enc := encryption.New(encryption.Deps{
 		Vault: vlt, Auditor: authn, Tenants: authn, Secrets: authn, SigningKeys: authn, Jobs: sched, Logger: log,
 	})
 	srv := httpapi.New(httpapi.Deps{
 		Gateway: ai, Consents: consents,
-		Requests: &privacy.Requests{Store: st, Vault: vlt, Consents: consents, Now: now},
+		Requests: requests,
 		Systems:  &privacy.Systems{Store: st, RequireHTTPS: cfg.Env == config.Production, AllowPrivate: cfg.Delivery.WebhookAllowPrivate, Now: now},
 		Config:   cfg, Logger: log, Store: st, Hasher: hasher, Auth: authn, Tenancy: tenants,
 		Vault:             vlt,
@@ -289,6 +290,7 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 		Encryption: enc,
 	})
 	srv.SetConsole(console.New(console.Deps{Auth: authn, Tenancy: tenants, Encryption: enc, Delivery: evs.svc,
+		Incidents: evs.incidents, Requests: requests, Consents: consents, Guard: guardSvc,
 		OperatorTokenHash: operatorHash, Meta: srv.Meta, Logger: log, Now: now}))
 	hs := &http.Server{
 		Handler:           srv.Handler(),
