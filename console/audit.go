@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -31,10 +32,14 @@ type auditData struct {
 	Events   []*audit.Event
 	Types    []audit.Type
 	Q        auditQuery
-	Next     string // the query of the next page
-	Query    string // the filter's query, for export links
+	Next     template.URL // the next page's address
+	First    template.URL // the first page's address
+	CSV      template.URL // the filtered range's exports
+	JSON     template.URL
+	Return   string // this page's address, to come back to after verifying
 	From, To int64  // the sequence numbers the page shows (for verification)
 	Filtered bool
+	Paged    bool // past the first page
 }
 
 // auditQuery is the audit log's filter as the form spells it.
@@ -74,6 +79,13 @@ func auditFilter(q url.Values) (audit.Filter, auditQuery, error) {
 	return f, aq, nil
 }
 
+func auditURL(path string, v url.Values) string {
+	if len(v) == 0 {
+		return path
+	}
+	return path + "?" + v.Encode()
+}
+
 func (q auditQuery) values() url.Values {
 	v := url.Values{}
 	for k, x := range map[string]string{"type": q.Type, "actor": q.Actor, "resource": q.Resource, "since": q.Since, "until": q.Until} {
@@ -111,12 +123,23 @@ func (c *Console) auditPage(w http.ResponseWriter, r *http.Request, v *viewer) {
 		return
 	}
 	vals := aq.values()
-	d.Query, d.Filtered = vals.Encode(), len(vals) > 0
+	// The filter's query is encoded here and its addresses typed as URLs:
+	// html/template would escape a bare query's = and & in an href.
+	d.Filtered, d.Paged = len(vals) > 0, f.BeforeSeq > 0
+	d.First, d.Return = template.URL(auditURL("/console/audit", vals)), r.URL.RequestURI()
+	for _, x := range []struct {
+		dst    *template.URL
+		format string
+	}{{&d.CSV, "csv"}, {&d.JSON, "json"}} {
+		ev := aq.values()
+		ev.Set("format", x.format)
+		*x.dst = template.URL(auditURL("/console/audit/export", ev))
+	}
 	if n := len(d.Events); n > 0 {
 		d.To, d.From = d.Events[0].Seq, d.Events[n-1].Seq
 		if n == auditPageSize && d.From > 1 {
 			vals.Set("before", strconv.FormatInt(d.From, 10))
-			d.Next = vals.Encode()
+			d.Next = template.URL(auditURL("/console/audit", vals))
 		}
 	}
 	p.Data = d

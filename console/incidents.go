@@ -1,6 +1,7 @@
 package console
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"strings"
@@ -21,7 +22,7 @@ const (
 type incidentsData struct {
 	Incidents        []*store.Incident
 	Status, Severity string
-	Next             string
+	Next             template.URL // typed: html/template would escape a bare query's = and &
 }
 
 // incidentsPage lists the tenant's incidents, newest first (incident.List,
@@ -47,7 +48,7 @@ func (c *Console) incidentsPage(w http.ResponseWriter, r *http.Request, v *viewe
 		if f.Severity != "" {
 			nq.Set("severity", f.Severity)
 		}
-		d.Next = nq.Encode()
+		d.Next = template.URL("/console/incidents?" + nq.Encode())
 	}
 	c.render(w, r, v, http.StatusOK, "incidents", page{Title: "Incidents", Active: "/console/incidents", Data: d})
 }
@@ -100,7 +101,7 @@ func (c *Console) updateIncident(w http.ResponseWriter, r *http.Request, v *view
 type deliveriesData struct {
 	Deliveries []*outbox.Message
 	Status     string
-	Next       string
+	Next       template.URL
 }
 
 // deliveriesPage lists the tenant's outbox deliveries (delivery.Deliveries,
@@ -123,7 +124,7 @@ func (c *Console) deliveriesPage(w http.ResponseWriter, r *http.Request, v *view
 		if status != "" {
 			nq.Set("status", status)
 		}
-		d.Next = nq.Encode()
+		d.Next = template.URL("/console/deliveries?" + nq.Encode())
 	}
 	c.render(w, r, v, http.StatusOK, "deliveries", page{Title: "Deliveries", Active: "/console/deliveries", Data: d})
 }

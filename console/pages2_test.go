@@ -23,6 +23,7 @@ import (
 	"github.com/rampart-dev/rampart/identity"
 	"github.com/rampart-dev/rampart/incident"
 	"github.com/rampart-dev/rampart/internal/storetest"
+	"github.com/rampart-dev/rampart/internal/testdb"
 	"github.com/rampart-dev/rampart/keys"
 	"github.com/rampart-dev/rampart/monitor"
 	"github.com/rampart-dev/rampart/outbox"
@@ -221,7 +222,12 @@ func want(t *testing.T, what string, code, wantCode int, body string, contains .
 // permissions sees none of them in the nav and gets 403 on each; a form
 // without the session's CSRF token is refused with 403 and changes nothing.
 func TestSecondSetRefusesViewerAndForgedForms(t *testing.T) {
-	r := newRig(t, "sqlite")
+	for _, d := range testdb.Dialects {
+		t.Run(d, func(t *testing.T) { testSecondSetRefusesViewerAndForgedForms(t, newRig(t, d)) })
+	}
+}
+
+func testSecondSetRefusesViewerAndForgedForms(t *testing.T, r *rig) {
 	v := r.signIn("viewer@example.com")
 	_, home := v.get("/console/guard")
 	for _, label := range []string{"Audit log", "API keys", "Security settings", "Data keys", "Incidents", "Deliveries", "Privacy requests", "Consents", "Guardrail bench"} {
@@ -255,7 +261,12 @@ func TestSecondSetRefusesViewerAndForgedForms(t *testing.T) {
 // TestAuditLogPage filters the log, pages it, exports the filtered range
 // as CSV and JSON, and verifies the chain over the shown range.
 func TestAuditLogPage(t *testing.T) {
-	r := newRig(t, "sqlite")
+	for _, d := range testdb.Dialects {
+		t.Run(d, func(t *testing.T) { testAuditLogPage(t, newRig(t, d)) })
+	}
+}
+
+func testAuditLogPage(t *testing.T, r *rig) {
 	o := r.signIn("owner@example.com")
 	code, body := o.get("/console/audit")
 	want(t, "audit", code, 200, body, "login_success", "user_created", "Verify the chain over events")
@@ -271,6 +282,16 @@ func TestAuditLogPage(t *testing.T) {
 	code, body = o.get("/console/audit?resource=nothing-here")
 	want(t, "resource", code, 200, body, "No events match.")
 
+	_, body = o.get("/console/audit?type=user_created")
+	csvLink := regexp.MustCompile(`href="(/console/audit/export[^"]+)"`).FindStringSubmatch(body)
+	if csvLink == nil {
+		t.Fatal("no export link")
+	}
+	code, body = o.get(strings.ReplaceAll(csvLink[1], "&amp;", "&"))
+	want(t, "csv of the filter", code, 200, body, ",user_created,")
+	if strings.Contains(body, "login_success") {
+		t.Fatal("the page's export link lost the filter")
+	}
 	code, body = o.get("/console/audit/export?type=user_created&format=csv")
 	want(t, "csv", code, 200, body, "seq,id,created_at,event_type", ",user_created,")
 	if strings.Contains(body, "login_success") {
@@ -296,6 +317,22 @@ func TestAuditLogPage(t *testing.T) {
 	_, body = o.get("/console/audit")
 	want(t, "verified", 200, 200, body, "Chain intact from event "+m[1])
 
+	// Server-side pages: 60 more events make two pages.
+	for i := 0; i < 60; i++ {
+		r.auth.Audit(context.Background(), r.tenantID, &audit.Event{Type: audit.DataAccess, Resource: "doc:1", Success: true})
+	}
+	code, body = o.get("/console/audit?resource=doc:1")
+	want(t, "first page", code, 200, body, "Older events")
+	next := regexp.MustCompile(`href="/console/audit\?([^"]+)" rel="next"`).FindStringSubmatch(body)
+	if next == nil {
+		t.Fatal("no next page link")
+	}
+	code, body = o.get("/console/audit?" + strings.ReplaceAll(next[1], "&amp;", "&"))
+	want(t, "second page", code, 200, body, "Newest events", "doc:1")
+	if n := strings.Count(body, "<td>doc:1</td>"); n != 10 {
+		t.Fatalf("second page shows %d events, want 10", n)
+	}
+
 	// A range past the end of the chain is reported, not passed.
 	o.post("/console/audit/verify", url.Values{"from": {"1"}, "to": {"100000"}})
 	_, body = o.get("/console/audit")
@@ -306,7 +343,12 @@ func TestAuditLogPage(t *testing.T) {
 // error next to the field first), and creates an API key whose secret is
 // shown once, then revokes it.
 func TestRolesAndAPIKeysPages(t *testing.T) {
-	r := newRig(t, "sqlite")
+	for _, d := range testdb.Dialects {
+		t.Run(d, func(t *testing.T) { testRolesAndAPIKeysPages(t, newRig(t, d)) })
+	}
+}
+
+func testRolesAndAPIKeysPages(t *testing.T, r *rig) {
 	o := r.signIn("owner@example.com")
 	code, body := o.get("/console/roles")
 	want(t, "roles", code, 200, body, "owner", "viewer", "New custom role")
@@ -348,7 +390,12 @@ func TestRolesAndAPIKeysPages(t *testing.T) {
 // (showing what changes), and asks for a second factor once the tenant's
 // step-up window applies.
 func TestSecuritySettingsPage(t *testing.T) {
-	r := newRig(t, "sqlite")
+	for _, d := range testdb.Dialects {
+		t.Run(d, func(t *testing.T) { testSecuritySettingsPage(t, newRig(t, d)) })
+	}
+}
+
+func testSecuritySettingsPage(t *testing.T, r *rig) {
 	o := r.signIn("owner@example.com")
 	code, body := o.get("/console/settings")
 	want(t, "settings", code, 200, body, "Sessions and second factor", "IP rules", "Rate limits", "Guardrail policy", "RAMPART_LOCKOUT_THRESHOLD")
@@ -408,7 +455,12 @@ func TestSecuritySettingsPage(t *testing.T) {
 // TestDataKeysPage shows the data keys and rotates them after the
 // confirmation.
 func TestDataKeysPage(t *testing.T) {
-	r := newRig(t, "sqlite")
+	for _, d := range testdb.Dialects {
+		t.Run(d, func(t *testing.T) { testDataKeysPage(t, newRig(t, d)) })
+	}
+}
+
+func testDataKeysPage(t *testing.T, r *rig) {
 	o := r.signIn("owner@example.com")
 	code, body := o.get("/console/data-keys")
 	want(t, "data keys", code, 200, body, "Re-encryption", "stored secret(s)")
@@ -427,7 +479,12 @@ func TestDataKeysPage(t *testing.T) {
 // data-subject request extended with its reason, a subject's consents
 // looked up, and a text scanned on the guardrail bench.
 func TestIncidentsDeliveriesPrivacyAndBench(t *testing.T) {
-	r := newRig(t, "sqlite")
+	for _, d := range testdb.Dialects {
+		t.Run(d, func(t *testing.T) { testIncidentsDeliveriesPrivacyAndBench(t, newRig(t, d)) })
+	}
+}
+
+func testIncidentsDeliveriesPrivacyAndBench(t *testing.T, r *rig) {
 	ctx := context.Background()
 	now := time.Now().UTC()
 	var in *store.Incident

@@ -246,8 +246,8 @@ func parseRateLimits(text string) (map[string]identity.RateLimitSetting, error) 
 
 // ipRulesData is the confirmation of a change of IP rules.
 type ipRulesData struct {
-	Allow, Deny        string
-	Added, Removed     []string
+	Allow, Deny    string
+	Added, Removed []string
 	LockoutRisk    bool
 }
 

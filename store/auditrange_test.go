@@ -22,10 +22,12 @@ func TestVerifyAuditRange(t *testing.T) {
 			}
 		}
 		var head int64
-		s.ReadTenant(ctx, a.ID, func(tx *Tx) error { return tx.queryRow(ctx, "SELECT seq FROM audit_heads WHERE tenant_id = ?", a.ID).Scan(&head) })
+		s.ReadTenant(ctx, a.ID, func(tx *Tx) error {
+			return tx.queryRow(ctx, "SELECT seq FROM audit_heads WHERE tenant_id = ?", a.ID).Scan(&head)
+		})
 		for _, c := range []struct {
 			from, to, n int64
-			broken    bool
+			broken      bool
 		}{{1, head, head, false}, {5, 9, 5, false}, {head, head, 1, false}, {head - 1, head + 3, 2, true}} {
 			n, brk, err := s.VerifyAuditRange(ctx, a.ID, c.from, c.to)
 			if err != nil {
