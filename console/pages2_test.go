@@ -44,6 +44,7 @@ type rig struct {
 	tenantID string
 	ownerID  string
 	requests *privacy.Requests
+	mk       *keys.MasterKey
 }
 
 const (
@@ -100,12 +101,13 @@ func newRig(t *testing.T, dialect string) *rig {
 		host, _, _ := net.SplitHostPort(r.RemoteAddr)
 		return auth.Meta{IP: host, UserAgent: r.UserAgent()}
 	}
-	r.console = New(Deps{Auth: a, Tenancy: ten, Logger: quiet, Meta: meta,
+	r.console = New(Deps{Auth: a, Tenancy: ten, Logger: quiet, Meta: meta, Sessions: st, SessionKey: mk,
 		Encryption: encryption.New(encryption.Deps{Vault: vlt, Auditor: a, Tenants: a, Secrets: a, SigningKeys: a, Logger: quiet}),
 		Delivery:   delivery.New(delivery.Deps{Store: st, Logger: quiet}),
 		Incidents:  incident.New(incident.Deps{Store: st, Engine: monitor.NewEngine(monitor.BuiltinPack(), monitor.NewMemory(0)), Logger: quiet}),
 		Requests:   r.requests, Consents: consents,
 		Guard: &guard.Service{Guard: g, Policies: guardPolicies{a}, Audit: a, MaxBodyBytes: 1 << 20}})
+	r.mk = mk
 	r.srv = httptest.NewServer(r.console)
 	t.Cleanup(r.srv.Close)
 	// A user of role viewer, made by the owner as through the API.

@@ -291,6 +291,7 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 	})
 	srv.SetConsole(console.New(console.Deps{Auth: authn, Tenancy: tenants, Encryption: enc, Delivery: evs.svc,
 		Incidents: evs.incidents, Requests: requests, Consents: consents, Guard: guardSvc,
+		Sessions: st, SessionKey: master,
 		OperatorTokenHash: operatorHash, Meta: srv.Meta, Logger: log, Now: now}))
 	hs := &http.Server{
 		Handler:           srv.Handler(),
