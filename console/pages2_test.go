@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -45,7 +46,17 @@ type rig struct {
 	ownerID  string
 	requests *privacy.Requests
 	mk       *keys.MasterKey
+	clock    *clock
 }
+
+// clock is a settable time source for the services and the console.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
 const (
 	rigTenant   = "acme"
@@ -75,17 +86,18 @@ func newRig(t *testing.T, dialect string) *rig {
 		t.Fatal(err)
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	clk := &clock{t: time.Now().UTC()}
 	vlt := vault.New(st, mk, vault.Options{})
 	hasher := identity.NewHasher(identity.Argon2Params{Time: 1, MemoryKiB: 1024, Threads: 1, SaltLen: 16, KeyLen: 32}, 1, 4)
 	policy := identity.NewPasswordPolicy()
-	a := auth.New(auth.Deps{Store: st, Master: mk, Vault: vlt, Logger: quiet, Hasher: hasher, Policy: policy,
+	a := auth.New(auth.Deps{Store: st, Master: mk, Vault: vlt, Logger: quiet, Hasher: hasher, Policy: policy, Now: clk.now,
 		Lockout: &identity.Lockout{Store: st, Threshold: 50, Window: 15 * time.Minute, Duration: 15 * time.Minute},
 		Settings: auth.Settings{Issuer: "https://rampart.test", Audience: "rampart", Alg: keys.ES256, AccessTTL: 15 * time.Minute,
 			RefreshTTL: time.Hour, SessionMaxAge: 24 * time.Hour, SessionCacheTTL: time.Second}})
 	if err := a.LoadKeys(ctx); err != nil {
 		t.Fatal(err)
 	}
-	ten := tenancy.New(tenancy.Deps{Store: st, Accounts: &identity.Accounts{Store: st, Hasher: hasher, Policy: policy, Now: time.Now}, Caches: a})
+	ten := tenancy.New(tenancy.Deps{Store: st, Accounts: &identity.Accounts{Store: st, Hasher: hasher, Policy: policy, Now: time.Now}, Caches: a, Now: clk.now})
 	tn, owner, err := ten.CreateTenant(ctx, identity.NewTenant{Slug: rigTenant, Name: "Acme", OwnerEmail: "owner@example.com", OwnerPassword: rigPassword}, audit.Actor{})
 	if err != nil {
 		t.Fatal(err)
@@ -96,18 +108,18 @@ func newRig(t *testing.T, dialect string) *rig {
 		t.Fatal(err)
 	}
 	r := &rig{t: t, st: st, auth: a, tenantID: tn.ID, ownerID: owner.ID,
-		requests: &privacy.Requests{Store: st, Vault: vlt, Consents: consents}}
+		requests: &privacy.Requests{Store: st, Vault: vlt, Consents: consents, Now: clk.now}}
 	meta := func(r *http.Request) auth.Meta {
 		host, _, _ := net.SplitHostPort(r.RemoteAddr)
 		return auth.Meta{IP: host, UserAgent: r.UserAgent()}
 	}
-	r.console = New(Deps{Auth: a, Tenancy: ten, Logger: quiet, Meta: meta, Sessions: st, SessionKey: mk,
+	r.console = New(Deps{Auth: a, Tenancy: ten, Logger: quiet, Meta: meta, Sessions: st, SessionKey: mk, Now: clk.now,
 		Encryption: encryption.New(encryption.Deps{Vault: vlt, Auditor: a, Tenants: a, Secrets: a, SigningKeys: a, Logger: quiet}),
 		Delivery:   delivery.New(delivery.Deps{Store: st, Logger: quiet}),
 		Incidents:  incident.New(incident.Deps{Store: st, Engine: monitor.NewEngine(monitor.BuiltinPack(), monitor.NewMemory(0)), Logger: quiet}),
 		Requests:   r.requests, Consents: consents,
 		Guard: &guard.Service{Guard: g, Policies: guardPolicies{a}, Audit: a, MaxBodyBytes: 1 << 20}})
-	r.mk = mk
+	r.mk, r.clock = mk, clk
 	r.srv = httptest.NewServer(r.console)
 	t.Cleanup(r.srv.Close)
 	// A user of role viewer, made by the owner as through the API.
@@ -537,7 +549,7 @@ func testIncidentsDeliveriesPrivacyAndBench(t *testing.T, r *rig) {
 		t.Fatal(err)
 	}
 	code, body = o.get("/console/privacy/requests")
-	want(t, "requests", code, 200, body, "access", "in 29 day(s)")
+	want(t, "requests", code, 200, body, "access", "(in 29 day(s))")
 	code, body, _ = o.post("/console/privacy/requests/"+req.ID+"/extend", url.Values{"days": {"10"}, "reason": {""}})
 	want(t, "no reason", code, 400, body, `id="reason-error"`)
 	code, _, _ = o.post("/console/privacy/requests/"+req.ID+"/extend", url.Values{"days": {"10"}, "reason": {"complex request"}})
@@ -562,4 +574,10 @@ func testIncidentsDeliveriesPrivacyAndBench(t *testing.T, r *rig) {
 	want(t, "scan", code, 200, body, "Verdict:", "injection", "<mark")
 	code, body, _ = o.post("/console/guard", url.Values{"text": {"   "}, "source": {"user"}})
 	want(t, "empty text", code, 422, body, `id="text-error"`)
+
+	// A month on, the request (extended by 10 days) is overdue.
+	r.clock.add(41 * 24 * time.Hour)
+	o = r.signIn("owner@example.com")
+	code, body = o.get("/console/privacy/requests?status=overdue")
+	want(t, "overdue", code, 200, body, "1 request(s) overdue", "day(s) overdue")
 }
