@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -111,16 +112,16 @@ func (d *sessionDB) write(s *session, st []byte, lastSeen time.Time) error {
 
 // load reads a session; nil when there is none, it expired, or it does not
 // open (fail closed: the browser signs in again).
-func (d *sessionDB) load(key string, now time.Time) (*session, []byte) { //nolint:unparam // the plaintext is for tests
+func (d *sessionDB) load(key string, now time.Time) *session {
 	ctx, cancel := context.WithTimeout(context.Background(), sessionDBTimeout)
 	defer cancel()
 	cs, err := d.st.ConsoleSession(ctx, key, now)
 	if err != nil {
 		d.log.Error("console: read session", "err", err)
-		return nil, nil
+		return nil
 	}
 	if cs == nil {
-		return nil, nil
+		return nil
 	}
 	pt, err := d.master.Open(cs.Sealed, aad(key))
 	var st sessionState
@@ -129,11 +130,11 @@ func (d *sessionDB) load(key string, now time.Time) (*session, []byte) { //nolin
 	}
 	if err != nil {
 		d.log.Error("console: a stored session does not open", "err", err)
-		return nil, nil
+		return nil
 	}
 	s := &session{key: key, csrf: st.CSRF, operator: st.Operator, tenant: st.Tenant, email: st.Email, access: st.Access, refresh: st.Refresh,
 		mfaToken: st.MFAToken, methods: st.Methods, created: st.Created, lastSeen: cs.LastSeen, flash: st.Flash, pending: st.Pending}
-	return s, pt
+	return s
 }
 
 func (d *sessionDB) create(s *session, now time.Time) error {
@@ -165,7 +166,7 @@ func (d *sessionDB) get(key string, now time.Time) *session {
 	var s *session
 	if f != nil {
 		s = f.s
-	} else if s, _ = d.load(key, now); s == nil {
+	} else if s = d.load(key, now); s == nil {
 		return nil
 	}
 	s.mu.Lock()
@@ -194,7 +195,7 @@ func (d *sessionDB) drop(s *session) {
 func (ss *sessions) begin(r *http.Request) func() {
 	d := ss.db
 	raw := cookieValue(r)
-	if d == nil || raw == "" {
+	if d == nil || raw == "" || strings.HasPrefix(r.URL.Path, "/console/static/") {
 		return func() {}
 	}
 	key := hashCookie(raw)
@@ -205,7 +206,7 @@ func (ss *sessions) begin(r *http.Request) func() {
 	}
 	d.mu.Unlock()
 	if f == nil {
-		s, _ := d.load(key, ss.now())
+		s := d.load(key, ss.now())
 		if s == nil {
 			return func() {}
 		}
