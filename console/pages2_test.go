@@ -372,6 +372,21 @@ func testRolesAndAPIKeysPages(t *testing.T, r *rig) {
 	want(t, "create role", code, http.StatusSeeOther, "")
 	code, body = o.get("/console/roles")
 	want(t, "role listed", code, 200, body, "Role auditor created.", "<td>auditor</td>", "custom")
+	code, body = o.get("/console/roles/auditor/edit")
+	want(t, "edit form", code, 200, body, "Role auditor", "analytics:read")
+	code, body, _ = o.post("/console/roles/auditor/edit", url.Values{"level": {"2"}, "permissions": {"not a permission"}})
+	want(t, "bad edit", code, 422, body, `id="permissions-error"`)
+	code, _, _ = o.post("/console/roles/auditor/edit", url.Values{"level": {"3"}, "permissions": {"conversations:read"}})
+	want(t, "edit", code, http.StatusSeeOther, "")
+	cat, err := r.auth.Catalogue(context.Background(), r.tenantID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if role, _ := cat.Role("auditor"); role == nil || role.Level != 3 || len(role.Permissions) != 1 {
+		t.Fatalf("role after edit: %+v", role)
+	}
+	code, body = o.get("/console/roles/owner/edit")
+	want(t, "edit a preset role", code, 404, body)
 	code, body = o.get("/console/roles/auditor/delete")
 	want(t, "delete confirm", code, 200, body, "Delete the role auditor?", "leaves the tenant")
 	code, _, _ = o.post("/console/roles/auditor/delete", nil)

@@ -87,6 +87,8 @@ func (c *Console) routes() {
 	m.Handle("POST /console/audit/verify", c.tenant("admin:audit", c.auditVerify))
 	m.Handle("GET /console/roles", c.tenant("users:read", c.rolesPage))
 	m.Handle("POST /console/roles", c.tenant("users:roles", c.createRole))
+	m.Handle("GET /console/roles/{name}/edit", c.tenant("users:roles", c.editRolePage))
+	m.Handle("POST /console/roles/{name}/edit", c.tenant("users:roles", c.editRole))
 	m.Handle("GET /console/roles/{name}/delete", c.tenant("users:roles", c.deleteRoleConfirm))
 	m.Handle("POST /console/roles/{name}/delete", c.tenant("users:roles", c.deleteRole))
 	m.Handle("GET /console/api-keys", c.tenant("api:keys", c.apiKeysPage))

@@ -77,6 +77,9 @@ func testStepUpForDangerousActions(t *testing.T, r *rig) {
 	want(t, "confirm", code, 200, body, "Rotate every purpose")
 	code, _, _ = o.post("/console/data-keys/rotate", nil)
 	want(t, "rotate within the window", code, http.StatusSeeOther, "")
+	o.get("/console/roles")
+	code, _, _ = o.post("/console/roles", url.Values{"name": {"tmp"}, "level": {"1"}, "permissions": {"conversations:read"}})
+	want(t, "create a role within the window", code, http.StatusSeeOther, "")
 
 	// Past it: a code is asked for, a wrong one refused.
 	r.clock.add(6 * time.Minute)
@@ -112,4 +115,12 @@ func testStepUpForDangerousActions(t *testing.T, r *rig) {
 	if pol, _ := r.auth.TenantPolicy(ctx, r.tenantID); len(pol.IPDeny) != 1 {
 		t.Fatal("IP rules not changed with a right code")
 	}
+
+	// A role's change, too.
+	r.clock.add(6 * time.Minute)
+	o.get("/console/roles/tmp/edit")
+	code, body, _ = o.post("/console/roles/tmp/edit", url.Values{"level": {"2"}, "permissions": {"conversations:read"}})
+	want(t, "edit without code", code, http.StatusUnauthorized, body, `id="stepup_code-error"`)
+	code, _, _ = o.post("/console/roles/tmp/edit", url.Values{"level": {"2"}, "permissions": {"conversations:read"}, "stepup_code": {totpCode(t, enr.Secret, r.clock.now())}})
+	want(t, "edit with code", code, http.StatusSeeOther, "")
 }
