@@ -134,6 +134,8 @@ type Filter struct {
 	Since     time.Time // zero: from the first
 	BeforeSeq int64     // 0: from the newest
 	Limit     int
+	Resource  string    // empty: any; else exactly this resource
+	Until     time.Time // zero: to the newest; else events before it
 }
 
 // Actor says who caused an event and from where.

@@ -10,7 +10,8 @@
 // Signing in runs the tenant's own login (auth.Service.Login, then
 // CompleteMFA when the user has a second factor), which opens a real
 // Rampart session. The console keeps that session's access and refresh
-// tokens on the server, in memory, under the SHA-256 of a random cookie
+// tokens on the server, in the database (table console_sessions, sealed
+// with the master key; see sessionstore.go), under the SHA-256 of a random cookie
 // value (cookie __Host-rampart_console: HttpOnly, SameSite=Strict, Path=/,
 // Secure except in plain-HTTP development away from loopback, where the
 // prefix cannot be used and the cookie is rampart_console). Every request
@@ -19,9 +20,9 @@
 // takes effect on the next page; an expired access token is refreshed once
 // under the console session's lock. The tokens never reach the browser.
 // The operator signs in with the operator token, compared by hash in
-// constant time; only the fact of it is kept. A restart signs everyone out
-// of the console (their Rampart sessions stay until they expire); with
-// several replicas, route a browser to one replica (sticky sessions).
+// constant time; only the fact of it is kept. Any replica serves any
+// browser, and a restart signs nobody out. Without Deps.Sessions (tests,
+// tools) sessions stay in the process's memory.
 //
 // # Adding a page
 //
@@ -58,6 +59,10 @@ import (
 	"github.com/rampart-dev/rampart/auth"
 	"github.com/rampart-dev/rampart/delivery"
 	"github.com/rampart-dev/rampart/encryption"
+	"github.com/rampart-dev/rampart/guard"
+	"github.com/rampart-dev/rampart/incident"
+	"github.com/rampart-dev/rampart/keys"
+	"github.com/rampart-dev/rampart/privacy"
 	"github.com/rampart-dev/rampart/tenancy"
 )
 
@@ -77,6 +82,18 @@ type Deps struct {
 	Tenancy    *tenancy.Service
 	Encryption *encryption.Service // the operator's signing-key rotation
 	Delivery   *delivery.Service   // the operator's jobs
+	// The second set of pages: incidents, data-subject requests, consents
+	// and the guardrail test bench (a page whose service is nil is not
+	// offered).
+	Incidents *incident.Service
+	Requests  *privacy.Requests
+	Consents  *privacy.Consents
+	Guard     *guard.Service
+	// Sessions, when set, keeps console sessions in the database (sealed
+	// with SessionKey) so that any replica serves any browser; nil keeps
+	// them in this process's memory.
+	Sessions   SessionStore
+	SessionKey *keys.MasterKey
 	// OperatorTokenHash is the SHA-256 of the operator token.
 	OperatorTokenHash [32]byte
 	// Meta describes a request's client as the API sees it (client IP
@@ -107,6 +124,9 @@ func New(d Deps) *Console {
 		c.log = slog.Default()
 	}
 	c.sessions = newSessions(c.now)
+	if d.Sessions != nil && d.SessionKey != nil {
+		c.sessions.db = newSessionDB(d.Sessions, d.SessionKey, c.log)
+	}
 	c.preKey = make([]byte, 32)
 	rand.Read(c.preKey)
 	names, err := fs.Glob(templateFS, "templates/*.html")
@@ -133,6 +153,7 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
+	defer c.sessions.begin(r)() // a stored session: loaded once, written back when changed
 	c.mux.ServeHTTP(w, r)
 }
 

@@ -21,6 +21,17 @@ var nav = []navItem{
 	{Label: "Tenants", Path: "/console/operator/tenants", Operator: true},
 	{Label: "Signing keys", Path: "/console/operator/keys", Operator: true},
 	{Label: "Jobs", Path: "/console/operator/jobs", Operator: true},
+	// pages of the second set
+	{Label: "Audit log", Path: "/console/audit", Permission: "admin:audit"},
+	{Label: "Roles", Path: "/console/roles", Permission: "users:read"},
+	{Label: "API keys", Path: "/console/api-keys", Permission: "api:keys"},
+	{Label: "Security settings", Path: "/console/settings", Permission: "admin:security"},
+	{Label: "Data keys", Path: "/console/data-keys", Permission: "admin:security"},
+	{Label: "Incidents", Path: "/console/incidents", Permission: "admin:security"},
+	{Label: "Deliveries", Path: "/console/deliveries", Permission: "admin:security"},
+	{Label: "Privacy requests", Path: "/console/privacy/requests", Permission: "admin:compliance"},
+	{Label: "Consents", Path: "/console/consents", Permission: "admin:compliance"},
+	{Label: "Guardrail bench", Path: "/console/guard", Permission: "guard:scan"},
 }
 
 // navFor is the nav a viewer may see.
@@ -69,6 +80,47 @@ func (c *Console) routes() {
 	m.Handle("GET /console/operator/keys/rotate", c.operatorOnly(c.rotateConfirmPage))
 	m.Handle("POST /console/operator/keys/rotate", c.operatorOnly(c.rotateKeys))
 	m.Handle("GET /console/operator/jobs", c.operatorOnly(c.jobsPage))
+
+	// pages of the second set
+	m.Handle("GET /console/audit", c.tenant("admin:audit", c.auditPage))
+	m.Handle("GET /console/audit/export", c.tenant("admin:audit", c.auditExport))
+	m.Handle("POST /console/audit/verify", c.tenant("admin:audit", c.auditVerify))
+	m.Handle("GET /console/roles", c.tenant("users:read", c.rolesPage))
+	m.Handle("POST /console/roles", c.tenant("users:roles", c.createRole))
+	m.Handle("GET /console/roles/{name}/edit", c.tenant("users:roles", c.editRolePage))
+	m.Handle("POST /console/roles/{name}/edit", c.tenant("users:roles", c.editRole))
+	m.Handle("GET /console/roles/{name}/delete", c.tenant("users:roles", c.deleteRoleConfirm))
+	m.Handle("POST /console/roles/{name}/delete", c.tenant("users:roles", c.deleteRole))
+	m.Handle("GET /console/api-keys", c.tenant("api:keys", c.apiKeysPage))
+	m.Handle("POST /console/api-keys", c.tenant("api:keys", c.createAPIKey))
+	m.Handle("POST /console/api-keys/{id}/revoke", c.tenant("api:keys", c.revokeAPIKey))
+	m.Handle("GET /console/settings", c.tenant("admin:security", c.settingsPage))
+	m.Handle("POST /console/settings", c.tenant("admin:security", c.saveSettings))
+	m.Handle("POST /console/settings/ip", c.tenant("admin:security", c.ipRules)) // shows the change, applies it with confirm=1 and step-up
+	m.Handle("GET /console/data-keys", c.tenant("admin:security", c.dataKeysPage))
+	m.Handle("GET /console/data-keys/rotate", c.tenant("admin:security", c.rotateDataKeysPage))
+	m.Handle("POST /console/data-keys/rotate", c.tenant("admin:security", c.rotateDataKeys))
+	if c.d.Incidents != nil {
+		m.Handle("GET /console/incidents", c.tenant("admin:security", c.incidentsPage))
+		m.Handle("GET /console/incidents/{id}", c.tenant("admin:security", c.incidentPage))
+		m.Handle("POST /console/incidents/{id}", c.tenant("admin:security", c.updateIncident))
+	}
+	if c.d.Delivery != nil {
+		m.Handle("GET /console/deliveries", c.tenant("admin:security", c.deliveriesPage))
+		m.Handle("POST /console/deliveries/{id}/retry", c.tenant("admin:security", c.retryDelivery))
+	}
+	if c.d.Requests != nil {
+		m.Handle("GET /console/privacy/requests", c.tenant("admin:compliance", c.requestsPage))
+		m.Handle("GET /console/privacy/requests/{id}", c.tenant("admin:compliance", c.requestPage))
+		m.Handle("POST /console/privacy/requests/{id}/extend", c.tenant("admin:compliance", c.extendRequest))
+	}
+	if c.d.Consents != nil {
+		m.Handle("GET /console/consents", c.tenant("admin:compliance", c.consentsPage))
+	}
+	if c.d.Guard != nil {
+		m.Handle("GET /console/guard", c.tenant("guard:scan", c.benchPage))
+		m.Handle("POST /console/guard", c.tenant("guard:scan", c.benchScan))
+	}
 
 	m.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, nil, rampart.Errorf(rampart.ENotFound, "There is no such page in the console."))

@@ -52,6 +52,7 @@ type session struct {
 	flash     string
 	pending   *pendingBulk
 	principal *auth.Principal // of the last authentication
+	dropped   bool            // signed out or replaced: never written again
 }
 
 func (s *session) takeFlash() string {
@@ -68,11 +69,14 @@ func (s *session) setFlash(f string) {
 	s.mu.Unlock()
 }
 
-// sessions is the in-memory store of console sessions.
+// sessions keeps console sessions: in memory, or, with a backend (see
+// sessionstore.go), in the database so that every replica serves every
+// browser.
 type sessions struct {
 	mu  sync.Mutex
 	m   map[string]*session
 	now func() time.Time
+	db  *sessionDB // nil: in memory only
 }
 
 func newSessions(now func() time.Time) *sessions {
@@ -89,6 +93,9 @@ func (ss *sessions) create(s *session) (string, error) {
 	raw := randomToken()
 	now := ss.now()
 	s.key, s.csrf, s.created, s.lastSeen = hashCookie(raw), randomToken(), now, now
+	if ss.db != nil {
+		return raw, ss.db.create(s, now)
+	}
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	if len(ss.m) >= maxSessions {
@@ -125,6 +132,9 @@ func (ss *sessions) get(raw string) *session {
 		return nil
 	}
 	now := ss.now()
+	if ss.db != nil {
+		return ss.db.get(hashCookie(raw), now)
+	}
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	s := ss.m[hashCookie(raw)]
@@ -140,6 +150,10 @@ func (ss *sessions) get(raw string) *session {
 }
 
 func (ss *sessions) drop(s *session) {
+	if ss.db != nil {
+		ss.db.drop(s)
+		return
+	}
 	ss.mu.Lock()
 	delete(ss.m, s.key)
 	ss.mu.Unlock()

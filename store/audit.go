@@ -243,6 +243,14 @@ func (tx *Tx) SearchAudit(ctx context.Context, f AuditFilter) ([]*audit.Event, e
 		q += " AND created_at >= ?"
 		args = append(args, tx.d.timeArg(f.Since))
 	}
+	if f.Resource != "" {
+		q += " AND resource = ?"
+		args = append(args, f.Resource)
+	}
+	if !f.Until.IsZero() {
+		q += " AND created_at < ?"
+		args = append(args, tx.d.timeArg(f.Until))
+	}
 	if f.BeforeSeq > 0 {
 		q += " AND seq < ?"
 		args = append(args, f.BeforeSeq)

@@ -300,12 +300,13 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 			}
 		}
 	}()
+	requests := &privacy.Requests{Store: st, Vault: vlt, Consents: consents, Now: cmpOr(opt.privacyNow, now), Notify: evs.worker.Notify}
 	enc := encryption.New(encryption.Deps{
 		Vault: vlt, Auditor: authn, Tenants: authn, Secrets: authn, SigningKeys: authn, Jobs: sched, Logger: log,
 	})
 	srv := httpapi.New(httpapi.Deps{
 		Gateway: ai, Consents: consents,
-		Requests: &privacy.Requests{Store: st, Vault: vlt, Consents: consents, Now: cmpOr(opt.privacyNow, now), Notify: evs.worker.Notify},
+		Requests: requests,
 		Systems:  &privacy.Systems{Store: st, RequireHTTPS: cfg.Env == config.Production, AllowPrivate: cfg.Delivery.WebhookAllowPrivate, Now: now},
 		Config:   cfg, Logger: log, Store: st, Hasher: hasher, Auth: authn, Tenancy: tenants,
 		Vault:             vlt,
@@ -316,6 +317,8 @@ func serveWith(ctx context.Context, args []string, getenv func(string) string, s
 		Encryption: enc,
 	})
 	srv.SetConsole(console.New(console.Deps{Auth: authn, Tenancy: tenants, Encryption: enc, Delivery: evs.svc,
+		Incidents: evs.incidents, Requests: requests, Consents: consents, Guard: guardSvc,
+		Sessions: st, SessionKey: master,
 		OperatorTokenHash: operatorHash, Meta: srv.Meta, Logger: log, Now: now}))
 	hs := &http.Server{
 		Handler:           srv.Handler(),
