@@ -119,11 +119,19 @@ func (c *WebhookChannel) Deliver(ctx context.Context, m *outbox.Message) outbox.
 		}
 		return outbox.Result{Err: err, Class: "internal"}
 	}
-	secret, err := webhook.ParseSecret(h.Secret)
+	return SendSigned(ctx, c.Sender, m, h.URL, h.Secret)
+}
+
+// SendSigned sends an outbox message to url, signed (Standard Webhooks)
+// with the sealed-then-opened secret, and reads the outcome as the outbox
+// wants it: a bad secret or a refusing endpoint is permanent, a timeout or
+// a 5xx is retried.
+func SendSigned(ctx context.Context, sender *webhook.Sender, m *outbox.Message, url, secret string) outbox.Result {
+	key, err := webhook.ParseSecret(secret)
 	if err != nil {
 		return outbox.Result{Err: err, Class: "invalid_secret", Permanent: true}
 	}
-	res, err := c.Sender.Send(ctx, webhook.Delivery{ID: m.IdempotencyKey, URL: h.URL, Secrets: [][]byte{secret}, Body: m.Payload})
+	res, err := sender.Send(ctx, webhook.Delivery{ID: m.IdempotencyKey, URL: url, Secrets: [][]byte{key}, Body: m.Payload})
 	if err != nil {
 		r := outbox.Result{Err: err, Class: res.Class, Status: res.StatusCode, Permanent: !res.Retryable}
 		if e, ok := err.(*webhook.Error); ok {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/rampart-dev/rampart"
 	"github.com/rampart-dev/rampart/audit"
+	"github.com/rampart-dev/rampart/delivery"
 	"github.com/rampart-dev/rampart/outbox"
 	"github.com/rampart-dev/rampart/store"
 	"github.com/rampart-dev/rampart/webhook"
@@ -182,17 +183,5 @@ func (c *SystemChannel) Deliver(ctx context.Context, m *outbox.Message) outbox.R
 		}
 		return outbox.Result{Err: err, Class: "internal"}
 	}
-	secret, err := webhook.ParseSecret(sys.Secret)
-	if err != nil {
-		return outbox.Result{Err: err, Class: "invalid_secret", Permanent: true}
-	}
-	res, err := c.Sender.Send(ctx, webhook.Delivery{ID: m.IdempotencyKey, URL: sys.WebhookURL, Secrets: [][]byte{secret}, Body: m.Payload})
-	if err != nil {
-		r := outbox.Result{Err: err, Class: res.Class, Status: res.StatusCode, Permanent: !res.Retryable}
-		if e, ok := err.(*webhook.Error); ok {
-			r.Class, r.Permanent = e.Class, !e.Retryable
-		}
-		return r
-	}
-	return outbox.Result{Status: res.StatusCode}
+	return delivery.SendSigned(ctx, c.Sender, m, sys.WebhookURL, sys.Secret)
 }
