@@ -60,17 +60,8 @@ func (c *Console) createRole(w http.ResponseWriter, r *http.Request, v *viewer) 
 		back(rampart.FieldError(rampart.EUnprocessable, "name", "2 to 63 lowercase letters, digits or _, starting with a letter."))
 		return
 	}
-	level, err := strconv.Atoi(levelText)
-	if err != nil || level < authz.MinLevel || level >= authz.MaxLevel {
-		back(rampart.FieldError(rampart.EUnprocessable, "level", "Choose a level from %d to %d.", authz.MinLevel, authz.MaxLevel-1))
-		return
-	}
-	perms := lines(permsText)
-	if len(perms) > 200 {
-		back(rampart.FieldError(rampart.EUnprocessable, "permissions", "At most 200 permissions."))
-		return
-	}
-	if err := identity.ValidatePermissions("permissions", perms); err != nil {
+	level, perms, err := roleForm(levelText, permsText)
+	if err != nil {
 		back(err)
 		return
 	}
@@ -176,17 +167,8 @@ func (c *Console) editRole(w http.ResponseWriter, r *http.Request, v *viewer) {
 		back(rampart.FieldError(rampart.EUnauthorized, "stepup_code", "%s", rampart.ErrorMessage(err)))
 		return
 	}
-	level, err := strconv.Atoi(levelText)
-	if err != nil || level < authz.MinLevel || level >= authz.MaxLevel {
-		back(rampart.FieldError(rampart.EUnprocessable, "level", "Choose a level from %d to %d.", authz.MinLevel, authz.MaxLevel-1))
-		return
-	}
-	perms := lines(permsText)
-	if len(perms) > 200 {
-		back(rampart.FieldError(rampart.EUnprocessable, "permissions", "At most 200 permissions."))
-		return
-	}
-	if err := identity.ValidatePermissions("permissions", perms); err != nil {
+	level, perms, err := roleForm(levelText, permsText)
+	if err != nil {
 		back(err)
 		return
 	}
@@ -196,4 +178,21 @@ func (c *Console) editRole(w http.ResponseWriter, r *http.Request, v *viewer) {
 	}
 	v.sess.setFlash("Role " + name + " changed; its holders have the new permissions from their next request.")
 	http.Redirect(w, r, "/console/roles", http.StatusSeeOther)
+}
+
+// roleForm reads a role form's level and permissions (one per line), with
+// the field errors the create and edit forms show.
+func roleForm(levelText, permsText string) (int, []string, error) {
+	level, err := strconv.Atoi(levelText)
+	if err != nil || level < authz.MinLevel || level >= authz.MaxLevel {
+		return 0, nil, rampart.FieldError(rampart.EUnprocessable, "level", "Choose a level from %d to %d.", authz.MinLevel, authz.MaxLevel-1)
+	}
+	perms := lines(permsText)
+	if len(perms) > 200 {
+		return 0, nil, rampart.FieldError(rampart.EUnprocessable, "permissions", "At most 200 permissions.")
+	}
+	if err := identity.ValidatePermissions("permissions", perms); err != nil {
+		return 0, nil, err
+	}
+	return level, perms, nil
 }

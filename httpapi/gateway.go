@@ -354,24 +354,22 @@ func (s *Server) handleSetBudget() http.Handler {
 			writeError(w, r, s.log, err)
 			return
 		}
-		list, err := s.gateway.Budgets(r.Context(), principal(r).TenantID)
-		if err != nil {
-			writeError(w, r, s.log, err)
-			return
-		}
-		encode(w, http.StatusOK, map[string]any{"budgets": list})
+		s.writeBudgets(w, r)
 	})
 }
 
 func (s *Server) handleBudgets() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		list, err := s.gateway.Budgets(r.Context(), principal(r).TenantID)
-		if err != nil {
-			writeError(w, r, s.log, err)
-			return
-		}
-		encode(w, http.StatusOK, map[string]any{"budgets": list})
-	})
+	return http.HandlerFunc(s.writeBudgets)
+}
+
+// writeBudgets answers the tenant's budgets (GET, and PUT after a change).
+func (s *Server) writeBudgets(w http.ResponseWriter, r *http.Request) {
+	list, err := s.gateway.Budgets(r.Context(), principal(r).TenantID)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	encode(w, http.StatusOK, map[string]any{"budgets": list})
 }
 
 // handleUsage sums the tenant's AI usage: ?from=&to= (RFC 3339; the last 30
